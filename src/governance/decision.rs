@@ -1,0 +1,281 @@
+//! What the control plane concluded about a request, and why.
+//!
+//! A [`Decision`] carries the verdict, the policy (or mechanism) that decided and
+//! a [`Reason`] holding the numbers that decided it. Reasons are stored as codes
+//! with their figures and turned into text only when displayed, which keeps the
+//! decision path free of string formatting.
+
+use super::money::Money;
+use super::time::Millis;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
+
+/// The four outcomes of governing a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Approved,
+    Denied,
+    /// Waiting for a human; the only verdict that is not final.
+    Escalated,
+    RateLimited,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 4] = [
+        Verdict::Approved,
+        Verdict::Denied,
+        Verdict::Escalated,
+        Verdict::RateLimited,
+    ];
+
+    pub fn is_final(self) -> bool {
+        self != Verdict::Escalated
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Approved => "approved",
+            Verdict::Denied => "denied",
+            Verdict::Escalated => "escalated",
+            Verdict::RateLimited => "rate_limited",
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who or what produced a decision.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DecidedBy {
+    /// A configured policy, by name.
+    Policy(Arc<str>),
+    /// No policy objected.
+    AllPolicies,
+    KillSwitch,
+    /// The request itself was malformed.
+    Validation,
+    /// A human reviewer resolving an escalation.
+    Reviewer(Arc<str>),
+    /// An escalation nobody resolved before its deadline.
+    EscalationTimeout,
+}
+
+impl DecidedBy {
+    /// The name recorded in the audit trail's `policy` field.
+    pub fn policy_name(&self) -> &str {
+        match self {
+            DecidedBy::Policy(name) => name,
+            DecidedBy::AllPolicies => "all_policies",
+            DecidedBy::KillSwitch => "kill_switch",
+            DecidedBy::Validation => "validation",
+            DecidedBy::Reviewer(_) => "human_review",
+            DecidedBy::EscalationTimeout => "escalation_timeout",
+        }
+    }
+
+    pub fn reviewer(&self) -> Option<&str> {
+        match self {
+            DecidedBy::Reviewer(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// Which field of a request failed validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RequestField {
+    AgentId,
+    ActionType,
+    Parameters,
+}
+
+/// Why a request got its verdict, with the figures that decided it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reason {
+    NoPolicyObjected,
+    KillSwitchActive {
+        reason: Arc<str>,
+    },
+    OverBudget {
+        projected: Money,
+        limit: Money,
+    },
+    OverEscalationThreshold {
+        projected: Money,
+        threshold: Money,
+        limit: Money,
+    },
+    RateLimitReached {
+        executed: u32,
+        max: u32,
+        window: Millis,
+    },
+    ActionTypeBlocked,
+    ApprovalRequired,
+    InvalidCost {
+        value: f64,
+        problem: &'static str,
+    },
+    InvalidField {
+        field: RequestField,
+        problem: &'static str,
+    },
+    DuplicateRequestId,
+    ApprovedByReviewer,
+    DeniedByReviewer,
+    EscalationTimedOut {
+        waited: Millis,
+    },
+    KillSwitchActivatedWhilePending,
+    ApprovalWouldOverspend {
+        projected: Money,
+        limit: Money,
+    },
+    ApprovalDuringKillSwitch,
+}
+
+impl Reason {
+    /// A stable machine-readable code for filtering and export.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::NoPolicyObjected => "no_policy_objected",
+            Reason::KillSwitchActive { .. } => "kill_switch_active",
+            Reason::OverBudget { .. } => "over_budget",
+            Reason::OverEscalationThreshold { .. } => "over_escalation_threshold",
+            Reason::RateLimitReached { .. } => "rate_limit_reached",
+            Reason::ActionTypeBlocked => "action_type_blocked",
+            Reason::ApprovalRequired => "approval_required",
+            Reason::InvalidCost { .. } => "invalid_cost",
+            Reason::InvalidField { .. } => "invalid_field",
+            Reason::DuplicateRequestId => "duplicate_request_id",
+            Reason::ApprovedByReviewer => "approved_by_reviewer",
+            Reason::DeniedByReviewer => "denied_by_reviewer",
+            Reason::EscalationTimedOut { .. } => "escalation_timed_out",
+            Reason::KillSwitchActivatedWhilePending => "kill_switch_activated_while_pending",
+            Reason::ApprovalWouldOverspend { .. } => "approval_would_overspend",
+            Reason::ApprovalDuringKillSwitch => "approval_during_kill_switch",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::NoPolicyObjected => f.write_str("no policy objected"),
+            Reason::KillSwitchActive { reason } => write!(f, "kill switch is active: {reason}"),
+            Reason::OverBudget { projected, limit } => {
+                write!(f, "projected spend {projected} would exceed budget {limit}")
+            }
+            Reason::OverEscalationThreshold {
+                projected,
+                threshold,
+                limit,
+            } => write!(
+                f,
+                "projected spend {projected} would pass the escalation threshold {threshold} of budget {limit}"
+            ),
+            Reason::RateLimitReached {
+                executed,
+                max,
+                window,
+            } => write!(
+                f,
+                "{executed} actions executed in the last {window}; the limit is {max} per {window}"
+            ),
+            Reason::ActionTypeBlocked => f.write_str("action type is blocked"),
+            Reason::ApprovalRequired => f.write_str("action type requires human approval"),
+            Reason::InvalidCost { value, problem } => write!(f, "invalid cost {value}: {problem}"),
+            Reason::InvalidField { field, problem } => {
+                let field = match field {
+                    RequestField::AgentId => "agent id",
+                    RequestField::ActionType => "action type",
+                    RequestField::Parameters => "parameters",
+                };
+                write!(f, "invalid {field}: {problem}")
+            }
+            Reason::DuplicateRequestId => f.write_str("request id was already used"),
+            Reason::ApprovedByReviewer => f.write_str("approved by reviewer"),
+            Reason::DeniedByReviewer => f.write_str("denied by reviewer"),
+            Reason::EscalationTimedOut { waited } => {
+                write!(f, "no reviewer decided within {waited}")
+            }
+            Reason::KillSwitchActivatedWhilePending => {
+                f.write_str("kill switch was activated while awaiting review")
+            }
+            Reason::ApprovalWouldOverspend { projected, limit } => write!(
+                f,
+                "approved by reviewer, but projected spend {projected} would now exceed budget {limit}"
+            ),
+            Reason::ApprovalDuringKillSwitch => {
+                f.write_str("approved by reviewer, but the kill switch is active")
+            }
+        }
+    }
+}
+
+/// The control plane's answer to a request (or to a resolution of one).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub decided_by: DecidedBy,
+    pub reason: Reason,
+}
+
+impl Decision {
+    pub fn new(verdict: Verdict, decided_by: DecidedBy, reason: Reason) -> Decision {
+        Decision {
+            verdict,
+            decided_by,
+            reason,
+        }
+    }
+
+    pub fn is_final(&self) -> bool {
+        self.verdict.is_final()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_name_their_numbers() {
+        let reason = Reason::OverBudget {
+            projected: Money::from_f64(95.2).unwrap(),
+            limit: Money::from_units(100),
+        };
+        assert_eq!(
+            reason.to_string(),
+            "projected spend 95.20 would exceed budget 100.00"
+        );
+        let reason = Reason::RateLimitReached {
+            executed: 500,
+            max: 500,
+            window: Millis::from_secs(3_600),
+        };
+        assert_eq!(
+            reason.to_string(),
+            "500 actions executed in the last 3600s; the limit is 500 per 3600s"
+        );
+    }
+
+    #[test]
+    fn only_escalation_awaits_a_further_outcome() {
+        let finals: Vec<_> = Verdict::ALL.iter().filter(|v| v.is_final()).collect();
+        assert_eq!(
+            finals,
+            [&Verdict::Approved, &Verdict::Denied, &Verdict::RateLimited]
+        );
+    }
+}

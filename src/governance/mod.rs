@@ -1,0 +1,35 @@
+//! The governance core: a control plane between an agent's requested action and
+//! its execution.
+//!
+//! Pure Rust with no browser dependencies: time comes from an injected
+//! [`Clock`], identifiers from the caller, so every run is reproducible and the
+//! core embeds in any program. Start at [`ControlPlane`]; each concept has its
+//! own module with its invariants stated at the top.
+
+pub mod audit;
+pub mod budget;
+pub mod config;
+pub mod decision;
+pub mod engine;
+pub mod escalation;
+pub mod ids;
+pub mod kill_switch;
+pub mod money;
+pub mod policy;
+pub mod rate_limit;
+pub mod request;
+pub mod sensitive;
+pub mod stats;
+pub mod time;
+
+pub use audit::{AuditEvent, AuditLine, AuditLog, AuditRecord};
+pub use config::{ConfigError, GovernanceConfig, PolicyConfig, PolicyRule, CONFIG_VERSION};
+pub use decision::{DecidedBy, Decision, Reason, Verdict};
+pub use engine::{ControlPlane, ResolveError, Review};
+pub use escalation::PendingEscalation;
+pub use ids::{ActionType, AgentId, RequestId};
+pub use kill_switch::{Activation, KillSwitchError};
+pub use money::Money;
+pub use request::{Parameters, RequestInput};
+pub use stats::{AgentStats, EscalationStats, SpendingReport};
+pub use time::{Clock, ManualClock, Millis, Timestamp};

@@ -1,0 +1,168 @@
+//! Rate limiting over a sliding window of clock time.
+//!
+//! The [`RateTracker`] remembers, per agent, when each executed action ran. A
+//! [`RateLimitRule`] counts the agent's executions within the last `window` of
+//! clock time (an execution at `t` counts while `now < t + window`) and limits
+//! the request once the count has reached the maximum. Old executions age out
+//! of the window by themselves: there is no counter to reset.
+//!
+//! The tracker keeps executions for the longest window it has been asked to
+//! cover, so lengthening a window later counts every execution inside it.
+
+use super::decision::{Reason, Verdict};
+use super::ids::AgentId;
+use super::policy::{Finding, Policy, PolicyContext};
+use super::request::Request;
+use super::time::{Millis, Timestamp};
+use std::collections::VecDeque;
+
+/// When each agent's executed actions ran, oldest first.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RateTracker {
+    executions: Vec<VecDeque<Timestamp>>,
+    retention: Millis,
+}
+
+impl RateTracker {
+    /// Keep executions for at least `window` from now on.
+    pub fn retain_at_least(&mut self, window: Millis) {
+        self.retention = self.retention.max(window);
+    }
+
+    pub fn record(&mut self, agent: AgentId, at: Timestamp) {
+        if self.executions.len() <= agent.index() {
+            self.executions
+                .resize_with(agent.index() + 1, VecDeque::new);
+        }
+        let times = &mut self.executions[agent.index()];
+        while times
+            .front()
+            .is_some_and(|&t| t.saturating_add(self.retention) <= at)
+        {
+            times.pop_front();
+        }
+        times.push_back(at);
+    }
+
+    /// How many of the agent's executions fall within `window` before `now`.
+    pub fn executed_within(&self, agent: AgentId, window: Millis, now: Timestamp) -> u32 {
+        let Some(times) = self.executions.get(agent.index()) else {
+            return 0;
+        };
+        let aged_out = times.partition_point(|&t| t.saturating_add(window) <= now);
+        u32::try_from(times.len() - aged_out).unwrap_or(u32::MAX)
+    }
+}
+
+/// At most `max_actions` executions per agent in any `window` of clock time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimitRule {
+    pub max_actions: u32,
+    pub window: Millis,
+}
+
+impl Policy for RateLimitRule {
+    fn evaluate(&self, request: &Request, context: &PolicyContext<'_>) -> Option<Finding> {
+        let executed = context
+            .rates
+            .executed_within(request.agent, self.window, context.now);
+        (executed >= self.max_actions).then_some(Finding::new(
+            Verdict::RateLimited,
+            Reason::RateLimitReached {
+                executed,
+                max: self.max_actions,
+                window: self.window,
+            },
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AGENT: AgentId = AgentId(0);
+
+    fn tracker(window: Millis) -> RateTracker {
+        let mut tracker = RateTracker::default();
+        tracker.retain_at_least(window);
+        tracker
+    }
+
+    #[test]
+    fn counts_only_executions_inside_the_window() {
+        let window = Millis::from_secs(60);
+        let mut rates = tracker(window);
+        for secs in [0, 10, 59] {
+            rates.record(AGENT, Timestamp(secs * 1_000));
+        }
+        assert_eq!(rates.executed_within(AGENT, window, Timestamp(59_999)), 3);
+        // The execution at 0 s leaves the window at exactly 60 s.
+        assert_eq!(rates.executed_within(AGENT, window, Timestamp(60_000)), 2);
+        assert_eq!(rates.executed_within(AGENT, window, Timestamp(119_000)), 0);
+    }
+
+    #[test]
+    fn executions_at_time_zero_count_early_in_the_clock() {
+        let window = Millis::from_secs(3_600);
+        let mut rates = tracker(window);
+        rates.record(AGENT, Timestamp(0));
+        assert_eq!(rates.executed_within(AGENT, window, Timestamp(1)), 1);
+    }
+
+    #[test]
+    fn agents_are_counted_separately() {
+        let window = Millis::from_secs(60);
+        let mut rates = tracker(window);
+        rates.record(AgentId(3), Timestamp(0));
+        assert_eq!(rates.executed_within(AgentId(3), window, Timestamp(1)), 1);
+        assert_eq!(rates.executed_within(AgentId(1), window, Timestamp(1)), 0);
+    }
+
+    #[test]
+    fn a_longer_window_later_still_sees_older_executions() {
+        let mut rates = tracker(Millis::from_secs(60));
+        rates.record(AGENT, Timestamp(0));
+        rates.retain_at_least(Millis::from_secs(600));
+        rates.record(AGENT, Timestamp(120_000));
+        let long = Millis::from_secs(600);
+        assert_eq!(rates.executed_within(AGENT, long, Timestamp(130_000)), 1);
+    }
+
+    #[test]
+    fn the_rule_limits_at_the_maximum() {
+        let rule = RateLimitRule {
+            max_actions: 2,
+            window: Millis::from_secs(60),
+        };
+        let mut rates = tracker(rule.window);
+        let spend = Default::default();
+        let request = Request {
+            id: crate::governance::ids::RequestId::from_random_bytes([0; 16]),
+            agent: AGENT,
+            action: crate::governance::ids::ActionType(0),
+            parameters: Default::default(),
+            cost: Default::default(),
+            received_at: Timestamp(5_000),
+        };
+        let judge = |rates: &RateTracker| {
+            rule.evaluate(
+                &request,
+                &PolicyContext {
+                    now: Timestamp(5_000),
+                    spend: &spend,
+                    rates,
+                },
+            )
+        };
+        rates.record(AGENT, Timestamp(1_000));
+        assert_eq!(judge(&rates), None);
+        rates.record(AGENT, Timestamp(2_000));
+        let finding = judge(&rates).unwrap();
+        assert_eq!(finding.verdict, Verdict::RateLimited);
+        assert_eq!(
+            finding.reason.to_string(),
+            "2 actions executed in the last 60s; the limit is 2 per 60s"
+        );
+    }
+}

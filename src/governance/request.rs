@@ -1,0 +1,66 @@
+//! What an agent asks to do.
+//!
+//! [`RequestInput`] is the request as it arrives: strings and a float, possibly
+//! wrong. The control plane validates it into a [`Request`] (interned names,
+//! exact [`Money`]); an input that fails validation is still recorded, as a
+//! denial, so nothing an agent sends goes unaudited.
+
+use super::ids::{ActionType, AgentId, RequestId};
+use super::money::Money;
+use super::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The request's parameters, a JSON object. Shared, because the audit trail and
+/// the escalation queue hold the same parameters the agent sent.
+pub type Parameters = Arc<serde_json::Map<String, serde_json::Value>>;
+
+/// A request as submitted, before any validation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestInput {
+    pub id: RequestId,
+    pub agent: String,
+    pub action: String,
+    #[serde(default = "empty_object")]
+    pub parameters: serde_json::Value,
+    pub cost: f64,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(Default::default())
+}
+
+impl RequestInput {
+    pub fn new(
+        id: RequestId,
+        agent: impl Into<String>,
+        action: impl Into<String>,
+        cost: f64,
+    ) -> RequestInput {
+        RequestInput {
+            id,
+            agent: agent.into(),
+            action: action.into(),
+            parameters: empty_object(),
+            cost,
+        }
+    }
+
+    pub fn with_parameters(mut self, parameters: serde_json::Value) -> RequestInput {
+        self.parameters = parameters;
+        self
+    }
+}
+
+/// A request the control plane has received: names interned, cost exact (zero
+/// when the submitted cost was invalid; the denial's reason carries it), and
+/// stamped with the control plane's clock at receipt.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub id: RequestId,
+    pub agent: AgentId,
+    pub action: ActionType,
+    pub parameters: Parameters,
+    pub cost: Money,
+    pub received_at: Timestamp,
+}
