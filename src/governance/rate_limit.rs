@@ -6,8 +6,11 @@
 //! the request once the count has reached the maximum. Old executions age out
 //! of the window by themselves: there is no counter to reset.
 //!
-//! The tracker keeps executions for the longest window it has been asked to
-//! cover, so lengthening a window later counts every execution inside it.
+//! The tracker remembers executions for an hour, or for the longest window
+//! configured since it started if that is longer, so lengthening a window up
+//! to that span counts every execution inside it. Lengthening a window beyond
+//! it counts only what was remembered: the price of bounded memory for agents
+//! that no rate limit currently restrains.
 
 use super::decision::{Reason, Verdict};
 use super::ids::AgentId;
@@ -17,10 +20,22 @@ use super::time::{Millis, Timestamp};
 use std::collections::VecDeque;
 
 /// When each agent's executed actions ran, oldest first.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RateTracker {
     executions: Vec<VecDeque<Timestamp>>,
     retention: Millis,
+}
+
+/// How long executions are remembered at the least.
+pub const MIN_RETENTION: Millis = Millis::from_secs(3_600);
+
+impl Default for RateTracker {
+    fn default() -> RateTracker {
+        RateTracker {
+            executions: Vec::new(),
+            retention: MIN_RETENTION,
+        }
+    }
 }
 
 impl RateTracker {
@@ -123,10 +138,17 @@ mod tests {
     fn a_longer_window_later_still_sees_older_executions() {
         let mut rates = tracker(Millis::from_secs(60));
         rates.record(AGENT, Timestamp(0));
-        rates.retain_at_least(Millis::from_secs(600));
         rates.record(AGENT, Timestamp(120_000));
         let long = Millis::from_secs(600);
         assert_eq!(rates.executed_within(AGENT, long, Timestamp(130_000)), 2);
+    }
+
+    #[test]
+    fn executions_older_than_the_retention_are_forgotten() {
+        let mut rates = tracker(Millis::from_secs(60));
+        rates.record(AGENT, Timestamp(0));
+        rates.record(AGENT, Timestamp(3_600_000));
+        assert_eq!(rates.executions[0].len(), 1);
     }
 
     #[test]
