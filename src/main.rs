@@ -1,1 +1,16 @@
-fn main() {}
+//! Entry point: mounts the console in the browser.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(agent_governance_console::ui::Console);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!(
+        "The console runs in the browser: serve it with `scripts/serve.sh` (Trunk). \
+         For a native run of the core, see `governance-replay`."
+    );
+    std::process::exit(2);
+}

@@ -456,8 +456,10 @@ mod tests {
 
     #[test]
     fn rejects_other_versions_and_unknown_fields() {
-        let mut config = GovernanceConfig::default();
-        config.version = 2;
+        let config = GovernanceConfig {
+            version: 2,
+            ..Default::default()
+        };
         assert_eq!(
             config.validate().unwrap_err(),
             ConfigError::UnsupportedVersion {

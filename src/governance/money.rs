@@ -86,7 +86,7 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let units = self.0 / MICROS_PER_UNIT;
         let fraction = self.0 % MICROS_PER_UNIT;
-        if fraction % 10_000 == 0 {
+        if fraction.is_multiple_of(10_000) {
             write!(f, "{units}.{:02}", fraction / 10_000)
         } else {
             let digits = format!("{fraction:06}");

@@ -105,7 +105,7 @@ impl PolicySet {
             .map(|policy| compile_policy(policy, actions))
             .collect();
         // A stable sort keeps list order among equal priorities.
-        ordered.sort_by(|a, b| b.priority.cmp(&a.priority));
+        ordered.sort_by_key(|policy| std::cmp::Reverse(policy.priority));
         PolicySet { ordered }
     }
 

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every check the project has, in order,
+# stopping at the first failure: formatting, lints (native and wasm), native
+# tests, browser tests in headless Chromium, the release build, end-to-end
+# tests of that build in Chromium, and the benchmark (figures only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-tools.sh
+export PATH="$PWD/tests/e2e/node_modules/.bin:$PATH"
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export CARGO_TERM_COLOR=never
+
+steps_run=0
+step() {
+  steps_run=$((steps_run + 1))
+  printf '\n======== %s ========\n' "$*"
+}
+
+step "Formatting (cargo fmt --check)"
+cargo fmt --all --check
+
+step "Lints, native (cargo clippy --all-targets -D warnings)"
+cargo clippy --all-targets -- -D warnings
+
+step "Lints, wasm32 (cargo clippy --target wasm32-unknown-unknown --all-targets -D warnings)"
+cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "Native tests: core, simulation, replay, properties (cargo test)"
+cargo test
+
+step "Browser tests in headless Chromium (cargo test --target wasm32-unknown-unknown)"
+cargo test --target wasm32-unknown-unknown
+
+step "Release build (trunk build --release --offline)"
+trunk build --release --offline
+wasm_file=$(ls dist/*.wasm)
+echo "release wasm: $(wc -c <"$wasm_file") bytes, $(gzip -9c "$wasm_file" | wc -c) bytes gzipped"
+
+step "End-to-end tests of dist/ in Chromium (node --test tests/e2e)"
+(cd tests/e2e && node --test --test-concurrency=1)
+
+if grep -q 'name = "governance-bench"' Cargo.toml; then
+  step "Benchmark (figures, not pass/fail)"
+  cargo run --release --quiet --bin governance-bench
+fi
+
+printf '\nAll %d steps succeeded.\n' "$steps_run"
