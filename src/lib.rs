@@ -7,6 +7,10 @@
 pub mod governance;
 pub mod sim;
 
+/// The headless replay behind the `governance-replay` command; native only.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod replay;
+
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 #[cfg(target_arch = "wasm32")]

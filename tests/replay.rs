@@ -1,0 +1,193 @@
+//! The replay command: same core, JSON Lines in and out, and malformed input
+//! rejected with the line and field named and no partial output.
+
+use agent_governance_console::governance::Verdict;
+use agent_governance_console::replay::{run, ReplayOptions};
+use std::process::Command;
+
+const DEMO: &str = include_str!("../examples/replay/demo.jsonl");
+
+fn replay(input: &str) -> Vec<(String, Option<Verdict>, Option<String>)> {
+    run(input, ReplayOptions::default())
+        .unwrap()
+        .lines
+        .into_iter()
+        .map(|l| (l.kind, l.verdict, l.policy))
+        .collect()
+}
+
+#[test]
+fn the_demo_exercises_every_verdict_and_mechanism() {
+    let outcome = run(DEMO, ReplayOptions::default()).unwrap();
+    let verdicts: Vec<_> = outcome.lines.iter().filter_map(|l| l.verdict).collect();
+    for verdict in Verdict::ALL {
+        assert!(verdicts.contains(&verdict), "{verdict} missing");
+    }
+    let policies: Vec<_> = outcome
+        .lines
+        .iter()
+        .filter_map(|l| l.policy.as_deref())
+        .collect();
+    for policy in [
+        "validation",
+        "kill_switch",
+        "human_review",
+        "escalation_timeout",
+        "budget",
+        "rate_limit",
+        "sensitive_actions",
+    ] {
+        assert!(policies.contains(&policy), "{policy} missing");
+    }
+    assert_eq!(outcome.pending_at_end, 0);
+    let denial = outcome
+        .lines
+        .iter()
+        .find(|l| l.reviewer.as_deref() == Some("bob"))
+        .unwrap();
+    assert_eq!(denial.comment.as_deref(), Some("no bulk updates"));
+    assert_eq!(denial.verdict, Some(Verdict::Denied));
+}
+
+#[test]
+fn the_same_script_gives_the_same_trail() {
+    let first = run(DEMO, ReplayOptions::default()).unwrap().to_json_lines();
+    let second = run(DEMO, ReplayOptions::default()).unwrap().to_json_lines();
+    assert_eq!(first, second);
+}
+
+#[test]
+fn the_default_configuration_applies_without_a_setup_line() {
+    let input = r#"{"type":"request","at_ms":0,"agent":"a","action":"deploy","cost":0}"#;
+    assert_eq!(
+        replay(input),
+        [(
+            "decision".to_string(),
+            Some(Verdict::Denied),
+            Some("sensitive_actions".to_string())
+        )]
+    );
+}
+
+#[test]
+fn drain_times_out_what_is_still_waiting() {
+    let input = r#"{"type":"request","at_ms":0,"agent":"a","action":"email","cost":0}"#;
+    let kept = run(input, ReplayOptions::default()).unwrap();
+    assert_eq!(kept.pending_at_end, 1);
+    let drained = run(input, ReplayOptions { drain: true }).unwrap();
+    assert_eq!(drained.pending_at_end, 0);
+    let last = drained.lines.last().unwrap();
+    assert_eq!(last.policy.as_deref(), Some("escalation_timeout"));
+    assert_eq!(last.timestamp_ms, 300_000);
+}
+
+fn error_of(input: &str) -> String {
+    run(input, ReplayOptions::default())
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn malformed_lines_name_the_line_and_the_field() {
+    let ok = r#"{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0}"#;
+    let input = format!(
+        "{ok}\n\n{}",
+        r#"{"type":"request","at_ms":5,"agent":"a","action":"db_read","cost":"12"}"#
+    );
+    let error = error_of(&input);
+    assert!(
+        error.starts_with("line 3: field \"cost\": invalid type: string \"12\""),
+        "{error}"
+    );
+    assert!(
+        error_of(r#"{"type":"request","at_ms":0,"agent":"a","action":"x"}"#)
+            .starts_with("line 1: missing field `cost`")
+    );
+    assert!(error_of(r#"{"type":"teleport","at_ms":0}"#)
+        .starts_with("line 1: field \"type\": unknown event type \"teleport\""));
+    assert!(error_of("not json").starts_with("line 1: not valid JSON"));
+}
+
+#[test]
+fn time_must_not_go_backwards() {
+    let input = "{\"type\":\"advance\",\"at_ms\":5000}\n{\"type\":\"advance\",\"at_ms\":4000}";
+    assert_eq!(
+        error_of(input),
+        "line 2: field \"at_ms\": 4000 is earlier than the previous event's 5000"
+    );
+}
+
+#[test]
+fn rejected_operations_are_errors() {
+    let unknown = r#"{"type":"review","at_ms":0,"request_id":"5b1a6a0e-51f2-4c3e-9d7a-1f6a4c1e2b09","approve":true,"reviewer":"a"}"#;
+    assert_eq!(
+        error_of(unknown),
+        "line 1: request 5b1a6a0e-51f2-4c3e-9d7a-1f6a4c1e2b09 is unknown"
+    );
+    let bad_config = r#"{"type":"config","at_ms":0,"actor":"c","config":{"version":1,"escalation_timeout_secs":-5,"policies":[]}}"#;
+    assert_eq!(
+        error_of(bad_config),
+        "line 1: field \"config\": escalation_timeout_secs: -5 must be at least 0.001 seconds"
+    );
+    let off = r#"{"type":"kill_switch_off","at_ms":0,"actor":"ops"}"#;
+    assert_eq!(error_of(off), "line 1: the kill switch is not active");
+    let late_setup = format!(
+        "{}\n{}",
+        r#"{"type":"advance","at_ms":0}"#,
+        r#"{"type":"setup","config":{"version":1,"escalation_timeout_secs":5,"policies":[]}}"#
+    );
+    assert_eq!(
+        error_of(&late_setup),
+        "line 2: a setup line may only come first"
+    );
+}
+
+#[test]
+fn the_command_writes_the_trail_or_nothing() {
+    let dir = std::env::temp_dir().join(format!("replay-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let output = dir.join("audit.jsonl");
+    let binary = env!("CARGO_BIN_EXE_governance-replay");
+
+    let good = Command::new(binary)
+        .args(["examples/replay/demo.jsonl", "--output"])
+        .arg(&output)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(good.status.success());
+    let written = std::fs::read_to_string(&output).unwrap();
+    assert_eq!(
+        written,
+        run(DEMO, ReplayOptions::default()).unwrap().to_json_lines()
+    );
+    std::fs::remove_file(&output).unwrap();
+
+    let bad_input = dir.join("bad.jsonl");
+    std::fs::write(
+        &bad_input,
+        format!(
+            "{}\n{{\"type\":\"request\"}}\n",
+            DEMO.lines().next().unwrap()
+        ),
+    )
+    .unwrap();
+    let bad = Command::new(binary)
+        .arg(&bad_input)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        message.contains("line 2: missing field `at_ms`"),
+        "{message}"
+    );
+    assert!(!output.exists(), "no output on malformed input");
+    assert!(bad.stdout.is_empty());
+
+    let usage = Command::new(binary).arg("--bogus").output().unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
