@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The control plane's behaviour, stated as a specification: one test per rule
 //! a user relies on.
 

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The replay command: same core, JSON Lines in and out, and malformed input
 //! rejected with the line and field named and no partial output.
 
