@@ -1,0 +1,195 @@
+//! Chart geometry from the core's numbers: SVG coordinates, computed here so
+//! the chart components only draw.
+
+use crate::governance::{Money, SpendingReport, Timestamp, Verdict};
+use crate::sim::TimelinePoint;
+use std::fmt::Write;
+use std::sync::Arc;
+
+/// Drawing area of the time charts, in SVG user units.
+pub const WIDTH: f64 = 600.0;
+pub const HEIGHT: f64 = 180.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpendChart {
+    /// `points` attribute of the cumulative-spend polyline.
+    pub spend: String,
+    /// Height of the budget and threshold lines, when there is a budget.
+    pub budget_y: Option<f64>,
+    pub threshold_y: Option<f64>,
+    pub top: Money,
+    pub latest: Money,
+    pub end: Timestamp,
+}
+
+fn x_of(at: Timestamp, end: Timestamp) -> f64 {
+    if end.millis() == 0 {
+        0.0
+    } else {
+        at.millis() as f64 / end.millis() as f64 * WIDTH
+    }
+}
+
+fn y_of(value: f64, top: f64) -> f64 {
+    if top <= 0.0 {
+        HEIGHT
+    } else {
+        HEIGHT - (value / top).min(1.0) * HEIGHT
+    }
+}
+
+fn polyline(points: &[TimelinePoint], top: f64, value: impl Fn(&TimelinePoint) -> f64) -> String {
+    let end = points.last().map_or(Timestamp(0), |p| p.at);
+    let mut out = String::with_capacity(points.len() * 14);
+    for point in points {
+        let _ = write!(
+            out,
+            "{:.1},{:.1} ",
+            x_of(point.at, end),
+            y_of(value(point), top)
+        );
+    }
+    out.trim_end().to_owned()
+}
+
+/// Cumulative spend over time against the budget and its escalation threshold.
+pub fn spend_chart(
+    points: &[TimelinePoint],
+    limit: Option<Money>,
+    threshold: Option<Money>,
+) -> SpendChart {
+    let latest = points.last().map_or(Money::ZERO, |p| p.total_spend);
+    let highest = points
+        .iter()
+        .map(|p| p.total_spend)
+        .max()
+        .unwrap_or(Money::ZERO);
+    // Leave headroom above the budget line so it is visible, not the frame.
+    let top = highest.max(limit.map_or(Money::ZERO, |l| {
+        l.saturating_add(l.scaled_by_basis_points(1_000))
+    }));
+    let top_value = top.as_f64().max(0.01);
+    SpendChart {
+        spend: polyline(points, top_value, |p| p.total_spend.as_f64()),
+        budget_y: limit.map(|l| y_of(l.as_f64(), top_value)),
+        threshold_y: threshold.map(|t| y_of(t.as_f64(), top_value)),
+        top: Money::from_f64(top_value).unwrap_or(top),
+        latest,
+        end: points.last().map_or(Timestamp(0), |p| p.at),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerdictSeries {
+    pub verdict: Verdict,
+    pub points: String,
+    pub latest: u64,
+}
+
+/// Cumulative counts of each verdict over time, on one shared scale.
+pub fn verdict_chart(points: &[TimelinePoint]) -> Vec<VerdictSeries> {
+    let count = |p: &TimelinePoint, v: Verdict| match v {
+        Verdict::Approved => p.approved,
+        Verdict::Denied => p.denied,
+        Verdict::Escalated => p.escalated,
+        Verdict::RateLimited => p.rate_limited,
+    };
+    let top = points
+        .iter()
+        .flat_map(|p| Verdict::ALL.map(|v| count(p, v)))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    Verdict::ALL
+        .iter()
+        .map(|&verdict| VerdictSeries {
+            verdict,
+            points: polyline(points, top, |p| count(p, verdict) as f64),
+            latest: points.last().map_or(0, |p| count(p, verdict)),
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentBar {
+    pub agent: Arc<str>,
+    pub spent: Money,
+    /// Bar length as a share of the largest spender's, 0 to 1.
+    pub share: f64,
+}
+
+/// The biggest spenders, largest first (ties by name), and the spend of the rest.
+pub fn agent_bars(report: &SpendingReport, top: usize) -> (Vec<AgentBar>, Money) {
+    let mut spenders: Vec<_> = report.per_agent.iter().collect();
+    spenders.sort_by(|a, b| b.spent.cmp(&a.spent).then_with(|| a.agent.cmp(&b.agent)));
+    let largest = spenders.first().map_or(0.0, |s| s.spent.as_f64());
+    let bars = spenders
+        .iter()
+        .take(top)
+        .map(|s| AgentBar {
+            agent: s.agent.clone(),
+            spent: s.spent,
+            share: if largest > 0.0 {
+                s.spent.as_f64() / largest
+            } else {
+                0.0
+            },
+        })
+        .collect();
+    let rest = spenders.iter().skip(top).map(|s| s.spent).sum();
+    (bars, rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::governance::stats::AgentSpend;
+
+    fn point(at: u64, spend: u64) -> TimelinePoint {
+        TimelinePoint {
+            at: Timestamp(at),
+            total_spend: Money::from_units(spend),
+            approved: spend,
+            denied: 0,
+            escalated: 0,
+            rate_limited: 0,
+        }
+    }
+
+    #[test]
+    fn spend_is_scaled_to_leave_the_budget_line_in_view() {
+        let chart = spend_chart(
+            &[point(0, 0), point(500, 50), point(1_000, 100)],
+            Some(Money::from_units(100)),
+            Some(Money::from_units(90)),
+        );
+        assert_eq!(chart.top, Money::from_units(110));
+        assert_eq!(chart.spend.split(' ').count(), 3);
+        assert!(chart.spend.starts_with("0.0,180.0 300.0,"));
+        let budget_y = chart.budget_y.unwrap();
+        assert!((budget_y - (HEIGHT - 100.0 / 110.0 * HEIGHT)).abs() < 1e-9);
+        assert!(chart.threshold_y.unwrap() > budget_y);
+        assert_eq!(chart.latest, Money::from_units(100));
+    }
+
+    #[test]
+    fn bars_rank_the_biggest_spenders_and_sum_the_rest() {
+        let spend = |agent: &str, units| AgentSpend {
+            agent: agent.into(),
+            spent: Money::from_units(units),
+            executed: 1,
+        };
+        let report = SpendingReport {
+            total: Money::from_units(16),
+            limit: None,
+            threshold: None,
+            remaining: None,
+            per_agent: vec![spend("a", 2), spend("b", 8), spend("c", 4), spend("d", 2)],
+        };
+        let (bars, rest) = agent_bars(&report, 2);
+        let names: Vec<_> = bars.iter().map(|b| &*b.agent).collect();
+        assert_eq!(names, ["b", "c"]);
+        assert_eq!(bars[1].share, 0.5);
+        assert_eq!(rest, Money::from_units(4));
+    }
+}

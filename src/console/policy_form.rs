@@ -1,0 +1,314 @@
+//! The policy editor's form: text fields as a person types them, turned into a
+//! configuration the core validates.
+//!
+//! The form edits the first policy of each built-in kind, every policy's
+//! priority and on/off, and the escalation timeout; other policies are kept as
+//! they are. Text that is not a number is caught here; everything else (ranges,
+//! names, contradictions) is the core's validation, whose error is placed next
+//! to the field it names.
+
+use crate::governance::{ConfigError, GovernanceConfig, PolicyRule};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyToggle {
+    pub name: String,
+    pub kind: &'static str,
+    pub priority: String,
+    pub enabled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyForm {
+    pub budget_limit: String,
+    pub escalate_at_percent: String,
+    pub rate_max_actions: String,
+    pub rate_window_secs: String,
+    /// Comma-separated action types.
+    pub blocked: String,
+    pub approval_required: String,
+    pub escalation_timeout_secs: String,
+    pub policies: Vec<PolicyToggle>,
+}
+
+/// A form field an error belongs next to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FormField {
+    BudgetLimit,
+    EscalateAtPercent,
+    RateMaxActions,
+    RateWindowSecs,
+    Blocked,
+    ApprovalRequired,
+    EscalationTimeout,
+    Priority(String),
+    /// Not tied to one field.
+    Form,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormError {
+    pub field: FormField,
+    pub message: String,
+}
+
+fn number(text: &str) -> String {
+    // Whole numbers without a trailing ".0": what a person would type.
+    let value: f64 = text.parse().unwrap_or(0.0);
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        value.to_string()
+    }
+}
+
+fn list(types: &[String]) -> String {
+    types.join(", ")
+}
+
+fn parse_list(text: &str) -> Vec<String> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    text.split(',')
+        .map(|entry| entry.trim().to_owned())
+        .collect()
+}
+
+fn parse_number(text: &str, field: FormField) -> Result<f64, FormError> {
+    text.trim().parse::<f64>().map_err(|_| FormError {
+        field,
+        message: format!("\"{}\" is not a number", text.trim()),
+    })
+}
+
+impl PolicyForm {
+    pub fn from_config(config: &GovernanceConfig) -> PolicyForm {
+        let mut form = PolicyForm {
+            budget_limit: String::new(),
+            escalate_at_percent: String::new(),
+            rate_max_actions: String::new(),
+            rate_window_secs: String::new(),
+            blocked: String::new(),
+            approval_required: String::new(),
+            escalation_timeout_secs: number(&config.escalation_timeout_secs.to_string()),
+            policies: config
+                .policies
+                .iter()
+                .map(|p| PolicyToggle {
+                    name: p.name.clone(),
+                    kind: p.rule.kind(),
+                    priority: p.priority.to_string(),
+                    enabled: p.enabled,
+                })
+                .collect(),
+        };
+        let mut seen = [false; 3];
+        for policy in &config.policies {
+            match &policy.rule {
+                PolicyRule::Budget {
+                    limit,
+                    escalate_at_percent,
+                } if !seen[0] => {
+                    seen[0] = true;
+                    form.budget_limit = number(&limit.to_string());
+                    form.escalate_at_percent = number(&escalate_at_percent.to_string());
+                }
+                PolicyRule::RateLimit {
+                    max_actions,
+                    window_secs,
+                } if !seen[1] => {
+                    seen[1] = true;
+                    form.rate_max_actions = max_actions.to_string();
+                    form.rate_window_secs = number(&window_secs.to_string());
+                }
+                PolicyRule::SensitiveActions {
+                    blocked,
+                    approval_required,
+                } if !seen[2] => {
+                    seen[2] = true;
+                    form.blocked = list(blocked);
+                    form.approval_required = list(approval_required);
+                }
+                _ => {}
+            }
+        }
+        form
+    }
+
+    /// The configuration this form describes, applied over `base`, and
+    /// validated by the core.
+    pub fn to_config(&self, base: &GovernanceConfig) -> Result<GovernanceConfig, FormError> {
+        let mut config = base.clone();
+        config.escalation_timeout_secs =
+            parse_number(&self.escalation_timeout_secs, FormField::EscalationTimeout)?;
+        let mut seen = [false; 3];
+        for policy in &mut config.policies {
+            if let Some(toggle) = self.policies.iter().find(|t| t.name == policy.name) {
+                policy.enabled = toggle.enabled;
+                policy.priority = toggle.priority.trim().parse().map_err(|_| FormError {
+                    field: FormField::Priority(toggle.name.clone()),
+                    message: format!("\"{}\" is not a whole number", toggle.priority.trim()),
+                })?;
+            }
+            match &mut policy.rule {
+                PolicyRule::Budget {
+                    limit,
+                    escalate_at_percent,
+                } if !seen[0] => {
+                    seen[0] = true;
+                    *limit = parse_number(&self.budget_limit, FormField::BudgetLimit)?;
+                    *escalate_at_percent =
+                        parse_number(&self.escalate_at_percent, FormField::EscalateAtPercent)?;
+                }
+                PolicyRule::RateLimit {
+                    max_actions,
+                    window_secs,
+                } if !seen[1] => {
+                    seen[1] = true;
+                    let max = parse_number(&self.rate_max_actions, FormField::RateMaxActions)?;
+                    if max.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&max) {
+                        return Err(FormError {
+                            field: FormField::RateMaxActions,
+                            message: format!("{max} is not a whole number of actions"),
+                        });
+                    }
+                    *max_actions = max as u32;
+                    *window_secs = parse_number(&self.rate_window_secs, FormField::RateWindowSecs)?;
+                }
+                PolicyRule::SensitiveActions {
+                    blocked,
+                    approval_required,
+                } if !seen[2] => {
+                    seen[2] = true;
+                    *blocked = parse_list(&self.blocked);
+                    *approval_required = parse_list(&self.approval_required);
+                }
+                _ => {}
+            }
+        }
+        config
+            .validate()
+            .map_err(|error| place_error(&config, &error))?;
+        Ok(config)
+    }
+}
+
+/// Puts a core validation error next to the form field it is about.
+fn place_error(config: &GovernanceConfig, error: &ConfigError) -> FormError {
+    let message = error.to_string();
+    let path = error.field();
+    let field = if path == "escalation_timeout_secs" {
+        FormField::EscalationTimeout
+    } else if let Some(index) = path
+        .strip_prefix("policies[")
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|i| i.parse::<usize>().ok())
+    {
+        let policy = &config.policies[index.min(config.policies.len().saturating_sub(1))];
+        let leaf = path.rsplit('.').next().unwrap_or_default();
+        let leaf = leaf.split('[').next().unwrap_or_default();
+        match leaf {
+            "limit" => FormField::BudgetLimit,
+            "escalate_at_percent" => FormField::EscalateAtPercent,
+            "max_actions" => FormField::RateMaxActions,
+            "window_secs" => FormField::RateWindowSecs,
+            "blocked" => FormField::Blocked,
+            "approval_required" => FormField::ApprovalRequired,
+            "priority" => FormField::Priority(policy.name.clone()),
+            _ => FormField::Form,
+        }
+    } else {
+        FormField::Form
+    };
+    FormError { field, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_configuration_round_trips_through_the_form() {
+        let config = GovernanceConfig::default();
+        let form = PolicyForm::from_config(&config);
+        assert_eq!(form.budget_limit, "100");
+        assert_eq!(form.escalate_at_percent, "90");
+        assert_eq!(form.blocked, "deploy, shell_exec, read_secrets");
+        assert_eq!(form.to_config(&config).unwrap(), config);
+    }
+
+    #[test]
+    fn edits_become_configuration() {
+        let config = GovernanceConfig::default();
+        let mut form = PolicyForm::from_config(&config);
+        form.budget_limit = " 250.5 ".into();
+        form.blocked = "deploy, wire_transfer".into();
+        form.policies[0].enabled = false;
+        form.policies[2].priority = "900".into();
+        let edited = form.to_config(&config).unwrap();
+        assert_eq!(
+            edited.policy("budget").unwrap().rule,
+            PolicyRule::Budget {
+                limit: 250.5,
+                escalate_at_percent: 90.0
+            }
+        );
+        assert!(!edited.policies[0].enabled);
+        assert_eq!(edited.policies[2].priority, 900);
+        assert!(matches!(
+            &edited.policies[0].rule,
+            PolicyRule::SensitiveActions { blocked, .. } if blocked == &["deploy", "wire_transfer"]
+        ));
+    }
+
+    #[test]
+    fn text_that_is_not_a_number_is_caught_at_its_field() {
+        let config = GovernanceConfig::default();
+        let mut form = PolicyForm::from_config(&config);
+        form.budget_limit = "lots".into();
+        assert_eq!(
+            form.to_config(&config),
+            Err(FormError {
+                field: FormField::BudgetLimit,
+                message: "\"lots\" is not a number".into()
+            })
+        );
+        let mut form = PolicyForm::from_config(&config);
+        form.rate_max_actions = "2.5".into();
+        assert_eq!(
+            form.to_config(&config).unwrap_err().field,
+            FormField::RateMaxActions
+        );
+    }
+
+    #[test]
+    fn core_validation_errors_land_next_to_their_field() {
+        let config = GovernanceConfig::default();
+        let mut form = PolicyForm::from_config(&config);
+        form.budget_limit = "-5".into();
+        let error = form.to_config(&config).unwrap_err();
+        assert_eq!(error.field, FormField::BudgetLimit);
+        assert_eq!(
+            error.message,
+            "policies[2].rule.limit: -5 must not be negative"
+        );
+        let mut form = PolicyForm::from_config(&config);
+        form.approval_required = "email, , db_write".into();
+        assert_eq!(
+            form.to_config(&config).unwrap_err().field,
+            FormField::ApprovalRequired
+        );
+        let mut form = PolicyForm::from_config(&config);
+        form.blocked = "email".into();
+        assert_eq!(
+            form.to_config(&config).unwrap_err().field,
+            FormField::ApprovalRequired
+        );
+        let mut form = PolicyForm::from_config(&config);
+        form.escalation_timeout_secs = "NaN".into();
+        assert_eq!(
+            form.to_config(&config).unwrap_err().field,
+            FormField::EscalationTimeout
+        );
+    }
+}
