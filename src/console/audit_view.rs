@@ -27,7 +27,7 @@ impl AuditFilter {
         let (Some(request), Some(decision)) = (record.request(), record.decision()) else {
             return false;
         };
-        if self.refusals_only && !(record.is_final_outcome() && !record.executed()) {
+        if self.refusals_only && !record.is_refusal() {
             return false;
         }
         if self.verdict.is_some_and(|v| v != decision.verdict) {

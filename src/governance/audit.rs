@@ -79,6 +79,11 @@ impl AuditRecord {
         self.decision().is_some_and(Decision::is_final)
     }
 
+    /// Whether this record is a final refusal: denied or rate limited.
+    pub fn is_refusal(&self) -> bool {
+        self.is_final_outcome() && !self.executed()
+    }
+
     /// Whether the action this record decides was executed.
     pub fn executed(&self) -> bool {
         self.decision()
@@ -107,7 +112,7 @@ impl AuditLog {
     pub(crate) fn append(&mut self, at: Timestamp, event: AuditEvent) -> &AuditRecord {
         let seq = self.records.len() as u64;
         let record = AuditRecord { seq, at, event };
-        if record.is_final_outcome() && !record.executed() {
+        if record.is_refusal() {
             self.refusals.push(seq as u32);
         }
         self.records.push(record);
