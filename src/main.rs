@@ -2,8 +2,10 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    use agent_governance_console::ui::Console;
+    use leptos::prelude::*;
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(agent_governance_console::ui::Console);
+    leptos::mount::mount_to_body(|| view! { <Console /> });
 }
 
 #[cfg(not(target_arch = "wasm32"))]

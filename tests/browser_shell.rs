@@ -2,6 +2,7 @@
 //! The console shell mounts in a real browser with every panel labelled.
 
 use agent_governance_console::ui::Console;
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -17,7 +18,7 @@ fn fresh_container() -> web_sys::HtmlElement {
 #[wasm_bindgen_test]
 fn the_shell_shows_the_product_and_every_labelled_panel() {
     let container = fresh_container();
-    let _mounted = leptos::mount::mount_to(container.clone(), Console);
+    let _mounted = leptos::mount::mount_to(container.clone(), || view! { <Console /> });
 
     let title = container.query_selector("h1").unwrap().expect("a title");
     assert_eq!(title.text_content().unwrap(), "Agent Governance Console");

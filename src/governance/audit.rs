@@ -106,6 +106,7 @@ impl AuditRecord {
 pub struct AuditLog {
     records: Vec<AuditRecord>,
     refusals: Vec<u32>,
+    resolutions: Vec<u32>,
 }
 
 impl AuditLog {
@@ -114,6 +115,9 @@ impl AuditLog {
         let record = AuditRecord { seq, at, event };
         if record.is_refusal() {
             self.refusals.push(seq as u32);
+        }
+        if let AuditEvent::Resolution { .. } = record.event {
+            self.resolutions.push(seq as u32);
         }
         self.records.push(record);
         &self.records[seq as usize]
@@ -138,6 +142,14 @@ impl AuditLog {
             .iter()
             .map(|&seq| &self.records[seq as usize])
             .filter(move |record| agent.is_none() || record.request().map(|r| r.agent) == agent)
+    }
+
+    /// Resolutions of escalations, newest first.
+    pub fn latest_resolutions(&self) -> impl Iterator<Item = &AuditRecord> {
+        self.resolutions
+            .iter()
+            .rev()
+            .map(|&seq| &self.records[seq as usize])
     }
 
     /// Every record about one request, oldest first.

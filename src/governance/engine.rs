@@ -333,6 +333,11 @@ impl<C: Clock> ControlPlane<C> {
         (0..self.agents.len() as u32).map(AgentId)
     }
 
+    /// Every action type seen so far, in requests or in the configuration.
+    pub fn action_types(&self) -> impl Iterator<Item = ActionType> {
+        (0..self.actions.len() as u32).map(ActionType)
+    }
+
     pub fn agent_stats(&self, agent: AgentId) -> AgentStats {
         self.stats.agent(agent)
     }

@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AgentStatus {
     Running,
     Paused,
@@ -110,6 +110,12 @@ impl Simulation {
 
     pub fn timeline(&self) -> &Timeline {
         &self.timeline
+    }
+
+    /// Records the current totals on the timeline: for changes made through
+    /// [`Simulation::plane_mut`] (a reviewer's approval spends too).
+    pub fn observe(&mut self) {
+        self.timeline.observe(self.plane.now(), &self.plane);
     }
 
     /// Pauses or resumes an agent. A resumed agent picks up from now, with no

@@ -1,13 +1,217 @@
-//! The audit trail panel.
+//! The audit trail: filter by agent, verdict and action type, or show only
+//! refused actions; the spending report and escalation statistics. Only the
+//! rows in view are rendered, so a trail of 100,000 records scrolls smoothly.
 
-use super::Panel;
+use super::format::verdict_badge;
+use super::{ConsoleState, Panel};
+use crate::console::AuditFilter;
+use crate::governance::{AuditEvent, Verdict};
 use leptos::prelude::*;
+
+/// Row height and viewport height in pixels (the stylesheet uses the same).
+const ROW_HEIGHT: f64 = 28.0;
+const VIEWPORT_HEIGHT: f64 = 336.0;
+/// Rows rendered beyond the visible ones, so fast scrolling shows no gaps.
+const OVERSCAN: usize = 6;
+
+#[derive(Clone, Debug, PartialEq)]
+struct AuditRow {
+    seq: u64,
+    at: String,
+    kind: &'static str,
+    agent: String,
+    action: String,
+    cost: String,
+    verdict: Option<Verdict>,
+    policy: String,
+    detail: String,
+}
 
 #[component]
 pub fn AuditPanel() -> impl IntoView {
+    let state = expect_context::<ConsoleState>();
+    let agent = RwSignal::new(String::new());
+    let verdict = RwSignal::new(String::new());
+    let action = RwSignal::new(String::new());
+    let refusals_only = RwSignal::new(false);
+    let scroll_top = RwSignal::new(0.0f64);
+
+    Effect::new(move |_| {
+        let non_empty = |s: String| (!s.is_empty()).then_some(s);
+        let filter = AuditFilter {
+            agent: non_empty(agent.get()),
+            verdict: Verdict::ALL
+                .into_iter()
+                .find(|v| v.as_str() == verdict.get()),
+            action: non_empty(action.get()),
+            refusals_only: refusals_only.get(),
+        };
+        state.set_audit_filter(filter);
+    });
+
+    let agents = Memo::new(move |_| {
+        state.read(|sim| {
+            sim.plane()
+                .agents()
+                .map(|a| sim.plane().agent_name(a).to_string())
+                .collect::<Vec<_>>()
+        })
+    });
+    let actions = Memo::new(move |_| {
+        state.read(|sim| {
+            let plane = sim.plane();
+            let mut names: Vec<String> = plane
+                .action_types()
+                .map(|a| plane.action_name(a).to_string())
+                .collect();
+            names.sort();
+            names
+        })
+    });
+    let total = Memo::new(move |_| state.audit_view(|view, _| view.matches().len()));
+    let rows = Memo::new(move |_| {
+        let first = (scroll_top.get() / ROW_HEIGHT).floor().max(0.0) as usize;
+        let first = first.saturating_sub(OVERSCAN);
+        let count = (VIEWPORT_HEIGHT / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+        state.audit_view(|view, sim| {
+            let plane = sim.plane();
+            let records = plane.audit().records();
+            view.matches()
+                .iter()
+                .skip(first)
+                .take(count)
+                .enumerate()
+                .map(|(offset, &seq)| {
+                    let record = &records[seq as usize];
+                    let line = plane.audit_line(record);
+                    let detail = match &record.event {
+                        AuditEvent::ConfigChanged { actor, .. } => {
+                            format!("configuration changed by {actor}")
+                        }
+                        AuditEvent::KillSwitchActivated { actor, reason } => {
+                            format!("kill switch activated by {actor}: {reason}")
+                        }
+                        AuditEvent::KillSwitchDeactivated { actor } => {
+                            format!("kill switch deactivated by {actor}")
+                        }
+                        _ => {
+                            let mut text = line.reason.clone().unwrap_or_default();
+                            if let Some(reviewer) = &line.reviewer {
+                                text.push_str(&format!(" ({reviewer})"));
+                            }
+                            text
+                        }
+                    };
+                    (
+                        first + offset,
+                        AuditRow {
+                            seq: record.seq,
+                            at: record.at.to_string(),
+                            kind: record.kind(),
+                            agent: line.agent.unwrap_or_default(),
+                            action: line.action_type.unwrap_or_default(),
+                            cost: line.cost.map(|c| format!("{c}")).unwrap_or_default(),
+                            verdict: line.verdict,
+                            policy: line.policy.unwrap_or_default(),
+                            detail,
+                        },
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let report = Memo::new(move |_| state.read(|sim| sim.plane().spending_report()));
+    let escalations = Memo::new(move |_| state.read(|sim| sim.plane().escalation_stats()));
+    let refused = Memo::new(move |_| state.read(|sim| sim.plane().refusals(None).count()));
+
     view! {
         <Panel testid="panel-audit" title="Audit trail">
-            <p class="panel-empty">"Nothing here yet."</p>
+            <div class="audit-filters" role="group" aria-label="Filter the audit trail">
+                <label class="field field--inline">
+                    <span>"Agent"</span>
+                    <select data-testid="audit-filter-agent" on:change=move |ev| agent.set(event_target_value(&ev))>
+                        <option value="">"All agents"</option>
+                        {move || agents.get().into_iter().map(|name| view! {
+                            <option value=name.clone() selected=move || agent.get() == name>{name.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="field field--inline">
+                    <span>"Verdict"</span>
+                    <select data-testid="audit-filter-verdict" on:change=move |ev| verdict.set(event_target_value(&ev))>
+                        <option value="">"All verdicts"</option>
+                        {Verdict::ALL.into_iter().map(|v| view! { <option value=v.as_str()>{v.as_str()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field field--inline">
+                    <span>"Action type"</span>
+                    <select data-testid="audit-filter-action" on:change=move |ev| action.set(event_target_value(&ev))>
+                        <option value="">"All types"</option>
+                        {move || actions.get().into_iter().map(|name| view! { <option value=name.clone()>{name.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field field--inline">
+                    <input type="checkbox" data-testid="audit-refusals-only"
+                        on:change=move |ev| refusals_only.set(event_target_checked(&ev)) />
+                    <span>"Denied and rate-limited only"</span>
+                </label>
+                <span class="audit-count" data-testid="audit-count" aria-live="polite">
+                    {move || format!("{} records", total.get())}
+                </span>
+            </div>
+            <div class="audit-viewport" data-testid="audit-viewport" tabindex="0" role="table"
+                aria-label="Audit records" aria-rowcount=move || total.get().to_string()
+                on:scroll=move |ev| scroll_top.set(event_target::<web_sys::HtmlElement>(&ev).scroll_top() as f64)>
+                <div class="audit-header" role="row">
+                    <span role="columnheader">"#"</span><span role="columnheader">"Time"</span>
+                    <span role="columnheader">"Agent"</span><span role="columnheader">"Action"</span>
+                    <span role="columnheader">"Cost"</span><span role="columnheader">"Verdict"</span>
+                    <span role="columnheader">"Policy"</span><span role="columnheader">"Reason"</span>
+                </div>
+                <div class="audit-spacer" style=move || format!("height: {}px", total.get() as f64 * ROW_HEIGHT)>
+                    <For each=move || rows.get() key=|(position, row)| (*position, row.seq) let:entry>
+                        <AuditRowView position=entry.0 row=entry.1 />
+                    </For>
+                </div>
+            </div>
+            <h3 class="panel-subtitle">"Spending report"</h3>
+            <dl class="facts facts--report" data-testid="spending-report">
+                <dt>"Spent"</dt><dd data-testid="report-total">{move || report.get().total.to_string()}</dd>
+                <dt>"Budget"</dt><dd data-testid="report-limit">{move || report.get().limit.map_or("none".into(), |l| l.to_string())}</dd>
+                <dt>"Escalation threshold"</dt><dd>{move || report.get().threshold.map_or("none".into(), |t| t.to_string())}</dd>
+                <dt>"Remaining"</dt><dd data-testid="report-remaining">{move || report.get().remaining.map_or("—".into(), |r| r.to_string())}</dd>
+                <dt>"Refused actions"</dt><dd data-testid="report-refused">{move || refused.get()}</dd>
+                <dt>"Escalations"</dt>
+                <dd data-testid="report-escalations">
+                    {move || {
+                        let e = escalations.get();
+                        format!(
+                            "{} raised, {} waiting, {} approved, {} denied by reviewers, {} overruled by re-check, {} timed out, {} cancelled by the kill switch",
+                            e.escalated, e.pending, e.approved, e.denied_by_reviewer, e.approvals_overruled, e.timed_out, e.cancelled_by_kill_switch
+                        )
+                    }}
+                </dd>
+            </dl>
         </Panel>
+    }
+}
+
+#[component]
+fn AuditRowView(position: usize, row: AuditRow) -> impl IntoView {
+    let style = format!("top: {}px", position as f64 * ROW_HEIGHT);
+    view! {
+        <div class="audit-row" role="row" data-testid="audit-row" data-seq=row.seq.to_string() style=style>
+            <span role="cell" class="mono">{row.seq}</span>
+            <span role="cell" class="mono">{row.at}</span>
+            <span role="cell" class="mono">{row.agent}</span>
+            <span role="cell" class="mono">{row.action}</span>
+            <span role="cell" class="numeric">{row.cost}</span>
+            <span role="cell">{match row.verdict {
+                Some(v) => verdict_badge(v).into_any(),
+                None => view! { <span class="badge badge--event">{row.kind.replace('_', " ")}</span> }.into_any(),
+            }}</span>
+            <span role="cell" class="mono">{row.policy}</span>
+            <span role="cell" class="audit-detail" title=row.detail.clone()>{row.detail.clone()}</span>
+        </div>
     }
 }

@@ -1,13 +1,239 @@
-//! The fleet panel.
+//! The fleet panel: simulation controls, fleet settings, and every agent with
+//! its persona, status, spend and latest verdict.
 
-use super::Panel;
+use super::format::verdict_badge;
+use super::{ConsoleState, Panel};
+use crate::console::{parse_fleet_form, Speed};
+use crate::governance::{Money, Verdict};
+use crate::sim::{AgentStatus, Persona, Simulation};
 use leptos::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct FleetRow {
+    index: usize,
+    name: String,
+    persona: Persona,
+    status: AgentStatus,
+    spend: Money,
+    requests: u64,
+    executed: u64,
+    last_verdict: Option<Verdict>,
+}
+
+fn fleet_rows(sim: &Simulation) -> Vec<FleetRow> {
+    let plane = sim.plane();
+    sim.agents()
+        .iter()
+        .enumerate()
+        .map(|(index, agent)| {
+            let id = plane.agent_id(&agent.name);
+            let stats = id.map(|id| plane.agent_stats(id)).unwrap_or_default();
+            FleetRow {
+                index,
+                name: agent.name.clone(),
+                persona: agent.persona,
+                status: sim.agent_status(index),
+                spend: id.map_or(Money::ZERO, |id| plane.agent_spend(id)),
+                requests: agent.requests,
+                executed: stats.executed,
+                last_verdict: stats.last_verdict,
+            }
+        })
+        .collect()
+}
+
+fn status_label(status: AgentStatus) -> &'static str {
+    match status {
+        AgentStatus::Running => "Running",
+        AgentStatus::Paused => "Paused",
+        AgentStatus::Halted => "Halted",
+    }
+}
 
 #[component]
 pub fn FleetPanel() -> impl IntoView {
+    let state = expect_context::<ConsoleState>();
+    let rows = Memo::new(move |_| state.read(fleet_rows));
     view! {
         <Panel testid="panel-fleet" title="Fleet">
-            <p class="panel-empty">"Nothing here yet."</p>
+            <SimulationControls />
+            <FleetSettingsForm />
+            <div class="table-scroll">
+                <table class="fleet-table" data-testid="fleet-table">
+                    <caption class="visually-hidden">"Agents in the simulated fleet"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Agent"</th>
+                            <th scope="col">"Persona"</th>
+                            <th scope="col">"Status"</th>
+                            <th scope="col" class="numeric">"Spend"</th>
+                            <th scope="col" class="numeric">"Requests"</th>
+                            <th scope="col" class="numeric">"Executed"</th>
+                            <th scope="col">"Last verdict"</th>
+                            <th scope="col">"Control"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=move || rows.get() key=|row| row.clone() let:row>
+                            <FleetRowView row=row />
+                        </For>
+                    </tbody>
+                </table>
+            </div>
         </Panel>
+    }
+}
+
+#[component]
+fn FleetRowView(row: FleetRow) -> impl IntoView {
+    let state = expect_context::<ConsoleState>();
+    let index = row.index;
+    let paused = row.status == AgentStatus::Paused;
+    let toggle = move |_| {
+        state.command(|sim| {
+            let _ = sim.set_paused(index, !paused);
+        });
+    };
+    let status_class = format!("status status--{}", status_label(row.status).to_lowercase());
+    let button_label = if paused { "Resume" } else { "Pause" };
+    let aria = format!("{button_label} {}", row.name);
+    view! {
+        <tr class="fleet-row" data-testid="fleet-row" data-agent=row.name.clone()>
+            <th scope="row" class="agent-name">{row.name.clone()}</th>
+            <td title=row.persona.description()>{row.persona.label()}</td>
+            <td>
+                <span class=status_class data-testid="agent-status">{status_label(row.status)}</span>
+            </td>
+            <td class="numeric" data-testid="agent-spend">{row.spend.to_string()}</td>
+            <td class="numeric">{row.requests}</td>
+            <td class="numeric">{row.executed}</td>
+            <td>{row.last_verdict.map(verdict_badge)}</td>
+            <td>
+                <button class="button button--small" data-testid="agent-pause" aria-label=aria on:click=toggle>
+                    {button_label}
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn SimulationControls() -> impl IntoView {
+    let state = expect_context::<ConsoleState>();
+    let running = state.running;
+    view! {
+        <div class="sim-controls" role="group" aria-label="Simulation controls">
+            <button
+                class="button"
+                data-testid="sim-play"
+                aria-pressed=move || running.get().to_string()
+                on:click=move |_| running.update(|r| *r = !*r)
+            >
+                {move || if running.get() { "Pause" } else { "Play" }}
+            </button>
+            <button
+                class="button"
+                data-testid="sim-step"
+                on:click=move |_| {
+                    state.command(|sim| sim.step());
+                }
+            >
+                "Step"
+            </button>
+            <label class="field field--inline">
+                <span>"Speed"</span>
+                <select
+                    data-testid="sim-speed"
+                    on:change=move |ev| {
+                        if let Some(speed) = Speed::from_key(&event_target_value(&ev)) {
+                            state.speed.set(speed);
+                        }
+                    }
+                >
+                    {Speed::ALL
+                        .into_iter()
+                        .map(|speed| {
+                            view! {
+                                <option value=speed.key() selected=move || state.speed.get() == speed>
+                                    {speed.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <button
+                class="button"
+                data-testid="sim-reset"
+                title="Start the same fleet again from time zero, keeping the policies"
+                on:click=move |_| state.command(Simulation::reset)
+            >
+                "Reset"
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn FleetSettingsForm() -> impl IntoView {
+    let state = expect_context::<ConsoleState>();
+    let current = state.peek(|sim| *sim.settings());
+    let size = RwSignal::new(current.size.to_string());
+    let seed = RwSignal::new(current.seed.to_string());
+    let weights: [RwSignal<String>; 5] = current.mix.weights.map(|w| RwSignal::new(w.to_string()));
+    let error = RwSignal::new(None::<String>);
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = weights.map(|w| w.get_untracked());
+        match parse_fleet_form(&size.get_untracked(), &seed.get_untracked(), &typed) {
+            Ok(settings) => {
+                let result = state.command(|sim| {
+                    Simulation::new(settings, sim.plane().config().clone())
+                        .map(|fresh| *sim = fresh)
+                });
+                error.set(result.err().map(|e| e.to_string()));
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    view! {
+        <details class="fleet-settings">
+            <summary>"Fleet settings"</summary>
+            <form class="form-grid" on:submit=apply data-testid="fleet-settings">
+                <label class="field">
+                    <span>"Agents (1 to 1000)"</span>
+                    <input type="text" inputmode="numeric" data-testid="fleet-size"
+                        prop:value=move || size.get() on:input=move |ev| size.set(event_target_value(&ev)) />
+                </label>
+                <label class="field">
+                    <span>"Seed"</span>
+                    <input type="text" inputmode="numeric" data-testid="fleet-seed"
+                        prop:value=move || seed.get() on:input=move |ev| seed.set(event_target_value(&ev)) />
+                </label>
+                {Persona::ALL
+                    .into_iter()
+                    .zip(weights)
+                    .map(|(persona, weight)| {
+                        view! {
+                            <label class="field">
+                                <span>{format!("{} weight", persona.label())}</span>
+                                <input type="text" inputmode="numeric"
+                                    data-testid=format!("fleet-mix-{}", persona.slug())
+                                    prop:value=move || weight.get()
+                                    on:input=move |ev| weight.set(event_target_value(&ev)) />
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+                <div class="form-actions">
+                    <button type="submit" class="button" data-testid="fleet-apply">
+                        "Start this fleet"
+                    </button>
+                </div>
+                {move || error.get().map(|message| view! {
+                    <p class="field-error" role="alert" data-testid="fleet-error">{message}</p>
+                })}
+            </form>
+        </details>
     }
 }

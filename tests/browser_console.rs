@@ -1,0 +1,507 @@
+#![cfg(target_arch = "wasm32")]
+//! The console in a real browser: each test mounts it into a fresh element,
+//! acts as a reviewer would (click, type, keys), lets the reactive system
+//! settle, and checks what the reviewer would see.
+
+use agent_governance_console::console::SavedSession;
+use agent_governance_console::governance::{
+    GovernanceConfig, Millis, Money, RequestId, RequestInput, Verdict,
+};
+use agent_governance_console::sim::FleetSettings;
+use agent_governance_console::ui::{Console, ConsoleState};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+struct Mounted {
+    root: HtmlElement,
+    state: ConsoleState,
+    _handle: Box<dyn std::any::Any>,
+}
+
+fn session(edit: impl FnOnce(&mut GovernanceConfig)) -> SavedSession {
+    let mut config = GovernanceConfig::default();
+    edit(&mut config);
+    SavedSession {
+        config,
+        fleet: FleetSettings::default(),
+        reviewer: "riley".into(),
+        ..SavedSession::default()
+    }
+}
+
+fn mount(session: SavedSession, live: bool) -> Mounted {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let state = ConsoleState::new(&session).unwrap();
+    if live {
+        state.speed.set(session.speed);
+    }
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <Console state=state live=live /> }
+    });
+    Mounted {
+        root,
+        state,
+        _handle: Box::new(handle),
+    }
+}
+
+async fn settle() {
+    TimeoutFuture::new(20).await;
+}
+
+impl Mounted {
+    fn all(&self, testid: &str) -> Vec<Element> {
+        let list = self
+            .root
+            .query_selector_all(&format!("[data-testid='{testid}']"))
+            .unwrap();
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().unchecked_into())
+            .collect()
+    }
+
+    fn one(&self, testid: &str) -> Element {
+        self.find(testid)
+            .unwrap_or_else(|| panic!("no element with data-testid {testid}"))
+    }
+
+    fn find(&self, testid: &str) -> Option<Element> {
+        self.root
+            .query_selector(&format!("[data-testid='{testid}']"))
+            .unwrap()
+    }
+
+    fn text(&self, testid: &str) -> String {
+        self.one(testid).text_content().unwrap_or_default()
+    }
+
+    fn click(&self, testid: &str) {
+        self.one(testid).unchecked_into::<HtmlElement>().click();
+    }
+
+    fn type_into(&self, testid: &str, value: &str) {
+        let element = self.one(testid);
+        if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+            input.set_value(value);
+        } else {
+            element
+                .unchecked_ref::<web_sys::HtmlTextAreaElement>()
+                .set_value(value);
+        }
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+        element.dispatch_event(&event).unwrap();
+    }
+
+    fn press(&self, testid: &str, key: &str) {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        let event =
+            web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        self.one(testid).dispatch_event(&event).unwrap();
+    }
+
+    /// Runs the simulation until an escalation waits, as the reviewer would by
+    /// letting it play.
+    fn until_escalation(&self) {
+        for _ in 0..600 {
+            if self
+                .state
+                .peek(|sim| sim.plane().pending_escalations().count())
+                > 0
+            {
+                return;
+            }
+            self.state.command(|sim| sim.advance(Millis(500)));
+        }
+        panic!("no escalation in five minutes of simulation");
+    }
+
+    fn total_spend(&self) -> String {
+        self.state.peek(|sim| sim.plane().total_spend().to_string())
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_kill_switch_stops_all_execution_and_the_fleet_shows_it() {
+    let console = mount(session(|_| {}), false);
+    console
+        .state
+        .command(|sim| sim.advance(Millis::from_secs(20)));
+    settle().await;
+    assert!(console.find("kill-switch-banner").is_none());
+
+    console.click("kill-switch-open");
+    settle().await;
+    // No reason, no activation.
+    console.click("kill-switch-confirm");
+    settle().await;
+    assert!(console
+        .text("kill-switch-error")
+        .contains("a reason is required"));
+    assert!(console
+        .state
+        .peek(|sim| sim.plane().kill_switch().is_none()));
+
+    console.type_into("kill-switch-reason", "runaway spend on payments");
+    console.click("kill-switch-confirm");
+    settle().await;
+    assert!(console
+        .text("kill-switch-banner")
+        .contains("KILL SWITCH ACTIVE"));
+    assert_eq!(console.text("kill-switch-actor"), "riley");
+    assert_eq!(
+        console.text("kill-switch-reason-shown"),
+        "runaway spend on payments"
+    );
+    let statuses: Vec<String> = console
+        .all("agent-status")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
+    assert!(!statuses.is_empty());
+    assert!(statuses.iter().all(|s| s == "Halted"), "{statuses:?}");
+
+    let spend = console.total_spend();
+    let records = console.state.peek(|sim| sim.plane().audit().len());
+    console
+        .state
+        .command(|sim| sim.advance(Millis::from_secs(60)));
+    settle().await;
+    assert_eq!(console.total_spend(), spend, "nothing executed");
+    assert!(
+        console.state.peek(|sim| sim.plane().audit().len()) > records,
+        "requests were denied, not dropped"
+    );
+    assert_eq!(console.text("report-total"), spend);
+
+    console.click("kill-switch-deactivate");
+    settle().await;
+    assert!(console.find("kill-switch-banner").is_none());
+    assert!(console
+        .all("agent-status")
+        .iter()
+        .all(|e| e.text_content().unwrap() != "Halted"));
+}
+
+#[wasm_bindgen_test]
+async fn approving_an_inbox_item_executes_it_and_updates_spend_and_charts() {
+    let console = mount(session(|_| {}), false);
+    console.until_escalation();
+    settle().await;
+    let before = console.total_spend();
+    let (id, cost) = console.state.peek(|sim| {
+        let p = sim.plane().pending_escalations().next().unwrap();
+        (p.request.id, p.request.cost)
+    });
+    let item = console.all("inbox-item").into_iter().next().unwrap();
+    assert_eq!(
+        item.get_attribute("data-request-id").unwrap(),
+        id.to_string()
+    );
+    item.query_selector("[data-testid='inbox-approve']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    settle().await;
+
+    let after = console.state.peek(|sim| sim.plane().total_spend());
+    let expected = Money::from_f64(before.parse().unwrap())
+        .unwrap()
+        .saturating_add(cost);
+    assert_eq!(after, expected, "the approved cost was added to spend");
+    assert_eq!(console.text("report-total"), after.to_string());
+    assert_eq!(console.text("chart-spend-total"), after.to_string());
+    assert!(console
+        .text("inbox-message")
+        .contains("Approved and executed"));
+    let history = console.text("inbox-history");
+    assert!(history.contains("riley"), "{history}");
+    assert!(console
+        .state
+        .peek(|sim| sim.plane().pending_escalation(id).is_none()));
+}
+
+#[wasm_bindgen_test]
+async fn denying_records_the_reviewer_and_comment() {
+    let console = mount(session(|_| {}), false);
+    console.until_escalation();
+    settle().await;
+    console.type_into("reviewer-name", "dana");
+    console.type_into("inbox-comment", "not during the freeze");
+    settle().await;
+    let id: RequestId = console
+        .state
+        .peek(|sim| sim.plane().pending_escalations().next().unwrap().request.id);
+    console.click("inbox-deny");
+    settle().await;
+    assert_eq!(console.text("inbox-history-by"), "dana");
+    assert_eq!(
+        console.text("inbox-history-comment"),
+        "not during the freeze"
+    );
+    let line = console.state.peek(|sim| {
+        let plane = sim.plane();
+        let record = plane.audit().of_request(id).last().unwrap();
+        plane.audit_line(record)
+    });
+    assert_eq!(line.verdict, Some(Verdict::Denied));
+    assert_eq!(line.reviewer.as_deref(), Some("dana"));
+    assert_eq!(line.comment.as_deref(), Some("not during the freeze"));
+}
+
+#[wasm_bindgen_test]
+async fn keyboard_shortcuts_move_through_the_inbox_and_decide() {
+    let console = mount(session(|c| c.escalation_timeout_secs = 3_600.0), false);
+    for _ in 0..600 {
+        if console
+            .state
+            .peek(|sim| sim.plane().pending_escalations().count())
+            >= 2
+        {
+            break;
+        }
+        console.state.command(|sim| sim.advance(Millis(1_000)));
+    }
+    settle().await;
+    let ids: Vec<RequestId> = console.state.peek(|sim| {
+        sim.plane()
+            .pending_escalations()
+            .map(|p| p.request.id)
+            .collect()
+    });
+    assert!(ids.len() >= 2);
+    console.press("inbox-list", "j");
+    settle().await;
+    let selected = console
+        .root
+        .query_selector(".inbox-item--selected")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        selected.get_attribute("data-request-id").unwrap(),
+        ids[1].to_string()
+    );
+    console.press("inbox-list", "d");
+    settle().await;
+    assert!(console
+        .state
+        .peek(|sim| sim.plane().pending_escalation(ids[1]).is_none()));
+    assert!(console
+        .state
+        .peek(|sim| sim.plane().pending_escalation(ids[0]).is_some()));
+}
+
+#[wasm_bindgen_test]
+async fn an_unanswered_escalation_times_out_on_its_own() {
+    let mut live = session(|c| c.escalation_timeout_secs = 5.0);
+    live.speed = agent_governance_console::console::Speed::X100;
+    let console = mount(live, true);
+    // At 100× a 5 s timeout passes in well under a second of real time.
+    for _ in 0..100 {
+        TimeoutFuture::new(100).await;
+        if console
+            .state
+            .peek(|sim| sim.plane().escalation_stats().timed_out)
+            > 0
+        {
+            break;
+        }
+    }
+    settle().await;
+    assert!(
+        console
+            .state
+            .peek(|sim| sim.plane().escalation_stats().timed_out)
+            > 0
+    );
+    assert!(console
+        .all("inbox-history-by")
+        .iter()
+        .any(|e| e.text_content().unwrap() == "timeout"));
+    console.state.running.set(false);
+}
+
+#[wasm_bindgen_test]
+async fn editing_the_budget_changes_the_next_verdict() {
+    let console = mount(session(|_| {}), false);
+    let submit = |n: u128| {
+        console.state.command(|sim| {
+            sim.plane_mut()
+                .submit(&RequestInput::new(
+                    RequestId(uuid::Uuid::from_u128(n)),
+                    "probe",
+                    "api_call",
+                    5.0,
+                ))
+                .verdict
+        })
+    };
+    assert_eq!(submit(1), Verdict::Approved);
+    console.type_into("policy-budget-limit", "6");
+    console.click("policy-apply");
+    settle().await;
+    assert!(console.text("policy-status").contains("Applied"));
+    assert_eq!(submit(2), Verdict::Denied);
+    let change = console.state.peek(|sim| {
+        let plane = sim.plane();
+        plane
+            .audit()
+            .records()
+            .iter()
+            .find(|r| r.kind() == "config_changed")
+            .map(|r| plane.audit_line(r))
+            .unwrap()
+    });
+    assert_eq!(change.actor.as_deref(), Some("riley"));
+}
+
+#[wasm_bindgen_test]
+async fn invalid_input_shows_the_error_and_leaves_the_configuration_unchanged() {
+    let console = mount(session(|_| {}), false);
+    let before = console.state.peek(|sim| sim.plane().config().clone());
+    console.type_into("policy-budget-limit", "-5");
+    console.type_into("policy-rate-max", "20");
+    console.click("policy-apply");
+    settle().await;
+    assert_eq!(
+        console.text("policy-budget-limit-error"),
+        "policies[2].rule.limit: -5 must not be negative"
+    );
+    assert_eq!(
+        console
+            .one("policy-budget-limit")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    console.type_into("policy-budget-limit", "100");
+    console.type_into("policy-rate-window", "soon");
+    console.click("policy-apply");
+    settle().await;
+    assert_eq!(
+        console.text("policy-rate-window-error"),
+        "\"soon\" is not a number"
+    );
+    assert_eq!(console.text("policy-budget-limit-error"), "");
+    assert_eq!(
+        console.state.peek(|sim| sim.plane().config().clone()),
+        before
+    );
+    assert!(console.state.peek(|sim| sim.plane().audit().is_empty()));
+    assert!(console.find("policy-status").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn chart_data_matches_the_spending_report() {
+    let console = mount(session(|_| {}), false);
+    console
+        .state
+        .command(|sim| sim.advance(Millis::from_secs(240)));
+    settle().await;
+    let report = console.state.peek(|sim| sim.plane().spending_report());
+    assert_eq!(console.text("chart-spend-total"), report.total.to_string());
+    assert_eq!(console.text("report-total"), report.total.to_string());
+    let bars = console.all("chart-agent-bar");
+    assert!(!bars.is_empty());
+    for bar in bars {
+        let agent = bar.get_attribute("data-agent").unwrap();
+        let spent = bar.get_attribute("data-spent").unwrap();
+        let expected = report
+            .per_agent
+            .iter()
+            .find(|a| *a.agent == *agent)
+            .unwrap();
+        assert_eq!(spent, expected.spent.to_string(), "{agent}");
+    }
+    let approved = console
+        .state
+        .peek(|sim| sim.plane().verdict_counts().get(Verdict::Approved));
+    assert!(console
+        .text("chart-verdict-count-approved")
+        .ends_with(&approved.to_string()));
+}
+
+#[wasm_bindgen_test]
+async fn agent_text_is_rendered_as_text_never_as_html() {
+    let console = mount(session(|_| {}), false);
+    console.state.command(|sim| {
+        sim.plane_mut().submit(
+            &RequestInput::new(
+                RequestId(uuid::Uuid::from_u128(9)),
+                "<img src=x onerror=alert(1)>",
+                "email",
+                0.1,
+            )
+            .with_parameters(serde_json::json!({"body": "<script>alert('x')</script><b>bold</b>"})),
+        )
+    });
+    settle().await;
+    let parameters = console.one("inbox-parameters");
+    assert!(parameters
+        .text_content()
+        .unwrap()
+        .contains("<script>alert('x')</script><b>bold</b>"));
+    assert_eq!(parameters.child_element_count(), 0);
+    assert!(console.root.query_selector("img").unwrap().is_none());
+    assert!(console.text("inbox-agent").contains("<img"));
+}
+
+#[wasm_bindgen_test]
+async fn the_fleet_lists_agents_and_pauses_one() {
+    let console = mount(session(|_| {}), false);
+    console
+        .state
+        .command(|sim| sim.advance(Millis::from_secs(10)));
+    settle().await;
+    let rows = console.all("fleet-row");
+    assert_eq!(rows.len(), 12);
+    let first = rows[0].get_attribute("data-agent").unwrap();
+    console.click("agent-pause");
+    settle().await;
+    assert_eq!(console.text("agent-status"), "Paused");
+    let requests = console.state.peek(|sim| sim.agents()[0].requests);
+    console
+        .state
+        .command(|sim| sim.advance(Millis::from_secs(60)));
+    assert_eq!(console.state.peek(|sim| sim.agents()[0].requests), requests);
+    assert_eq!(first, "steady-worker-01");
+}
+
+#[wasm_bindgen_test]
+async fn the_audit_trail_filters_and_renders_only_visible_rows() {
+    let console = mount(session(|_| {}), false);
+    console
+        .state
+        .command(|sim| sim.advance(Millis::from_secs(600)));
+    settle().await;
+    let total = console.state.peek(|sim| sim.plane().audit().len());
+    assert!(total > 1_000);
+    assert_eq!(console.text("audit-count"), format!("{total} records"));
+    assert!(
+        console.all("audit-row").len() < 40,
+        "only the rows in view are rendered"
+    );
+    console
+        .one("audit-refusals-only")
+        .unchecked_into::<HtmlInputElement>()
+        .set_checked(true);
+    let event = web_sys::Event::new("change").unwrap();
+    console
+        .one("audit-refusals-only")
+        .dispatch_event(&event)
+        .unwrap();
+    settle().await;
+    let refused = console.state.peek(|sim| sim.plane().refusals(None).count());
+    assert_eq!(console.text("audit-count"), format!("{refused} records"));
+}
