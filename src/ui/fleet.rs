@@ -20,11 +20,16 @@ struct FleetRow {
     last_verdict: Option<Verdict>,
 }
 
-fn fleet_rows(sim: &Simulation) -> Vec<FleetRow> {
+/// Agents shown per page: a thousand live rows would cost more than a frame.
+const PAGE_SIZE: usize = 50;
+
+fn fleet_rows(sim: &Simulation, page: usize) -> Vec<FleetRow> {
     let plane = sim.plane();
     sim.agents()
         .iter()
         .enumerate()
+        .skip(page * PAGE_SIZE)
+        .take(PAGE_SIZE)
         .map(|(index, agent)| {
             let id = plane.agent_id(&agent.name);
             let stats = id.map(|id| plane.agent_stats(id)).unwrap_or_default();
@@ -53,11 +58,37 @@ fn status_label(status: AgentStatus) -> &'static str {
 #[component]
 pub fn FleetPanel() -> impl IntoView {
     let state = expect_context::<ConsoleState>();
-    let rows = Memo::new(move |_| state.read(fleet_rows));
+    let page = RwSignal::new(0usize);
+    let size = Memo::new(move |_| state.read(|sim| sim.agents().len()));
+    let pages = move || size.get().div_ceil(PAGE_SIZE).max(1);
+    // A smaller fleet can leave the page past the end.
+    let current_page = move || page.get().min(pages() - 1);
+    let rows = Memo::new(move |_| {
+        let page = current_page();
+        state.read(|sim| fleet_rows(sim, page))
+    });
     view! {
         <Panel testid="panel-fleet" title="Fleet">
             <SimulationControls />
             <FleetSettingsForm />
+            <div class="pager" role="group" aria-label="Fleet pages">
+                <button class="button button--small" data-testid="fleet-prev"
+                    disabled=move || current_page() == 0
+                    on:click=move |_| page.set(current_page().saturating_sub(1))>
+                    "Previous"
+                </button>
+                <span data-testid="fleet-page">
+                    {move || {
+                        let first = current_page() * PAGE_SIZE;
+                        format!("Agents {}–{} of {}", first + 1, (first + PAGE_SIZE).min(size.get()), size.get())
+                    }}
+                </span>
+                <button class="button button--small" data-testid="fleet-next"
+                    disabled=move || current_page() + 1 >= pages()
+                    on:click=move |_| page.set((current_page() + 1).min(pages() - 1))>
+                    "Next"
+                </button>
+            </div>
             <div class="table-scroll">
                 <table class="fleet-table" data-testid="fleet-table">
                     <caption class="visually-hidden">"Agents in the simulated fleet"</caption>

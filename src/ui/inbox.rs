@@ -33,6 +33,8 @@ struct Resolved {
 }
 
 const HISTORY: usize = 20;
+/// Items rendered at once; the rest wait their turn (the count shows them).
+const SHOWN: usize = 50;
 
 #[component]
 pub fn InboxPanel() -> impl IntoView {
@@ -42,6 +44,7 @@ pub fn InboxPanel() -> impl IntoView {
             let plane = sim.plane();
             plane
                 .pending_escalations()
+                .take(SHOWN)
                 .map(|p| InboxItem {
                     id: p.request.id,
                     agent: plane.agent_name(p.request.agent).to_string(),
@@ -86,6 +89,7 @@ pub fn InboxPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    let waiting = Memo::new(move |_| state.read(|sim| sim.plane().escalation_stats().pending));
     let selected = RwSignal::new(None::<RequestId>);
     let comment = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
@@ -160,7 +164,14 @@ pub fn InboxPanel() -> impl IntoView {
                 view! { <p class=class role="status" data-testid="inbox-message">{text}</p> }
             })}
             <p class="inbox-count" data-testid="inbox-count">
-                {move || format!("{} waiting", items.get().len())}
+                {move || {
+                    let waiting = waiting.get();
+                    if waiting > SHOWN {
+                        format!("{waiting} waiting (oldest {SHOWN} shown)")
+                    } else {
+                        format!("{waiting} waiting")
+                    }
+                }}
             </p>
             <ul class="inbox-list" data-testid="inbox-list" tabindex="0" role="listbox"
                 aria-label="Escalations waiting for review" on:keydown=on_key>

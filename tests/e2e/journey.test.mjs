@@ -1,0 +1,131 @@
+// A whole reviewer session against the release build: watch the fleet, handle
+// escalations, edit a policy (with a mistake first), stop everything with the
+// kill switch, and reload. Screenshots of each stage land in artifacts/.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, openConsole, screenshot } from './support.mjs';
+
+async function textOf(page, testid) {
+  return (await page.getByTestId(testid).first().textContent()) ?? '';
+}
+
+test('a reviewer session: escalations, a policy edit, the kill switch, a reload', async () => {
+  const server = await serveDist('/');
+  const { browser, page, errors } = await openConsole(server.url);
+  try {
+    // The fleet is live on arrival.
+    const clockAtStart = await textOf(page, 'sim-clock');
+    await page.waitForFunction(
+      (before) => document.querySelector("[data-testid='sim-clock']").textContent !== before,
+      clockAtStart,
+    );
+    await page.getByTestId('reviewer-name').fill('e2e-reviewer');
+    await page.getByTestId('sim-speed').selectOption('10');
+    await screenshot(page, 'journey-1-fleet');
+
+    // Approve the first escalation.
+    await page.getByTestId('inbox-item').first().waitFor({ timeout: 20000 });
+    await screenshot(page, 'journey-2-inbox');
+    await page.getByTestId('inbox-approve').first().click();
+    await page.getByTestId('inbox-history-item').first().waitFor();
+    assert.match(await textOf(page, 'inbox-history'), /e2e-reviewer/);
+
+    // Deny the next with a comment, by keyboard.
+    await page.getByTestId('inbox-item').first().waitFor({ timeout: 20000 });
+    await page.getByTestId('inbox-comment').fill('no emails to all staff');
+    await page.getByTestId('inbox-list').focus();
+    await page.keyboard.press('d');
+    await page.getByTestId('inbox-history-comment').first().waitFor();
+    assert.equal(await textOf(page, 'inbox-history-comment'), 'no emails to all staff');
+
+    // A policy edit with a mistake, then a good one.
+    await page.getByTestId('policy-budget-limit').fill('-1');
+    await page.getByTestId('policy-apply').click();
+    await page.getByText('must not be negative').waitFor();
+    await screenshot(page, 'journey-3-policy-error');
+    assert.equal(await textOf(page, 'report-limit'), '100.00');
+    await page.getByTestId('policy-budget-limit').fill('500');
+    await page.getByTestId('policy-apply').click();
+    await page.getByTestId('policy-status').waitFor();
+    await page.waitForFunction(
+      () => document.querySelector("[data-testid='report-limit']").textContent === '500.00',
+    );
+
+    // Stop everything.
+    await page.getByTestId('kill-switch-open').click();
+    await page.getByTestId('kill-switch-reason').fill('end-to-end drill');
+    await page.getByTestId('kill-switch-confirm').click();
+    await page.getByTestId('kill-switch-banner').waitFor();
+    const statuses = await page.getByTestId('agent-status').allTextContents();
+    assert.ok(statuses.length > 0 && statuses.every((s) => s === 'Halted'), statuses.join());
+    const spent = await textOf(page, 'report-total');
+    await page.waitForTimeout(1500);
+    assert.equal(await textOf(page, 'report-total'), spent, 'nothing executes while halted');
+    await screenshot(page, 'journey-4-halted');
+
+    // A narrow screen still shows the console.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    await screenshot(page, 'journey-5-narrow');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // The setup survives a reload.
+    await page.reload();
+    await page.getByTestId('console').waitFor();
+    assert.equal(await page.getByTestId('reviewer-name').inputValue(), 'e2e-reviewer');
+    assert.equal(await page.getByTestId('policy-budget-limit').inputValue(), '500');
+
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
+test('frame times with 1,000 agents at maximum speed (figures, not a pass mark)', async () => {
+  const server = await serveDist('/');
+  const { browser, page, errors } = await openConsole(server.url);
+  try {
+    await page.getByText('Fleet settings').click();
+    await page.getByTestId('fleet-size').fill('1000');
+    await page.getByTestId('fleet-apply').click();
+    await page.waitForFunction(() => document.querySelector("[data-testid='fleet-page']").textContent.endsWith('of 1000'));
+    await page.getByTestId('sim-speed').selectOption('max');
+    const figures = await page.evaluate(async () => {
+      const count = () => Number(document.querySelector("[data-testid='audit-count']").textContent.split(' ')[0]);
+      const startRecords = count();
+      const frames = [];
+      let last = performance.now();
+      const started = last;
+      await new Promise((resolve) => {
+        function frame(now) {
+          frames.push(now - last);
+          last = now;
+          if (now - started < 5000) requestAnimationFrame(frame);
+          else resolve();
+        }
+        requestAnimationFrame(frame);
+      });
+      frames.sort((a, b) => a - b);
+      const at = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
+      const seconds = (performance.now() - started) / 1000;
+      return {
+        frames: frames.length,
+        p50: at(0.5), p95: at(0.95), max: frames[frames.length - 1],
+        records_per_second: (count() - startRecords) / seconds,
+        heap_mb: performance.memory ? performance.memory.usedJSHeapSize / 1e6 : null,
+      };
+    });
+    console.log(
+      `1,000 agents at max speed: ${figures.frames} frames in 5 s, frame time p50 ${figures.p50.toFixed(1)} ms, ` +
+        `p95 ${figures.p95.toFixed(1)} ms, max ${figures.max.toFixed(1)} ms; ` +
+        `${Math.round(figures.records_per_second)} audit records/s; JS heap (wasm memory not included) ${figures.heap_mb?.toFixed(0)} MB`,
+    );
+    await screenshot(page, 'perf-1000-agents');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
