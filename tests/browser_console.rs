@@ -505,3 +505,20 @@ async fn the_audit_trail_filters_and_renders_only_visible_rows() {
     let refused = console.state.peek(|sim| sim.plane().refusals(None).count());
     assert_eq!(console.text("audit-count"), format!("{refused} records"));
 }
+
+#[wasm_bindgen_test]
+async fn a_large_fleet_is_paged() {
+    let mut large = session(|_| {});
+    large.fleet.size = 120;
+    let console = mount(large, false);
+    settle().await;
+    assert_eq!(console.text("fleet-page"), "Agents 1–50 of 120");
+    assert_eq!(console.all("fleet-row").len(), 50);
+    assert_eq!(console.text("fleet-next"), "Next");
+    console.click("fleet-next");
+    console.click("fleet-next");
+    settle().await;
+    assert_eq!(console.text("fleet-page"), "Agents 101–120 of 120");
+    assert_eq!(console.all("fleet-row").len(), 20);
+    assert!(console.one("fleet-next").has_attribute("disabled"));
+}

@@ -84,7 +84,7 @@ pub fn FleetPanel() -> impl IntoView {
                     }}
                 </span>
                 <button class="button button--small" data-testid="fleet-next"
-                    disabled=move || current_page() + 1 >= pages()
+                    disabled=move || { current_page() + 1 >= pages() }
                     on:click=move |_| page.set((current_page() + 1).min(pages() - 1))>
                     "Next"
                 </button>
