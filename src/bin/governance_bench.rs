@@ -13,6 +13,7 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bench {
+    use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
     use agent_governance_console::governance::{
         AuditRecord, ControlPlane, GovernanceConfig, ManualClock, Millis, PolicyRule, RequestId,
         RequestInput,
@@ -22,14 +23,6 @@ mod bench {
 
     const AGENTS: usize = 1_000;
     const REQUESTS: usize = 1_000_000;
-    const ACTIONS: [&str; 6] = [
-        "api_call",
-        "db_read",
-        "db_write",
-        "email",
-        "code_exec",
-        "deploy",
-    ];
 
     /// A configuration under which most requests run the whole policy chain
     /// and are approved: the expensive path.
@@ -56,7 +49,7 @@ mod bench {
                 RequestInput::new(
                     RequestId(uuid::Uuid::from_u128(i as u128 + 1)),
                     format!("agent-{:04}", i % AGENTS),
-                    ACTIONS[i % ACTIONS.len()],
+                    BUILT_IN_ACTION_TYPES[i % BUILT_IN_ACTION_TYPES.len()],
                     0.01 + (i % 7) as f64 * 0.001,
                 )
             })

@@ -2,9 +2,9 @@
 //! against the budget and escalation threshold, the biggest spenders, and
 //! verdict counts over time.
 
+use super::format::verdict_label;
 use super::{ConsoleState, Panel};
 use crate::console::charts::{agent_bars, spend_chart, verdict_chart, HEIGHT, WIDTH};
-use crate::governance::Verdict;
 use leptos::prelude::*;
 
 const TOP_SPENDERS: usize = 10;
@@ -96,14 +96,5 @@ pub fn ChartsPanel() -> impl IntoView {
                 </ul>
             </figure>
         </Panel>
-    }
-}
-
-fn verdict_label(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Approved => "Approved",
-        Verdict::Denied => "Denied",
-        Verdict::Escalated => "Escalated",
-        Verdict::RateLimited => "Rate limited",
     }
 }

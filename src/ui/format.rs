@@ -3,15 +3,19 @@
 use crate::governance::{Millis, Verdict};
 use leptos::prelude::*;
 
-/// A verdict as a badge: a word and a colour, never the colour alone.
-pub fn verdict_badge(verdict: Verdict) -> impl IntoView {
-    let label = match verdict {
+/// A verdict as people read it.
+pub fn verdict_label(verdict: Verdict) -> &'static str {
+    match verdict {
         Verdict::Approved => "Approved",
         Verdict::Denied => "Denied",
         Verdict::Escalated => "Escalated",
         Verdict::RateLimited => "Rate limited",
-    };
-    view! { <span class=format!("badge badge--{}", verdict.as_str())>{label}</span> }
+    }
+}
+
+/// A verdict as a badge: a word and a colour, never the colour alone.
+pub fn verdict_badge(verdict: Verdict) -> impl IntoView {
+    view! { <span class=format!("badge badge--{}", verdict.as_str())>{verdict_label(verdict)}</span> }
 }
 
 /// Seconds left, as `4:05`.
