@@ -522,3 +522,56 @@ async fn a_large_fleet_is_paged() {
     assert_eq!(console.all("fleet-row").len(), 20);
     assert!(console.one("fleet-next").has_attribute("disabled"));
 }
+
+fn mount_restoring(saved: Option<&str>) -> Mounted {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    match saved {
+        Some(text) => storage.set_item(agent_governance_console::ui::SESSION_KEY, text).unwrap(),
+        None => storage.remove_item(agent_governance_console::ui::SESSION_KEY).unwrap(),
+    }
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = leptos::mount::mount_to(root.clone(), || view! { <Console live=false /> });
+    // The state is created inside; tests of restoring only look at the page.
+    let state = ConsoleState::new(&SavedSession::default()).unwrap();
+    Mounted {
+        root,
+        state,
+        _handle: Box::new(handle),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_setup_survives_a_reload_and_damaged_storage_is_reported() {
+    let mut saved = session(|c| c.escalation_timeout_secs = 42.0);
+    saved.reviewer = "morgan".into();
+    let console = mount_restoring(Some(&saved.to_json()));
+    settle().await;
+    assert_eq!(
+        console.one("reviewer-name").unchecked_into::<HtmlInputElement>().value(),
+        "morgan"
+    );
+    assert_eq!(
+        console.one("policy-timeout").unchecked_into::<HtmlInputElement>().value(),
+        "42"
+    );
+    // Changes are saved as they happen.
+    console.type_into("reviewer-name", "morgan-2");
+    settle().await;
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let stored = storage.get_item(agent_governance_console::ui::SESSION_KEY).unwrap().unwrap();
+    assert_eq!(SavedSession::from_json(&stored).unwrap().reviewer, "morgan-2");
+
+    let damaged = saved.to_json().replace("\"size\":12", "\"size\":0");
+    let console = mount_restoring(Some(&damaged));
+    settle().await;
+    assert!(console
+        .text("console-notice")
+        .contains("saved fleet settings are invalid: fleet size: 0 must be between 1 and 1000"));
+    assert_eq!(
+        console.one("reviewer-name").unchecked_into::<HtmlInputElement>().value(),
+        "reviewer"
+    );
+    storage.remove_item(agent_governance_console::ui::SESSION_KEY).unwrap();
+}
