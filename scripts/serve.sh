@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/install-tools.sh serve
 export PATH="$PWD/tests/e2e/node_modules/.bin:$PATH"
 echo "Serving the console on http://127.0.0.1:${PORT:-8080}/ (Ctrl-C stops it)"
-exec trunk serve --offline --release --address 127.0.0.1 --port "${PORT:-8080}"
+# Served from its own folder: dist/ stays the deployable release build, without
+# the development server's live-reload script.
+exec trunk serve --offline --release --dist target/serve-dist --address 127.0.0.1 --port "${PORT:-8080}"

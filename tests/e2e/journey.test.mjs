@@ -123,6 +123,34 @@ test('frame times with 1,000 agents at maximum speed (figures, not a pass mark)'
         `${Math.round(figures.records_per_second)} audit records/s; JS heap (wasm memory not included) ${figures.heap_mb?.toFixed(0)} MB`,
     );
     await screenshot(page, 'perf-1000-agents');
+
+    // Scrolling a long trail: pause, then scroll the audit viewport through it.
+    await page.getByTestId('sim-play').click();
+    const scrolling = await page.evaluate(async () => {
+      const viewport = document.querySelector("[data-testid='audit-viewport']");
+      const records = Number(document.querySelector("[data-testid='audit-count']").textContent.split(' ')[0]);
+      const frames = [];
+      let last = performance.now();
+      const started = last;
+      await new Promise((resolve) => {
+        function frame(now) {
+          frames.push(now - last);
+          last = now;
+          viewport.scrollTop = ((now - started) / 3000) * viewport.scrollHeight;
+          if (now - started < 3000) requestAnimationFrame(frame);
+          else resolve();
+        }
+        requestAnimationFrame(frame);
+      });
+      frames.sort((a, b) => a - b);
+      const at = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
+      return { records, frames: frames.length, p50: at(0.5), p95: at(0.95), rows: document.querySelectorAll("[data-testid='audit-row']").length };
+    });
+    console.log(
+      `scrolling ${scrolling.records} audit records for 3 s: ${scrolling.frames} frames, p50 ${scrolling.p50.toFixed(1)} ms, ` +
+        `p95 ${scrolling.p95.toFixed(1)} ms, ${scrolling.rows} rows in the page`,
+    );
+    assert.ok(scrolling.rows < 60, 'only the rows in view are rendered');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
