@@ -19,7 +19,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 struct Mounted {
     root: HtmlElement,
-    state: ConsoleState,
+    /// The console's state, when the test created it (not when it restores
+    /// from storage).
+    state: Option<ConsoleState>,
     _handle: Box<dyn std::any::Any>,
 }
 
@@ -47,7 +49,7 @@ fn mount(session: SavedSession, live: bool) -> Mounted {
     });
     Mounted {
         root,
-        state,
+        state: Some(state),
         _handle: Box::new(handle),
     }
 }
@@ -57,6 +59,10 @@ async fn settle() {
 }
 
 impl Mounted {
+    fn state(&self) -> ConsoleState {
+        self.state.expect("this test created the console's state")
+    }
+
     fn all(&self, testid: &str) -> Vec<Element> {
         let list = self
             .root
@@ -115,19 +121,20 @@ impl Mounted {
     fn until_escalation(&self) {
         for _ in 0..600 {
             if self
-                .state
+                .state()
                 .peek(|sim| sim.plane().pending_escalations().count())
                 > 0
             {
                 return;
             }
-            self.state.command(|sim| sim.advance(Millis(500)));
+            self.state().command(|sim| sim.advance(Millis(500)));
         }
         panic!("no escalation in five minutes of simulation");
     }
 
     fn total_spend(&self) -> String {
-        self.state.peek(|sim| sim.plane().total_spend().to_string())
+        self.state()
+            .peek(|sim| sim.plane().total_spend().to_string())
     }
 }
 
@@ -135,7 +142,7 @@ impl Mounted {
 async fn the_kill_switch_stops_all_execution_and_the_fleet_shows_it() {
     let console = mount(session(|_| {}), false);
     console
-        .state
+        .state()
         .command(|sim| sim.advance(Millis::from_secs(20)));
     settle().await;
     assert!(console.find("kill-switch-banner").is_none());
@@ -149,7 +156,7 @@ async fn the_kill_switch_stops_all_execution_and_the_fleet_shows_it() {
         .text("kill-switch-error")
         .contains("a reason is required"));
     assert!(console
-        .state
+        .state()
         .peek(|sim| sim.plane().kill_switch().is_none()));
 
     console.type_into("kill-switch-reason", "runaway spend on payments");
@@ -172,14 +179,14 @@ async fn the_kill_switch_stops_all_execution_and_the_fleet_shows_it() {
     assert!(statuses.iter().all(|s| s == "Halted"), "{statuses:?}");
 
     let spend = console.total_spend();
-    let records = console.state.peek(|sim| sim.plane().audit().len());
+    let records = console.state().peek(|sim| sim.plane().audit().len());
     console
-        .state
+        .state()
         .command(|sim| sim.advance(Millis::from_secs(60)));
     settle().await;
     assert_eq!(console.total_spend(), spend, "nothing executed");
     assert!(
-        console.state.peek(|sim| sim.plane().audit().len()) > records,
+        console.state().peek(|sim| sim.plane().audit().len()) > records,
         "requests were denied, not dropped"
     );
     assert_eq!(console.text("report-total"), spend);
@@ -199,7 +206,7 @@ async fn approving_an_inbox_item_executes_it_and_updates_spend_and_charts() {
     console.until_escalation();
     settle().await;
     let before = console.total_spend();
-    let (id, cost) = console.state.peek(|sim| {
+    let (id, cost) = console.state().peek(|sim| {
         let p = sim.plane().pending_escalations().next().unwrap();
         (p.request.id, p.request.cost)
     });
@@ -215,7 +222,7 @@ async fn approving_an_inbox_item_executes_it_and_updates_spend_and_charts() {
         .click();
     settle().await;
 
-    let after = console.state.peek(|sim| sim.plane().total_spend());
+    let after = console.state().peek(|sim| sim.plane().total_spend());
     let expected = Money::from_f64(before.parse().unwrap())
         .unwrap()
         .saturating_add(cost);
@@ -228,7 +235,7 @@ async fn approving_an_inbox_item_executes_it_and_updates_spend_and_charts() {
     let history = console.text("inbox-history");
     assert!(history.contains("riley"), "{history}");
     assert!(console
-        .state
+        .state()
         .peek(|sim| sim.plane().pending_escalation(id).is_none()));
 }
 
@@ -241,7 +248,7 @@ async fn denying_records_the_reviewer_and_comment() {
     console.type_into("inbox-comment", "not during the freeze");
     settle().await;
     let id: RequestId = console
-        .state
+        .state()
         .peek(|sim| sim.plane().pending_escalations().next().unwrap().request.id);
     console.click("inbox-deny");
     settle().await;
@@ -250,7 +257,7 @@ async fn denying_records_the_reviewer_and_comment() {
         console.text("inbox-history-comment"),
         "not during the freeze"
     );
-    let line = console.state.peek(|sim| {
+    let line = console.state().peek(|sim| {
         let plane = sim.plane();
         let record = plane.audit().of_request(id).last().unwrap();
         plane.audit_line(record)
@@ -265,16 +272,16 @@ async fn keyboard_shortcuts_move_through_the_inbox_and_decide() {
     let console = mount(session(|c| c.escalation_timeout_secs = 3_600.0), false);
     for _ in 0..600 {
         if console
-            .state
+            .state()
             .peek(|sim| sim.plane().pending_escalations().count())
             >= 2
         {
             break;
         }
-        console.state.command(|sim| sim.advance(Millis(1_000)));
+        console.state().command(|sim| sim.advance(Millis(1_000)));
     }
     settle().await;
-    let ids: Vec<RequestId> = console.state.peek(|sim| {
+    let ids: Vec<RequestId> = console.state().peek(|sim| {
         sim.plane()
             .pending_escalations()
             .map(|p| p.request.id)
@@ -295,10 +302,10 @@ async fn keyboard_shortcuts_move_through_the_inbox_and_decide() {
     console.press("inbox-list", "d");
     settle().await;
     assert!(console
-        .state
+        .state()
         .peek(|sim| sim.plane().pending_escalation(ids[1]).is_none()));
     assert!(console
-        .state
+        .state()
         .peek(|sim| sim.plane().pending_escalation(ids[0]).is_some()));
 }
 
@@ -311,7 +318,7 @@ async fn an_unanswered_escalation_times_out_on_its_own() {
     for _ in 0..100 {
         TimeoutFuture::new(100).await;
         if console
-            .state
+            .state()
             .peek(|sim| sim.plane().escalation_stats().timed_out)
             > 0
         {
@@ -321,7 +328,7 @@ async fn an_unanswered_escalation_times_out_on_its_own() {
     settle().await;
     assert!(
         console
-            .state
+            .state()
             .peek(|sim| sim.plane().escalation_stats().timed_out)
             > 0
     );
@@ -329,14 +336,14 @@ async fn an_unanswered_escalation_times_out_on_its_own() {
         .all("inbox-history-by")
         .iter()
         .any(|e| e.text_content().unwrap() == "timeout"));
-    console.state.running.set(false);
+    console.state().running.set(false);
 }
 
 #[wasm_bindgen_test]
 async fn editing_the_budget_changes_the_next_verdict() {
     let console = mount(session(|_| {}), false);
     let submit = |n: u128| {
-        console.state.command(|sim| {
+        console.state().command(|sim| {
             sim.plane_mut()
                 .submit(&RequestInput::new(
                     RequestId(uuid::Uuid::from_u128(n)),
@@ -353,7 +360,7 @@ async fn editing_the_budget_changes_the_next_verdict() {
     settle().await;
     assert!(console.text("policy-status").contains("Applied"));
     assert_eq!(submit(2), Verdict::Denied);
-    let change = console.state.peek(|sim| {
+    let change = console.state().peek(|sim| {
         let plane = sim.plane();
         plane
             .audit()
@@ -369,7 +376,7 @@ async fn editing_the_budget_changes_the_next_verdict() {
 #[wasm_bindgen_test]
 async fn invalid_input_shows_the_error_and_leaves_the_configuration_unchanged() {
     let console = mount(session(|_| {}), false);
-    let before = console.state.peek(|sim| sim.plane().config().clone());
+    let before = console.state().peek(|sim| sim.plane().config().clone());
     console.type_into("policy-budget-limit", "-5");
     console.type_into("policy-rate-max", "20");
     console.click("policy-apply");
@@ -395,10 +402,10 @@ async fn invalid_input_shows_the_error_and_leaves_the_configuration_unchanged() 
     );
     assert_eq!(console.text("policy-budget-limit-error"), "");
     assert_eq!(
-        console.state.peek(|sim| sim.plane().config().clone()),
+        console.state().peek(|sim| sim.plane().config().clone()),
         before
     );
-    assert!(console.state.peek(|sim| sim.plane().audit().is_empty()));
+    assert!(console.state().peek(|sim| sim.plane().audit().is_empty()));
     assert!(console.find("policy-status").is_none());
 }
 
@@ -406,10 +413,10 @@ async fn invalid_input_shows_the_error_and_leaves_the_configuration_unchanged() 
 async fn chart_data_matches_the_spending_report() {
     let console = mount(session(|_| {}), false);
     console
-        .state
+        .state()
         .command(|sim| sim.advance(Millis::from_secs(240)));
     settle().await;
-    let report = console.state.peek(|sim| sim.plane().spending_report());
+    let report = console.state().peek(|sim| sim.plane().spending_report());
     assert_eq!(console.text("chart-spend-total"), report.total.to_string());
     assert_eq!(console.text("report-total"), report.total.to_string());
     let bars = console.all("chart-agent-bar");
@@ -425,7 +432,7 @@ async fn chart_data_matches_the_spending_report() {
         assert_eq!(spent, expected.spent.to_string(), "{agent}");
     }
     let approved = console
-        .state
+        .state()
         .peek(|sim| sim.plane().verdict_counts().get(Verdict::Approved));
     assert!(console
         .text("chart-verdict-count-approved")
@@ -435,7 +442,7 @@ async fn chart_data_matches_the_spending_report() {
 #[wasm_bindgen_test]
 async fn agent_text_is_rendered_as_text_never_as_html() {
     let console = mount(session(|_| {}), false);
-    console.state.command(|sim| {
+    console.state().command(|sim| {
         sim.plane_mut().submit(
             &RequestInput::new(
                 RequestId(uuid::Uuid::from_u128(9)),
@@ -461,7 +468,7 @@ async fn agent_text_is_rendered_as_text_never_as_html() {
 async fn the_fleet_lists_agents_and_pauses_one() {
     let console = mount(session(|_| {}), false);
     console
-        .state
+        .state()
         .command(|sim| sim.advance(Millis::from_secs(10)));
     settle().await;
     let rows = console.all("fleet-row");
@@ -470,11 +477,14 @@ async fn the_fleet_lists_agents_and_pauses_one() {
     console.click("agent-pause");
     settle().await;
     assert_eq!(console.text("agent-status"), "Paused");
-    let requests = console.state.peek(|sim| sim.agents()[0].requests);
+    let requests = console.state().peek(|sim| sim.agents()[0].requests);
     console
-        .state
+        .state()
         .command(|sim| sim.advance(Millis::from_secs(60)));
-    assert_eq!(console.state.peek(|sim| sim.agents()[0].requests), requests);
+    assert_eq!(
+        console.state().peek(|sim| sim.agents()[0].requests),
+        requests
+    );
     assert_eq!(first, "steady-worker-01");
 }
 
@@ -482,10 +492,10 @@ async fn the_fleet_lists_agents_and_pauses_one() {
 async fn the_audit_trail_filters_and_renders_only_visible_rows() {
     let console = mount(session(|_| {}), false);
     console
-        .state
+        .state()
         .command(|sim| sim.advance(Millis::from_secs(600)));
     settle().await;
-    let total = console.state.peek(|sim| sim.plane().audit().len());
+    let total = console.state().peek(|sim| sim.plane().audit().len());
     assert!(total > 1_000);
     assert_eq!(console.text("audit-count"), format!("{total} records"));
     assert!(
@@ -502,7 +512,9 @@ async fn the_audit_trail_filters_and_renders_only_visible_rows() {
         .dispatch_event(&event)
         .unwrap();
     settle().await;
-    let refused = console.state.peek(|sim| sim.plane().refusals(None).count());
+    let refused = console
+        .state()
+        .peek(|sim| sim.plane().refusals(None).count());
     assert_eq!(console.text("audit-count"), format!("{refused} records"));
 }
 
@@ -526,18 +538,20 @@ async fn a_large_fleet_is_paged() {
 fn mount_restoring(saved: Option<&str>) -> Mounted {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     match saved {
-        Some(text) => storage.set_item(agent_governance_console::ui::SESSION_KEY, text).unwrap(),
-        None => storage.remove_item(agent_governance_console::ui::SESSION_KEY).unwrap(),
+        Some(text) => storage
+            .set_item(agent_governance_console::ui::SESSION_KEY, text)
+            .unwrap(),
+        None => storage
+            .remove_item(agent_governance_console::ui::SESSION_KEY)
+            .unwrap(),
     }
     let document = web_sys::window().unwrap().document().unwrap();
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
     let handle = leptos::mount::mount_to(root.clone(), || view! { <Console live=false /> });
-    // The state is created inside; tests of restoring only look at the page.
-    let state = ConsoleState::new(&SavedSession::default()).unwrap();
     Mounted {
         root,
-        state,
+        state: None,
         _handle: Box::new(handle),
     }
 }
@@ -549,19 +563,31 @@ async fn the_setup_survives_a_reload_and_damaged_storage_is_reported() {
     let console = mount_restoring(Some(&saved.to_json()));
     settle().await;
     assert_eq!(
-        console.one("reviewer-name").unchecked_into::<HtmlInputElement>().value(),
+        console
+            .one("reviewer-name")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
         "morgan"
     );
     assert_eq!(
-        console.one("policy-timeout").unchecked_into::<HtmlInputElement>().value(),
+        console
+            .one("policy-timeout")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
         "42"
     );
     // Changes are saved as they happen.
     console.type_into("reviewer-name", "morgan-2");
     settle().await;
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    let stored = storage.get_item(agent_governance_console::ui::SESSION_KEY).unwrap().unwrap();
-    assert_eq!(SavedSession::from_json(&stored).unwrap().reviewer, "morgan-2");
+    let stored = storage
+        .get_item(agent_governance_console::ui::SESSION_KEY)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        SavedSession::from_json(&stored).unwrap().reviewer,
+        "morgan-2"
+    );
 
     let damaged = saved.to_json().replace("\"size\":12", "\"size\":0");
     let console = mount_restoring(Some(&damaged));
@@ -570,8 +596,13 @@ async fn the_setup_survives_a_reload_and_damaged_storage_is_reported() {
         .text("console-notice")
         .contains("saved fleet settings are invalid: fleet size: 0 must be between 1 and 1000"));
     assert_eq!(
-        console.one("reviewer-name").unchecked_into::<HtmlInputElement>().value(),
+        console
+            .one("reviewer-name")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
         "reviewer"
     );
-    storage.remove_item(agent_governance_console::ui::SESSION_KEY).unwrap();
+    storage
+        .remove_item(agent_governance_console::ui::SESSION_KEY)
+        .unwrap();
 }
