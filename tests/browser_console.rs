@@ -606,3 +606,64 @@ async fn the_setup_survives_a_reload_and_damaged_storage_is_reported() {
         .remove_item(agent_governance_console::ui::SESSION_KEY)
         .unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn blocked_types_are_an_editable_list() {
+    let console = mount(session(|_| {}), false);
+    let submit = |n: u128, action: &str| {
+        console.state().command(|sim| {
+            sim.plane_mut()
+                .submit(&RequestInput::new(
+                    RequestId(uuid::Uuid::from_u128(n)),
+                    "probe",
+                    action,
+                    0.1,
+                ))
+                .verdict
+        })
+    };
+    let entries = |c: &Mounted| -> Vec<String> {
+        c.all("policy-blocked-item")
+            .iter()
+            .map(|e| e.text_content().unwrap().trim_end_matches('×').to_string())
+            .collect()
+    };
+    assert_eq!(entries(&console), ["deploy", "shell_exec", "read_secrets"]);
+
+    // A name the core rejects is reported next to the list, and nothing changes.
+    console.type_into("policy-blocked-new", "wire transfer");
+    console.click("policy-blocked-add");
+    console.click("policy-apply");
+    settle().await;
+    assert!(console
+        .text("policy-blocked-error")
+        .contains("must not contain spaces"));
+    assert_eq!(submit(1, "deploy"), Verdict::Denied);
+
+    // Remove the bad entry and deploy, add wire_transfer, apply.
+    let remove_last = |c: &Mounted| {
+        c.all("policy-blocked-remove")
+            .last()
+            .unwrap()
+            .unchecked_ref::<HtmlElement>()
+            .click();
+    };
+    remove_last(&console);
+    settle().await;
+    console.all("policy-blocked-remove")[0]
+        .unchecked_ref::<HtmlElement>()
+        .click();
+    settle().await;
+    console.type_into("policy-blocked-new", "wire_transfer");
+    console.press("policy-blocked-new", "Enter");
+    settle().await;
+    assert_eq!(
+        entries(&console),
+        ["shell_exec", "read_secrets", "wire_transfer"]
+    );
+    console.click("policy-apply");
+    settle().await;
+    assert!(console.text("policy-status").contains("Applied"));
+    assert_eq!(submit(2, "deploy"), Verdict::Approved);
+    assert_eq!(submit(3, "wire_transfer"), Verdict::Denied);
+}

@@ -65,6 +65,29 @@ fn list(types: &[String]) -> String {
     types.join(", ")
 }
 
+/// The entries of a comma-separated list field, as the core will read them.
+pub fn list_entries(text: &str) -> Vec<String> {
+    parse_list(text)
+}
+
+/// A list field's text with `entry` appended; blank entries are not added.
+pub fn with_entry(text: &str, entry: &str) -> String {
+    let mut entries = parse_list(text);
+    if !entry.trim().is_empty() {
+        entries.push(entry.trim().to_owned());
+    }
+    list(&entries)
+}
+
+/// A list field's text without its `index`-th entry.
+pub fn without_entry(text: &str, index: usize) -> String {
+    let mut entries = parse_list(text);
+    if index < entries.len() {
+        entries.remove(index);
+    }
+    list(&entries)
+}
+
 fn parse_list(text: &str) -> Vec<String> {
     if text.trim().is_empty() {
         return Vec::new();
@@ -259,6 +282,19 @@ mod tests {
             &edited.policies[0].rule,
             PolicyRule::SensitiveActions { blocked, .. } if blocked == &["deploy", "wire_transfer"]
         ));
+    }
+
+    #[test]
+    fn list_fields_gain_and_lose_entries() {
+        assert_eq!(
+            with_entry("deploy, shell_exec", " wire_transfer "),
+            "deploy, shell_exec, wire_transfer"
+        );
+        assert_eq!(with_entry("", "deploy"), "deploy");
+        assert_eq!(with_entry("deploy", "  "), "deploy");
+        assert_eq!(without_entry("deploy, shell_exec, x", 1), "deploy, x");
+        assert_eq!(without_entry("deploy", 5), "deploy");
+        assert_eq!(list_entries(""), Vec::<String>::new());
     }
 
     #[test]

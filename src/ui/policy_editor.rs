@@ -4,6 +4,7 @@
 //! changes nothing.
 
 use super::{ConsoleState, Panel};
+use crate::console::policy_form::{list_entries, with_entry, without_entry};
 use crate::console::{FormError, FormField, PolicyForm};
 use leptos::prelude::*;
 
@@ -64,10 +65,10 @@ pub fn PolicyEditorPanel() -> impl IntoView {
                         form error get=|f| f.rate_window_secs.clone() set=|f, v| f.rate_window_secs = v />
                 </fieldset>
                 <fieldset>
-                    <legend>"Sensitive action types (comma-separated)"</legend>
-                    <TextField label="Blocked" testid="policy-blocked" field=FormField::Blocked
+                    <legend>"Sensitive action types"</legend>
+                    <ListField label="Blocked (always denied)" testid="policy-blocked" field=FormField::Blocked
                         form error get=|f| f.blocked.clone() set=|f, v| f.blocked = v />
-                    <TextField label="Need human approval" testid="policy-approval-required"
+                    <ListField label="Need human approval" testid="policy-approval-required"
                         field=FormField::ApprovalRequired form error
                         get=|f| f.approval_required.clone() set=|f, v| f.approval_required = v />
                 </fieldset>
@@ -151,5 +152,77 @@ fn TextField(
                 {field_error}
             </span>
         </label>
+    }
+}
+
+/// An editable list of action types: each entry can be removed, and a new one
+/// added by typing it and pressing Enter or Add.
+#[component]
+fn ListField(
+    label: &'static str,
+    testid: &'static str,
+    field: FormField,
+    form: RwSignal<PolicyForm>,
+    error: RwSignal<Option<FormError>>,
+    get: fn(&PolicyForm) -> String,
+    set: fn(&mut PolicyForm, String),
+) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let label_id = format!("{testid}-label");
+    let labelled_by = label_id.clone();
+    let add = move || {
+        let entry = draft.get_untracked();
+        form.update(|f| {
+            let text = with_entry(&get(f), &entry);
+            set(f, text)
+        });
+        draft.set(String::new());
+    };
+    let field_error = move || error.get().filter(|e| e.field == field).map(|e| e.message);
+    view! {
+        <div class="field" role="group" aria-labelledby=labelled_by>
+            <span id=label_id>{label}</span>
+            <ul class="chips" data-testid=testid>
+                {move || {
+                    list_entries(&form.with(get))
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, entry)| {
+                            let remove_label = format!("Remove {entry} from {label}");
+                            view! {
+                                <li class="chip" data-testid=format!("{testid}-item")>
+                                    <span class="mono">{entry}</span>
+                                    <button type="button" class="chip-remove" aria-label=remove_label
+                                        data-testid=format!("{testid}-remove")
+                                        on:click=move |_| form.update(|f| {
+                                            let text = without_entry(&get(f), index);
+                                            set(f, text)
+                                        })>
+                                        "×"
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+            <div class="chip-add">
+                <input type="text" data-testid=format!("{testid}-new") aria-label=format!("Action type to add to {label}")
+                    placeholder="action_type"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        if ev.key() == "Enter" {
+                            ev.prevent_default();
+                            add();
+                        }
+                    } />
+                <button type="button" class="button button--small" data-testid=format!("{testid}-add")
+                    on:click=move |_| add()>
+                    "Add"
+                </button>
+            </div>
+            <span class="field-error" role="alert" data-testid=format!("{testid}-error")>{field_error}</span>
+        </div>
     }
 }
