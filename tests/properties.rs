@@ -2,6 +2,7 @@
 //! Invariants of the control plane over random streams of requests, clock
 //! movements, reviewer decisions, configuration edits and kill-switch toggles.
 
+use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
 use agent_governance_console::governance::{
     AuditEvent, AuditRecord, ControlPlane, DecidedBy, GovernanceConfig, ManualClock, Millis, Money,
     PolicyConfig, PolicyRule, RequestId, RequestInput, ResolveError, Review, Timestamp, Verdict,
@@ -10,15 +11,11 @@ use proptest::prelude::*;
 use std::collections::HashMap;
 
 const AGENTS: [&str; 5] = ["alpha", "beta", "gamma", "delta", ""];
-const ACTIONS: [&str; 7] = [
-    "api_call",
-    "db_read",
-    "db_write",
-    "email",
-    "code_exec",
-    "deploy",
-    "summarise",
-];
+/// The built-in action types and one user-defined type.
+const ACTIONS: [&str; 7] = {
+    let b = BUILT_IN_ACTION_TYPES;
+    [b[0], b[1], b[2], b[3], b[4], b[5], "summarise"]
+};
 
 #[derive(Clone, Debug)]
 enum Op {

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openConsole, screenshot } from './support.mjs';
+import { serveDist, openConsole, screenshot, frameTimes } from './support.mjs';
 
 async function textOf(page, testid) {
   return (await page.getByTestId(testid).first().textContent()) ?? '';
@@ -92,33 +92,13 @@ test('frame times with 1,000 agents at maximum speed (figures, not a pass mark)'
     await page.getByTestId('fleet-apply').click();
     await page.waitForFunction(() => document.querySelector("[data-testid='fleet-page']").textContent.endsWith('of 1000'));
     await page.getByTestId('sim-speed').selectOption('max');
-    const figures = await page.evaluate(async () => {
-      const count = () => Number(document.querySelector("[data-testid='audit-count']").textContent.split(' ')[0]);
-      const startRecords = count();
-      const frames = [];
-      let last = performance.now();
-      const started = last;
-      await new Promise((resolve) => {
-        function frame(now) {
-          frames.push(now - last);
-          last = now;
-          if (now - started < 5000) requestAnimationFrame(frame);
-          else resolve();
-        }
-        requestAnimationFrame(frame);
-      });
-      frames.sort((a, b) => a - b);
-      const at = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
-      const seconds = (performance.now() - started) / 1000;
-      return {
-        frames: frames.length,
-        p50: at(0.5), p95: at(0.95), max: frames[frames.length - 1],
-        records_per_second: (count() - startRecords) / seconds,
-        heap_mb: performance.memory ? performance.memory.usedJSHeapSize / 1e6 : null,
-      };
-    });
+    const recordCount = async () => Number((await textOf(page, 'audit-count')).split(' ')[0]);
+    const recordsBefore = await recordCount();
+    const figures = await frameTimes(page, 5000);
+    figures.records_per_second = ((await recordCount()) - recordsBefore) / figures.seconds;
+    figures.heap_mb = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize / 1e6 : null));
     console.log(
-      `1,000 agents at max speed: ${figures.frames} frames in 5 s, frame time p50 ${figures.p50.toFixed(1)} ms, ` +
+      `1,000 agents at max speed: ${figures.frames} frames in ${figures.seconds.toFixed(1)} s, frame time p50 ${figures.p50.toFixed(1)} ms, ` +
         `p95 ${figures.p95.toFixed(1)} ms, max ${figures.max.toFixed(1)} ms; ` +
         `${Math.round(figures.records_per_second)} audit records/s; JS heap (wasm memory not included) ${figures.heap_mb?.toFixed(0)} MB`,
     );
@@ -126,28 +106,11 @@ test('frame times with 1,000 agents at maximum speed (figures, not a pass mark)'
 
     // Scrolling a long trail: pause, then scroll the audit viewport through it.
     await page.getByTestId('sim-play').click();
-    const scrolling = await page.evaluate(async () => {
-      const viewport = document.querySelector("[data-testid='audit-viewport']");
-      const records = Number(document.querySelector("[data-testid='audit-count']").textContent.split(' ')[0]);
-      const frames = [];
-      let last = performance.now();
-      const started = last;
-      await new Promise((resolve) => {
-        function frame(now) {
-          frames.push(now - last);
-          last = now;
-          viewport.scrollTop = ((now - started) / 3000) * viewport.scrollHeight;
-          if (now - started < 3000) requestAnimationFrame(frame);
-          else resolve();
-        }
-        requestAnimationFrame(frame);
-      });
-      frames.sort((a, b) => a - b);
-      const at = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
-      return { records, frames: frames.length, p50: at(0.5), p95: at(0.95), rows: document.querySelectorAll("[data-testid='audit-row']").length };
-    });
+    const scrolling = await frameTimes(page, 3000, 'audit-viewport');
+    scrolling.records = await recordCount();
+    scrolling.rows = await page.getByTestId('audit-row').count();
     console.log(
-      `scrolling ${scrolling.records} audit records for 3 s: ${scrolling.frames} frames, p50 ${scrolling.p50.toFixed(1)} ms, ` +
+      `scrolling ${scrolling.records} audit records for ${scrolling.seconds.toFixed(1)} s: ${scrolling.frames} frames, p50 ${scrolling.p50.toFixed(1)} ms, ` +
         `p95 ${scrolling.p95.toFixed(1)} ms, ${scrolling.rows} rows in the page`,
     );
     assert.ok(scrolling.rows < 60, 'only the rows in view are rendered');

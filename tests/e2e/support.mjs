@@ -86,3 +86,35 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * Frame times in the page over `durationMs`, measured with requestAnimationFrame.
+ * With `scrollTestId`, that element is scrolled from top to bottom meanwhile.
+ */
+export async function frameTimes(page, durationMs, scrollTestId = null) {
+  return page.evaluate(async ([duration, testid]) => {
+    const target = testid && document.querySelector(`[data-testid='${testid}']`);
+    const frames = [];
+    let last = performance.now();
+    const started = last;
+    await new Promise((resolve) => {
+      function frame(now) {
+        frames.push(now - last);
+        last = now;
+        if (target) target.scrollTop = ((now - started) / duration) * target.scrollHeight;
+        if (now - started < duration) requestAnimationFrame(frame);
+        else resolve();
+      }
+      requestAnimationFrame(frame);
+    });
+    frames.sort((a, b) => a - b);
+    const at = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
+    return {
+      frames: frames.length,
+      p50: at(0.5),
+      p95: at(0.95),
+      max: frames[frames.length - 1],
+      seconds: (performance.now() - started) / 1000,
+    };
+  }, [durationMs, scrollTestId]);
+}
