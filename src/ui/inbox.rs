@@ -173,7 +173,7 @@ pub fn InboxPanel() -> impl IntoView {
                     }
                 }}
             </p>
-            <ul class="inbox-list" data-testid="inbox-list" tabindex="0" role="listbox"
+            <ul class="inbox-list" data-testid="inbox-list" tabindex="0"
                 aria-label="Escalations waiting for review" on:keydown=on_key>
                 <For each=move || items.get() key=|item| item.id let:item>
                     <InboxItemView item=item current=Signal::derive(current) on_select=selected on_resolve=resolve />
@@ -209,7 +209,7 @@ fn InboxItemView(
     let is_current = move || current.get() == Some(id);
     view! {
         <li class="inbox-item" class:inbox-item--selected=is_current data-testid="inbox-item"
-            data-request-id=id.to_string() role="option" aria-selected=move || is_current().to_string()
+            data-request-id=id.to_string() aria-current=move || is_current().to_string()
             on:click=move |_| on_select.set(Some(id))>
             <div class="inbox-item-head">
                 <span class="mono" data-testid="inbox-agent">{item.agent}</span>
