@@ -12,7 +12,7 @@
 use super::fleet::{assign_personas, name_agents, FleetSettings, SimAgent, SimError};
 use super::timeline::Timeline;
 use crate::governance::{
-    ControlPlane, GovernanceConfig, ManualClock, Millis, RequestId, RequestInput, Timestamp,
+    Clock, ControlPlane, GovernanceConfig, ManualClock, Millis, RequestId, RequestInput, Timestamp,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -77,13 +77,10 @@ impl Simulation {
         &self.settings
     }
 
+    /// The simulation's time: the clock, which the control plane never runs
+    /// ahead of.
     pub fn now(&self) -> Timestamp {
-        self.plane.now().max(self.clock_now())
-    }
-
-    fn clock_now(&self) -> Timestamp {
-        use crate::governance::Clock;
-        self.clock.now()
+        self.plane.now().max(self.clock.now())
     }
 
     pub fn agents(&self) -> &[SimAgent] {
