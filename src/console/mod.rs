@@ -5,10 +5,12 @@
 pub mod audit_view;
 pub mod charts;
 pub mod fleet_form;
+pub mod pacing;
 pub mod policy_form;
 pub mod session;
 
 pub use audit_view::{AuditFilter, AuditView};
 pub use fleet_form::parse_fleet_form;
+pub use pacing::{Pacer, TickPlan};
 pub use policy_form::{FormError, FormField, PolicyForm};
 pub use session::{SavedSession, Speed};

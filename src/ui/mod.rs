@@ -16,8 +16,9 @@ use crate::browser;
 use crate::console::SavedSession;
 use leptos::prelude::*;
 
+pub use crate::console::pacing::TICK;
 pub use panel::Panel;
-pub use state::{ConsoleState, AUDIT_RECORD_CEILING, TICK};
+pub use state::{ConsoleState, AUDIT_RECORD_CEILING};
 
 /// Where the reviewer's setup is kept between visits.
 pub const SESSION_KEY: &str = "agent-governance-console/session/v1";

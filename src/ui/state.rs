@@ -3,17 +3,14 @@
 //! which subscribes them to the revision, and change things only through
 //! [`ConsoleState::command`], which bumps it.
 
-use crate::console::{AuditView, SavedSession, Speed};
+use crate::console::pacing::WORK_BUDGET_MS;
+use crate::console::{AuditView, Pacer, SavedSession, Speed, TickPlan};
 use crate::governance::{Millis, Timestamp};
 use crate::sim::{SimError, Simulation};
 use leptos::prelude::*;
 
-/// Real time between simulation ticks.
-pub const TICK: Millis = Millis(100);
-/// Work allowed per tick at maximum speed, so the page keeps painting.
-const MAX_SPEED_FRAME_BUDGET_MS: f64 = 30.0;
-/// Requests per slice of work at maximum speed.
-const MAX_SPEED_SLICE: usize = 400;
+/// Requests per slice of simulation work, between looks at the clock.
+const SLICE: usize = 400;
 /// The simulation pauses itself at this many audit records: the trail is kept
 /// whole, and a browser tab's memory is finite.
 pub const AUDIT_RECORD_CEILING: usize = 500_000;
@@ -23,6 +20,7 @@ pub struct ConsoleState {
     sim: StoredValue<Simulation>,
     audit_view: StoredValue<AuditView>,
     revision: RwSignal<u64>,
+    pacer: StoredValue<Pacer>,
     pub running: RwSignal<bool>,
     pub speed: RwSignal<Speed>,
     pub reviewer: RwSignal<String>,
@@ -37,6 +35,7 @@ impl ConsoleState {
             sim: StoredValue::new(simulation),
             audit_view: StoredValue::new(AuditView::default()),
             revision: RwSignal::new(0),
+            pacer: StoredValue::new(Pacer::default()),
             running: RwSignal::new(false),
             speed: RwSignal::new(session.speed),
             reviewer: RwSignal::new(session.reviewer.clone()),
@@ -66,8 +65,13 @@ impl ConsoleState {
                 result
             })
             .expect("the console state lives as long as the console");
-        self.revision.update(|r| *r += 1);
+        self.redraw();
         result
+    }
+
+    fn redraw(&self) {
+        self.pacer.update_value(Pacer::shown);
+        self.revision.update(|r| *r += 1);
     }
 
     /// The audit view, brought up to date and read in one go.
@@ -97,10 +101,14 @@ impl ConsoleState {
         self.reviewer.get_untracked().trim().to_owned()
     }
 
-    /// One tick of the running simulation. `elapsed_ms` reads a real clock, for
-    /// the frame budget at maximum speed.
+    /// One tick of the timer: simulation and redrawing as the [`Pacer`]
+    /// plans them. `elapsed_ms` reads a real clock, for the work budget.
     pub fn tick(&self, elapsed_ms: impl Fn() -> f64) {
         if !self.running.get_untracked() {
+            self.pacer.update_value(Pacer::pause);
+            if self.pacer.with_value(Pacer::has_unshown) {
+                self.redraw();
+            }
             return;
         }
         let records = self.sim.with_value(|sim| sim.plane().audit().len());
@@ -111,21 +119,34 @@ impl ConsoleState {
             )));
             return;
         }
-        match self.speed.get_untracked().span_per_tick(TICK) {
-            Some(span) => {
-                self.command(|sim| sim.advance(span));
-            }
-            None => {
-                let started = elapsed_ms();
-                self.command(|sim| {
-                    while elapsed_ms() - started < MAX_SPEED_FRAME_BUDGET_MS {
-                        let target = sim.now().saturating_add(Millis::from_secs(3_600));
-                        if sim.run_until(target, MAX_SPEED_SLICE).submitted == 0 {
-                            break;
-                        }
+        let started = elapsed_ms();
+        let plan = self
+            .pacer
+            .try_update_value(|pacer| pacer.plan(self.speed.get_untracked(), started))
+            .expect("the console state lives as long as the console");
+        let TickPlan::Simulate { span, redraw_after } = plan else {
+            self.redraw();
+            return;
+        };
+        let covered = self
+            .sim
+            .try_update_value(|sim| {
+                let from = sim.now();
+                // Max has no target: an hour ahead is more than a budget covers.
+                let target = from.saturating_add(span.unwrap_or(Millis::from_secs(3_600)));
+                while elapsed_ms() - started < WORK_BUDGET_MS {
+                    let progress = sim.run_until(target, SLICE);
+                    if progress.reached >= target || (span.is_none() && progress.submitted == 0) {
+                        break;
                     }
-                });
-            }
+                }
+                from.until(sim.now())
+            })
+            .expect("the console state lives as long as the console");
+        self.pacer
+            .update_value(|pacer| pacer.simulated(covered, redraw_after, started));
+        if redraw_after {
+            self.redraw();
         }
     }
 }
