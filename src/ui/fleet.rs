@@ -105,8 +105,8 @@ pub fn FleetPanel() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || rows.get() key=|row| row.clone() let:row>
-                            <FleetRowView row=row />
+                        <For each=move || rows.get() key=|row| (row.index, row.name.clone()) let:row>
+                            <FleetRowView row=row rows=rows />
                         </For>
                     </tbody>
                 </table>
@@ -116,31 +116,46 @@ pub fn FleetPanel() -> impl IntoView {
 }
 
 #[component]
-fn FleetRowView(row: FleetRow) -> impl IntoView {
+fn FleetRowView(row: FleetRow, rows: Memo<Vec<FleetRow>>) -> impl IntoView {
     let state = expect_context::<ConsoleState>();
     let index = row.index;
-    let paused = row.status == AgentStatus::Paused;
+    let name = row.name.clone();
+    // The row element stays while its agent is on the page and only changed
+    // text is redrawn: with a busy fleet every row changes at every redraw.
+    let current = Memo::new(move |_| {
+        rows.with(|rows| rows.iter().find(|r| r.index == index).cloned())
+            .unwrap_or_else(|| row.clone())
+    });
+    let paused = move || current.with(|r| r.status == AgentStatus::Paused);
     let toggle = move |_| {
+        let resume = paused();
         state.command(|sim| {
-            let _ = sim.set_paused(index, !paused);
+            let _ = sim.set_paused(index, !resume);
         });
     };
-    let status_class = format!("status status--{}", status_label(row.status).to_lowercase());
-    let button_label = if paused { "Resume" } else { "Pause" };
-    let aria = format!("{button_label} {}", row.name);
+    let status = move || current.with(|r| status_label(r.status));
+    let button_label = move || if paused() { "Resume" } else { "Pause" };
+    let aria_label = {
+        let name = name.clone();
+        move || format!("{} {name}", button_label())
+    };
+    let persona = current.with_untracked(|r| r.persona);
     view! {
-        <tr class="fleet-row" data-testid="fleet-row" data-agent=row.name.clone()>
-            <th scope="row" class="agent-name">{row.name.clone()}</th>
-            <td title=row.persona.description()>{row.persona.label()}</td>
+        <tr class="fleet-row" data-testid="fleet-row" data-agent=name.clone()>
+            <th scope="row" class="agent-name">{name.clone()}</th>
+            <td title=persona.description()>{persona.label()}</td>
             <td>
-                <span class=status_class data-testid="agent-status">{status_label(row.status)}</span>
+                <span class=move || format!("status status--{}", status().to_lowercase()) data-testid="agent-status">
+                    {status}
+                </span>
             </td>
-            <td class="numeric" data-testid="agent-spend">{row.spend.to_string()}</td>
-            <td class="numeric">{row.requests}</td>
-            <td class="numeric">{row.executed}</td>
-            <td>{row.last_verdict.map(verdict_badge)}</td>
+            <td class="numeric" data-testid="agent-spend">{move || current.with(|r| r.spend.to_string())}</td>
+            <td class="numeric">{move || current.with(|r| r.requests)}</td>
+            <td class="numeric">{move || current.with(|r| r.executed)}</td>
+            <td>{move || current.with(|r| r.last_verdict).map(verdict_badge)}</td>
             <td>
-                <button class="button button--small" data-testid="agent-pause" aria-label=aria on:click=toggle>
+                <button class="button button--small" data-testid="agent-pause"
+                    aria-label=aria_label on:click=toggle>
                     {button_label}
                 </button>
             </td>
