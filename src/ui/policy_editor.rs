@@ -88,7 +88,11 @@ pub fn PolicyEditorPanel() -> impl IntoView {
                                 let field_error = move || error.get().filter(|e| e.field == field).map(|e| e.message);
                                 view! {
                                     <tr>
-                                        <th scope="row">{name.clone()} <span class="policy-kind">{toggle.kind}</span></th>
+                                        <th scope="row">
+                                            {name.clone()}
+                                            // The kind only says something when the name does not.
+                                            {(toggle.kind != name).then(|| view! { <span class="policy-kind">{format!("({})", toggle.kind)}</span> })}
+                                        </th>
                                         <td>
                                             <input type="text" inputmode="numeric" class="input--short"
                                                 aria-label=format!("Priority of {name}")
