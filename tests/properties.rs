@@ -454,6 +454,30 @@ proptest! {
     }
 
     #[test]
+    fn the_refusals_query_matches_the_audit_trail((initial, ops) in stream(true)) {
+        let run = run(initial, &ops, |_, _, _| {});
+        let plane = &run.plane;
+        let seqs = |records: Box<dyn Iterator<Item = &AuditRecord> + '_>| -> Vec<u64> {
+            records.map(|r| r.seq).collect()
+        };
+        let refused = |agent: Option<&str>| -> Vec<u64> {
+            plane
+                .audit()
+                .records()
+                .iter()
+                .filter(|r| r.is_refusal())
+                .filter(|r| agent.is_none_or(|a| **plane.agent_name(r.request().unwrap().agent) == *a))
+                .map(|r| r.seq)
+                .collect()
+        };
+        prop_assert_eq!(seqs(plane.refusals(None)), refused(None));
+        prop_assert_eq!(plane.audit().refusal_count(), refused(None).len());
+        for agent in AGENTS {
+            prop_assert_eq!(seqs(plane.refusals(Some(agent))), refused(Some(agent)));
+        }
+    }
+
+    #[test]
     fn verdicts_match_a_reference_model_without_escalations((initial, ops) in stream(false)) {
         let mut model = Reference::default();
         let mut index = 0;

@@ -101,11 +101,14 @@ impl AuditRecord {
     }
 }
 
-/// The append-only trail, with an index of refusals for the denied-actions query.
+/// The append-only trail, with indexes of refusals (all, and per agent) for
+/// the denied-actions query, so it costs what it returns, not the history.
 #[derive(Clone, Debug, Default)]
 pub struct AuditLog {
     records: Vec<AuditRecord>,
     refusals: Vec<u32>,
+    /// Refusals by interned agent id.
+    refusals_by_agent: Vec<Vec<u32>>,
     resolutions: Vec<u32>,
 }
 
@@ -115,6 +118,13 @@ impl AuditLog {
         let record = AuditRecord { seq, at, event };
         if record.is_refusal() {
             self.refusals.push(seq as u32);
+            if let Some(request) = record.request() {
+                let agent = request.agent.0 as usize;
+                if self.refusals_by_agent.len() <= agent {
+                    self.refusals_by_agent.resize_with(agent + 1, Vec::new);
+                }
+                self.refusals_by_agent[agent].push(seq as u32);
+            }
         }
         if let AuditEvent::Resolution { .. } = record.event {
             self.resolutions.push(seq as u32);
@@ -138,10 +148,19 @@ impl AuditLog {
     /// Final outcomes that refused the action (denied or rate limited),
     /// optionally for one agent, oldest first.
     pub fn refusals(&self, agent: Option<AgentId>) -> impl Iterator<Item = &AuditRecord> {
-        self.refusals
-            .iter()
-            .map(|&seq| &self.records[seq as usize])
-            .filter(move |record| agent.is_none() || record.request().map(|r| r.agent) == agent)
+        let seqs: &[u32] = match agent {
+            None => &self.refusals,
+            Some(agent) => self
+                .refusals_by_agent
+                .get(agent.0 as usize)
+                .map_or(&[], Vec::as_slice),
+        };
+        seqs.iter().map(|&seq| &self.records[seq as usize])
+    }
+
+    /// How many final outcomes refused the action.
+    pub fn refusal_count(&self) -> usize {
+        self.refusals.len()
     }
 
     /// Resolutions of escalations, newest first.

@@ -122,7 +122,7 @@ pub fn AuditPanel() -> impl IntoView {
     });
     let report = Memo::new(move |_| state.read(|sim| sim.plane().spending_report()));
     let escalations = Memo::new(move |_| state.read(|sim| sim.plane().escalation_stats()));
-    let refused = Memo::new(move |_| state.read(|sim| sim.plane().refusals(None).count()));
+    let refused = Memo::new(move |_| state.read(|sim| sim.plane().audit().refusal_count()));
 
     view! {
         <Panel testid="panel-audit" title="Audit trail">
