@@ -19,7 +19,7 @@ pub const TICK: Millis = Millis(100);
 pub const WORK_BUDGET_MS: f64 = 30.0;
 /// At the busy speeds the panels are redrawn at most this often (real
 /// milliseconds).
-pub const BUSY_REDRAW_INTERVAL_MS: f64 = 300.0;
+const BUSY_REDRAW_INTERVAL_MS: f64 = 300.0;
 /// How many ticks' worth of virtual time may be owed before the rest is
 /// dropped (the clock then shows the simulation running slower).
 const MAX_OWED_TICKS: u64 = 10;
@@ -66,15 +66,11 @@ impl Pacer {
         }
     }
 
-    /// Reports what a [`TickPlan::Simulate`] tick covered. Work not redrawn
-    /// right away waits for a later [`TickPlan::Redraw`].
-    pub fn simulated(&mut self, covered: Millis, redrawn: bool, now_ms: f64) {
+    /// Reports what a [`TickPlan::Simulate`] tick covered. The work waits to
+    /// be shown until [`Pacer::shown`].
+    pub fn simulated(&mut self, covered: Millis, now_ms: f64) {
         self.owed = Millis(self.owed.0.saturating_sub(covered.0));
-        if redrawn {
-            self.unshown_since = None;
-        } else if self.unshown_since.is_none() {
-            self.unshown_since = Some(now_ms);
-        }
+        self.unshown_since.get_or_insert(now_ms);
     }
 
     /// The panels show everything now (after a redraw, however caused).
@@ -109,7 +105,8 @@ mod tests {
                     redraw_after: true
                 }
             );
-            pacer.simulated(Millis(1_000), true, now);
+            pacer.simulated(Millis(1_000), now);
+            pacer.shown();
             assert!(!pacer.has_unshown());
         }
     }
@@ -124,7 +121,7 @@ mod tests {
             match plan {
                 TickPlan::Simulate { redraw_after, .. } => {
                     assert!(!redraw_after);
-                    pacer.simulated(Millis(5_000), false, now);
+                    pacer.simulated(Millis(5_000), now);
                 }
                 TickPlan::Redraw => pacer.shown(),
             }
@@ -149,7 +146,7 @@ mod tests {
                 ..
             }
         ));
-        pacer.simulated(Millis(10_000), false, 0.0);
+        pacer.simulated(Millis(10_000), 0.0);
         assert_eq!(pacer.plan(Speed::X100, 300.0), TickPlan::Redraw);
         pacer.shown();
         assert_eq!(
@@ -168,7 +165,8 @@ mod tests {
         for tick in 0..50 {
             last = Some(pacer.plan(Speed::X10, tick as f64 * 100.0));
             // The budget ran out before covering anything.
-            pacer.simulated(Millis(0), true, tick as f64 * 100.0);
+            pacer.simulated(Millis(0), tick as f64 * 100.0);
+            pacer.shown();
         }
         assert_eq!(
             last,
@@ -183,7 +181,8 @@ mod tests {
     fn a_pause_forgives_what_was_owed() {
         let mut pacer = Pacer::default();
         pacer.plan(Speed::X1, 0.0);
-        pacer.simulated(Millis(40), true, 0.0);
+        pacer.simulated(Millis(40), 0.0);
+        pacer.shown();
         pacer.pause();
         assert_eq!(
             pacer.plan(Speed::X1, 100.0),

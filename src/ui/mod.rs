@@ -13,10 +13,10 @@ mod policy_editor;
 mod state;
 
 use crate::browser;
+use crate::console::pacing::TICK;
 use crate::console::SavedSession;
 use leptos::prelude::*;
 
-pub use crate::console::pacing::TICK;
 pub use panel::Panel;
 pub use state::{ConsoleState, AUDIT_RECORD_CEILING};
 

@@ -144,7 +144,7 @@ impl ConsoleState {
             })
             .expect("the console state lives as long as the console");
         self.pacer
-            .update_value(|pacer| pacer.simulated(covered, redraw_after, started));
+            .update_value(|pacer| pacer.simulated(covered, started));
         if redraw_after {
             self.redraw();
         }
