@@ -4,7 +4,7 @@
 
 use agent_governance_console::governance::{
     ControlPlane, DecidedBy, GovernanceConfig, KillSwitchError, ManualClock, Millis, PolicyRule,
-    Reason, RequestId, RequestInput, ResolveError, Review, Timestamp, Verdict,
+    Reason, RequestId, RequestInput, ResolveError, Review, TextProblem, Timestamp, Verdict,
 };
 use serde_json::json;
 
@@ -462,7 +462,10 @@ fn escalations_time_out_to_denied_at_their_deadline() {
     );
     assert_eq!(
         h.plane.resolve(id, &Review::approve("late")),
-        Err(ResolveError::NotPending(id))
+        Err(ResolveError::TimedOut {
+            id,
+            at: Timestamp(300_000)
+        })
     );
     assert_eq!(h.plane.escalation_stats().timed_out, 1);
 }
@@ -473,9 +476,10 @@ fn a_late_review_finds_the_item_already_timed_out() {
     let mut h = Harness::default();
     let (id, _) = h.request("a1", "email", 1.0);
     h.advance_secs(301);
+    let late = h.plane.resolve(id, &Review::approve("alice")).unwrap_err();
     assert_eq!(
-        h.plane.resolve(id, &Review::approve("alice")),
-        Err(ResolveError::NotPending(id))
+        late.to_string(),
+        format!("request {id} timed out at 0:05:00.000, before this review; nothing was executed")
     );
     assert_eq!(h.plane.total_spend().micros(), 0);
 }
@@ -509,7 +513,10 @@ fn resolving_unknown_or_resolved_requests_is_an_error() {
     assert_eq!(
         h.plane
             .resolve(email, &Review::deny("bob").with_comment("x".repeat(1_001))),
-        Err(ResolveError::CommentTooLong)
+        Err(ResolveError::InvalidComment(TextProblem::TooLong {
+            chars: 1_001,
+            max: 1_000
+        }))
     );
     // The failed attempts left it pending.
     h.plane.resolve(email, &Review::deny("bob")).unwrap();

@@ -3,19 +3,42 @@
 //! movements, reviewer decisions, configuration edits and kill-switch toggles.
 
 use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
+use agent_governance_console::governance::names::{canonical_action_type, canonical_name};
 use agent_governance_console::governance::{
-    AuditEvent, AuditRecord, ControlPlane, DecidedBy, GovernanceConfig, ManualClock, Millis, Money,
-    PolicyConfig, PolicyRule, RequestId, RequestInput, ResolveError, Review, Timestamp, Verdict,
+    AuditEvent, AuditRecord, ConflictStrategy, ControlPlane, DecidedBy, GovernanceConfig,
+    ManualClock, Millis, Money, PolicyConfig, PolicyRule, RequestId, RequestInput, ResolveError,
+    Review, Timestamp, Verdict,
 };
 use proptest::prelude::*;
 use std::collections::HashMap;
 
-const AGENTS: [&str; 5] = ["alpha", "beta", "gamma", "delta", ""];
-/// The built-in action types and one user-defined type.
-const ACTIONS: [&str; 7] = {
+/// Agent ids as agents send them: the same agent spelled with spaces, an
+/// empty id and one with an invisible character.
+const AGENTS: [&str; 6] = ["alpha", "beta", "gamma", " alpha ", "", "al\u{200B}pha"];
+/// Action types as configurations list them: the built-in types and one
+/// user-defined type.
+const CANONICAL_ACTIONS: [&str; 7] = {
     let b = BUILT_IN_ACTION_TYPES;
     [b[0], b[1], b[2], b[3], b[4], b[5], "summarise"]
 };
+/// Action types as agents send them: canonical, other spellings of the same
+/// types, and look-alikes that must be refused.
+const ACTIONS: [&str; 14] = [
+    "api_call",
+    "db_read",
+    "db_write",
+    "email",
+    "code_exec",
+    "deploy",
+    "summarise",
+    "Deploy",
+    " DEPLOY ",
+    "Email",
+    "deploy\u{200B}",
+    "ｄｅｐｌｏｙ",
+    "de\u{AD}ploy",
+    "email\u{200B}",
+];
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -39,97 +62,98 @@ enum Op {
 
 fn cost() -> impl Strategy<Value = f64> {
     prop_oneof![
-        20 => 0.0..25.0f64,
+        20 => (0u64..25_000_000).prop_map(|micros| micros as f64 / 1e6),
         2 => Just(0.0),
         1 => Just(f64::NAN),
         1 => Just(-3.0),
         1 => Just(f64::INFINITY),
+        1 => Just(0.0000004),
     ]
 }
 
 fn action_list() -> impl Strategy<Value = Vec<String>> {
-    proptest::sample::subsequence(ACTIONS.to_vec(), 0..4)
+    proptest::sample::subsequence(CANONICAL_ACTIONS.to_vec(), 0..4)
         .prop_map(|types| types.into_iter().map(String::from).collect())
 }
 
-/// A configuration that is valid unless `break_it` says otherwise.
+fn scope() -> impl Strategy<Value = Vec<String>> {
+    prop_oneof![
+        2 => Just(vec!["*".to_string()]),
+        1 => proptest::sample::subsequence(CANONICAL_ACTIONS.to_vec(), 1..4)
+            .prop_map(|types| types.into_iter().map(String::from).collect()),
+    ]
+}
+
+/// One policy of a random kind. Without `escalations`, no policy escalates.
+fn rule(escalations: bool) -> impl Strategy<Value = PolicyRule> {
+    prop_oneof![
+        ((0u64..150).prop_map(|units| units as f64), 50.0..=100.0f64).prop_map(
+            move |(limit, percent)| PolicyRule::Budget {
+                limit,
+                escalate_at_percent: if escalations { percent } else { 100.0 },
+            }
+        ),
+        (1u32..40, 1u64..=3_600).prop_map(|(max_actions, window)| PolicyRule::RateLimit {
+            max_actions,
+            window_secs: window as f64,
+        }),
+        (action_list(), action_list()).prop_map(move |(blocked, approval)| {
+            let approval_required = if escalations {
+                approval
+                    .into_iter()
+                    .filter(|t| !blocked.contains(t))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            PolicyRule::SensitiveActions {
+                blocked,
+                approval_required,
+            }
+        }),
+    ]
+}
+
+/// A random set of one to six policies, several of each kind possible, with
+/// random priorities (ties too), scopes, switches and conflict strategy;
+/// valid unless `break_it` says otherwise.
 fn config(escalations: bool) -> impl Strategy<Value = GovernanceConfig> {
     (
-        (0.0..150.0f64, 50.0..=100.0f64),
-        (1u32..40, 1u64..=3_600),
-        (action_list(), action_list()),
-        proptest::collection::vec(-2i32..3, 3),
-        proptest::collection::vec(proptest::bool::weighted(0.85), 3),
+        proptest::collection::vec(
+            (
+                rule(escalations),
+                -3i32..4,
+                proptest::bool::weighted(0.85),
+                scope(),
+            ),
+            1..7,
+        ),
         (30u64..600, proptest::bool::weighted(0.1)),
-        prop_oneof![
-            3 => Just(vec!["*".to_string()]),
-            1 => proptest::sample::subsequence(ACTIONS.to_vec(), 1..4)
-                .prop_map(|types| types.into_iter().map(String::from).collect()),
-        ],
+        proptest::sample::select(ConflictStrategy::ALL.to_vec()),
     )
-        .prop_map(
-            move |(
-                (limit, percent),
-                (max_actions, window),
-                (blocked, approval),
-                priorities,
-                enabled,
-                (timeout, break_it),
-                scope,
-            )| {
-                let approval_required: Vec<String> = if escalations {
-                    approval
-                        .into_iter()
-                        .filter(|t| !blocked.contains(t))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                let policy = |name: &str, i: usize, rule| PolicyConfig {
-                    name: name.into(),
+        .prop_map(move |(policies, (timeout, break_it), conflict_strategy)| {
+            let mut policies: Vec<PolicyConfig> = policies
+                .into_iter()
+                .enumerate()
+                .map(|(i, (rule, priority, enabled, applies_to))| PolicyConfig {
+                    name: format!("{}-{i}", rule.kind()),
                     description: String::new(),
-                    // The sensitive-actions policy sometimes covers only some types.
-                    applies_to: if i == 2 {
-                        scope.clone()
-                    } else {
-                        vec!["*".into()]
-                    },
-                    priority: priorities[i],
-                    enabled: enabled[i],
+                    applies_to,
+                    priority,
+                    enabled,
                     rule,
-                };
-                GovernanceConfig {
-                    version: 1,
-                    escalation_timeout_secs: timeout as f64,
-                    policies: vec![
-                        policy(
-                            "budget",
-                            0,
-                            PolicyRule::Budget {
-                                limit: if break_it { f64::NAN } else { limit },
-                                escalate_at_percent: if escalations { percent } else { 100.0 },
-                            },
-                        ),
-                        policy(
-                            "rate",
-                            1,
-                            PolicyRule::RateLimit {
-                                max_actions,
-                                window_secs: window as f64,
-                            },
-                        ),
-                        policy(
-                            "sensitive",
-                            2,
-                            PolicyRule::SensitiveActions {
-                                blocked,
-                                approval_required,
-                            },
-                        ),
-                    ],
-                }
-            },
-        )
+                })
+                .collect();
+            if break_it {
+                policies[0].priority = i32::MAX;
+            }
+            GovernanceConfig {
+                version: 1,
+                escalation_timeout_secs: timeout as f64,
+                conflict_strategy,
+                policies,
+            }
+        })
 }
 
 fn op(escalations: bool) -> impl Strategy<Value = Op> {
@@ -233,7 +257,7 @@ fn run(
                 };
                 // The item may have timed out as the review moved the clock.
                 match plane.resolve(id, &review) {
-                    Ok(_) | Err(ResolveError::NotPending(_)) => {}
+                    Ok(_) | Err(ResolveError::TimedOut { .. }) => {}
                     Err(other) => panic!("unexpected {other}"),
                 }
             }
@@ -310,36 +334,129 @@ fn covers(policy: &PolicyConfig, action: &str) -> bool {
     policy.applies_to.iter().any(|t| t == "*" || t == action)
 }
 
+/// What the control plane has executed, as read back from the trail. A
+/// policy counts the executions of the types it covers.
+#[derive(Default)]
+struct Executions {
+    /// (agent, action type, time, cost in micro-units)
+    done: Vec<(String, String, u64, u64)>,
+}
+
+impl Executions {
+    fn spent_on(&self, policy: &PolicyConfig) -> u64 {
+        self.done
+            .iter()
+            .filter(|(_, action, _, _)| covers(policy, action))
+            .map(|(_, _, _, cost)| cost)
+            .sum()
+    }
+
+    fn executed_within(
+        &self,
+        policy: &PolicyConfig,
+        agent: &str,
+        window_ms: u64,
+        now: u64,
+    ) -> usize {
+        self.done
+            .iter()
+            .filter(|(a, action, at, _)| {
+                a == agent && covers(policy, action) && now < at + window_ms
+            })
+            .count()
+    }
+
+    /// The refusal in force for this request now, if any: the policy's name.
+    /// `with_rate_limits`: whether rate limits count (an approval is not held
+    /// back by them).
+    fn refusal(
+        &self,
+        config: &GovernanceConfig,
+        agent: &str,
+        action: &str,
+        cost: u64,
+        now: u64,
+        with_rate_limits: bool,
+    ) -> Option<String> {
+        config
+            .policies
+            .iter()
+            .filter(|p| p.enabled && covers(p, action))
+            .find(|policy| match &policy.rule {
+                PolicyRule::SensitiveActions { blocked, .. } => blocked.iter().any(|b| b == action),
+                PolicyRule::Budget { limit, .. } => {
+                    self.spent_on(policy) + cost > Money::from_f64(*limit).unwrap().micros()
+                }
+                PolicyRule::RateLimit {
+                    max_actions,
+                    window_secs,
+                } => {
+                    with_rate_limits
+                        && self.executed_within(policy, agent, (*window_secs * 1_000.0) as u64, now)
+                            >= *max_actions as usize
+                }
+            })
+            .map(|p| p.name.clone())
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
+    /// The central safety property: nothing executes that a refusal in force
+    /// at that moment covers (the kill switch, a blocked type in any
+    /// spelling, any budget that counts it, and on arrival any rate limit),
+    /// whichever policy escalated it, whatever the priorities and strategy,
+    /// and whatever changed while it waited. Under deny-overrides a reviewer
+    /// is never even asked about a request a policy refuses.
     #[test]
-    fn approved_spend_never_exceeds_the_budget_in_force((initial, ops) in stream(true)) {
+    fn nothing_executes_that_a_refusal_in_force_covers((initial, ops) in stream(true)) {
         let run = run(initial, &ops, |_, _, _| {});
-        let mut spent = 0u64;
+        let plane = &run.plane;
+        let mut done = Executions::default();
+        let mut killed = false;
         with_config_in_force(&run, |config, record| {
+            match record.event {
+                AuditEvent::KillSwitchActivated { .. } => killed = true,
+                AuditEvent::KillSwitchDeactivated { .. } => killed = false,
+                _ => {}
+            }
+            let (Some(request), Some(decision)) = (record.request(), record.decision()) else {
+                return;
+            };
+            let agent = plane.agent_name(request.agent).to_string();
+            let action = plane.action_name(request.action).to_string();
+            let cost = request.cost.micros();
+            let now = record.at.millis();
+            let on_arrival = matches!(record.event, AuditEvent::Decision { .. });
+            if decision.verdict == Verdict::Escalated
+                && config.conflict_strategy == ConflictStrategy::DenyOverrides
+            {
+                assert_eq!(
+                    done.refusal(config, &agent, &action, cost, now, true),
+                    None,
+                    "record {} escalated a request a policy refuses", record.seq
+                );
+            }
             if !(record.is_final_outcome() && record.executed()) {
                 return;
             }
-            let request = record.request().unwrap();
-            let action = run.plane.action_name(request.action).to_string();
-            for policy in config.policies.iter().filter(|p| p.enabled && covers(p, &action)) {
-                if let PolicyRule::Budget { limit, .. } = policy.rule {
-                    let limit = Money::from_f64(limit).unwrap().micros();
-                    assert!(
-                        spent + request.cost.micros() <= limit,
-                        "record {} executed {} on top of {} past limit {}",
-                        record.seq, request.cost.micros(), spent, limit
-                    );
-                }
-            }
-            spent += request.cost.micros();
+            assert!(!killed, "record {} executed under the kill switch", record.seq);
+            assert_eq!(
+                done.refusal(config, &agent, &action, cost, now, on_arrival),
+                None,
+                "record {} executed {} {} for {} past a refusal in force", record.seq, action, cost, agent
+            );
+            done.done.push((agent, action, now, cost));
         });
-        prop_assert_eq!(run.plane.total_spend().micros(), spent);
+        prop_assert_eq!(
+            run.plane.total_spend().micros(),
+            done.done.iter().map(|e| e.3).sum::<u64>()
+        );
     }
 
     #[test]
-    fn every_request_gets_exactly_one_final_audit_record((initial, ops) in stream(true)) {
+    fn every_request_id_gets_exactly_one_final_audit_record((initial, ops) in stream(true)) {
         let run = run(initial, &ops, |_, _, _| {});
         let records = run.plane.audit().records();
         let mut finals: HashMap<RequestId, usize> = HashMap::new();
@@ -351,8 +468,14 @@ proptest! {
             }
             let Some(request) = record.request() else { continue };
             match &record.event {
-                AuditEvent::Decision { decision, .. } if decision.verdict == Verdict::Escalated => {
-                    escalated_at.insert(request.id, record.seq);
+                AuditEvent::Decision { decision, .. } => {
+                    prop_assert!(
+                        !escalated_at.contains_key(&request.id) && !finals.contains_key(&request.id),
+                        "a second decision filed under {}", request.id
+                    );
+                    if decision.verdict == Verdict::Escalated {
+                        escalated_at.insert(request.id, record.seq);
+                    }
                 }
                 AuditEvent::Resolution { .. } => {
                     prop_assert!(escalated_at.contains_key(&request.id), "resolution without escalation");
@@ -363,34 +486,46 @@ proptest! {
                 *finals.entry(request.id).or_default() += 1;
             }
         }
-        let reused = ops.iter().filter(|op| matches!(op, Op::Submit { reuse_id: true, .. })).count();
         for id in &run.submitted {
-            let expected = finals.get(id).copied().unwrap_or(0);
-            // A reused id is a second request with the same id: it gets its
-            // own final record (a validation denial).
-            prop_assert!(expected >= 1, "request {} has no final record", id);
-            if reused == 0 {
-                prop_assert_eq!(expected, 1, "request {} has {} final records", id, expected);
-            }
+            prop_assert_eq!(finals.get(id).copied().unwrap_or(0), 1, "request {}", id);
         }
+        prop_assert_eq!(finals.len(), run.submitted.len());
         prop_assert_eq!(run.plane.pending_escalations().count(), 0);
     }
 
     #[test]
-    fn a_reused_request_id_is_denied_and_never_executes((initial, ops) in stream(true)) {
+    fn a_reused_request_id_is_rejected_as_a_duplicate_and_never_executes((initial, ops) in stream(true)) {
+        let mut seen = std::collections::HashSet::new();
         run(initial, &ops, |plane, input, verdict| {
-            let duplicates = plane.audit().records().iter().filter(|r| {
-                r.request().is_some_and(|q| q.id == input.id)
-                    && r.kind() == "decision"
-            }).count();
-            if duplicates > 1 {
-                // Denied by validation (as a duplicate, or for an earlier
-                // problem with the same input), and so never executed.
-                assert_eq!(verdict, Verdict::Denied);
-                let last = plane.audit().records().last().unwrap();
-                assert_eq!(last.decision().unwrap().decided_by, DecidedBy::Validation);
-                if !input.agent.is_empty() && input.parameters.is_object() && input.cost.is_finite() && input.cost >= 0.0 {
-                    assert_eq!(last.decision().unwrap().reason.code(), "duplicate_request_id");
+            let last = plane.audit().records().last().unwrap();
+            if seen.insert(input.id) {
+                assert_ne!(last.kind(), "duplicate_rejected");
+                return;
+            }
+            assert_eq!(verdict, Verdict::Denied);
+            assert_eq!(last.kind(), "duplicate_rejected");
+            assert!(last.request().is_none(), "not a record of the reused id");
+            assert_eq!(last.submission().unwrap().id, input.id);
+            assert_eq!(last.decision().unwrap().decided_by, DecidedBy::Validation);
+            assert_eq!(last.decision().unwrap().reason.code(), "duplicate_request_id");
+            assert!(!last.executed());
+        });
+    }
+
+    /// Whatever the spelling an agent uses, the type is filed in its canonical
+    /// spelling or refused: a look-alike never runs as a type no list names.
+    #[test]
+    fn action_types_are_filed_canonically_or_refused((initial, ops) in stream(true)) {
+        run(initial, &ops, |plane, input, verdict| {
+            let Some(record) = plane.audit().records().iter().rev().find(|r| r.submission().is_some_and(|q| q.id == input.id)) else {
+                panic!("no record of {}", input.id);
+            };
+            let filed = plane.action_name(record.submission().unwrap().action).to_string();
+            match canonical_action_type(&input.action) {
+                Ok(canonical) => assert_eq!(filed, canonical),
+                Err(_) => {
+                    assert_eq!(filed, "#invalid");
+                    assert_eq!(verdict, Verdict::Denied);
                 }
             }
         });
@@ -417,8 +552,8 @@ proptest! {
         let run = run(initial, &ops, |_, _, _| {});
         let mut deadlines: HashMap<RequestId, Timestamp> = HashMap::new();
         with_config_in_force(&run, |config, record| {
-            let Some(decision) = record.decision() else { return };
-            let id = record.request().unwrap().id;
+            let (Some(request), Some(decision)) = (record.request(), record.decision()) else { return };
+            let id = request.id;
             if decision.verdict == Verdict::Escalated {
                 let timeout = Millis::from_secs_f64(config.escalation_timeout_secs);
                 deadlines.insert(id, record.at.saturating_add(timeout));
@@ -466,13 +601,13 @@ proptest! {
                 .records()
                 .iter()
                 .filter(|r| r.is_refusal())
-                .filter(|r| agent.is_none_or(|a| **plane.agent_name(r.request().unwrap().agent) == *a))
+                .filter(|r| agent.is_none_or(|a| **plane.agent_name(r.submission().unwrap().agent) == *a))
                 .map(|r| r.seq)
                 .collect()
         };
         prop_assert_eq!(seqs(plane.refusals(None)), refused(None));
         prop_assert_eq!(plane.audit().refusal_count(), refused(None).len());
-        for agent in AGENTS {
+        for agent in ["alpha", "beta", "gamma", "#invalid"] {
             prop_assert_eq!(seqs(plane.refusals(Some(agent))), refused(Some(agent)));
         }
     }
@@ -495,7 +630,7 @@ proptest! {
 /// The priority rules, written as plainly as possible from the README.
 #[derive(Default)]
 struct Reference {
-    executions: Vec<(String, u64, u64)>,
+    executions: Executions,
     used_ids: Vec<RequestId>,
     kill_switch: bool,
 }
@@ -503,16 +638,17 @@ struct Reference {
 impl Reference {
     fn judge(&mut self, config: &GovernanceConfig, input: &RequestInput, now: u64) -> Verdict {
         let cost = Money::from_f64(input.cost);
-        let valid = !input.agent.trim().is_empty()
-            && !input.action.trim().is_empty()
-            && input.parameters.is_object()
-            && cost.is_ok()
-            && !self.used_ids.contains(&input.id);
-        self.used_ids.push(input.id);
-        if !valid {
+        if self.used_ids.contains(&input.id) {
             return Verdict::Denied;
         }
-        if self.kill_switch {
+        self.used_ids.push(input.id);
+        let agent = input.agent.trim();
+        let action = input.action.trim().to_ascii_lowercase();
+        let valid = canonical_name(agent).is_ok()
+            && canonical_action_type(&action).is_ok()
+            && input.parameters.is_object()
+            && cost.is_ok();
+        if !valid || self.kill_switch {
             return Verdict::Denied;
         }
         let cost = cost.unwrap().micros();
@@ -520,53 +656,28 @@ impl Reference {
             .policies
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.enabled && covers(p, &input.action))
+            .filter(|(_, p)| p.enabled && covers(p, &action))
             .collect();
         order.sort_by(|(ia, a), (ib, b)| b.priority.cmp(&a.priority).then(ia.cmp(ib)));
         for (_, policy) in order {
-            let verdict = match &policy.rule {
-                PolicyRule::SensitiveActions {
-                    blocked,
-                    approval_required,
-                } => {
-                    if blocked.contains(&input.action) {
-                        Verdict::Denied
-                    } else if approval_required.contains(&input.action) {
-                        Verdict::Escalated
-                    } else {
-                        Verdict::Approved
-                    }
-                }
-                PolicyRule::RateLimit {
-                    max_actions,
-                    window_secs,
-                } => {
-                    let window = (*window_secs * 1_000.0) as u64;
-                    let recent = self
-                        .executions
-                        .iter()
-                        .filter(|(agent, at, _)| *agent == input.agent && now < at + window)
-                        .count();
-                    if recent >= *max_actions as usize {
-                        Verdict::RateLimited
-                    } else {
-                        Verdict::Approved
-                    }
-                }
-                PolicyRule::Budget { limit, .. } => {
-                    let spent: u64 = self.executions.iter().map(|(_, _, cost)| cost).sum();
-                    if spent + cost > Money::from_f64(*limit).unwrap().micros() {
-                        Verdict::Denied
-                    } else {
-                        Verdict::Approved
-                    }
-                }
+            let one = GovernanceConfig {
+                policies: vec![policy.clone()],
+                ..config.clone()
             };
-            if verdict != Verdict::Approved {
-                return verdict;
+            if self
+                .executions
+                .refusal(&one, agent, &action, cost, now, true)
+                .is_some()
+            {
+                return match policy.rule {
+                    PolicyRule::RateLimit { .. } => Verdict::RateLimited,
+                    _ => Verdict::Denied,
+                };
             }
         }
-        self.executions.push((input.agent.clone(), now, cost));
+        self.executions
+            .done
+            .push((agent.to_string(), action, now, cost));
         Verdict::Approved
     }
 }

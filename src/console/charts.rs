@@ -65,9 +65,7 @@ pub fn spend_chart(
         .max()
         .unwrap_or(Money::ZERO);
     // Leave headroom above the budget line so it is visible, not the frame.
-    let top = highest.max(limit.map_or(Money::ZERO, |l| {
-        l.saturating_add(l.scaled_by_basis_points(1_000))
-    }));
+    let top = highest.max(limit.map_or(Money::ZERO, |l| l.saturating_add(l.percent_floor(10.0))));
     let top_value = top.as_f64().max(0.01);
     SpendChart {
         spend: polyline(points, top_value, |p| p.total_spend.as_f64()),

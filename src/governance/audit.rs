@@ -3,9 +3,12 @@
 //!
 //! Invariants: records are only appended, never changed or dropped; sequence
 //! numbers are consecutive from zero and timestamps never decrease; every
-//! request has exactly one *final* record (a non-escalated decision, or the
+//! request id has exactly one *final* record (a non-escalated decision, or the
 //! resolution of its escalation), and an escalation and its resolution carry
-//! the same request id.
+//! the same request id. A submission that reuses an id is recorded as a
+//! [`AuditEvent::DuplicateRejected`]: it names the id it reused, but it is not
+//! a record *of* that id, so it can neither be read as the original's outcome
+//! nor add a second final record to it.
 //!
 //! Records hold interned ids; [`AuditLine`] is the canonical, self-contained
 //! form with names spelled out, used for JSON Lines export.
@@ -34,6 +37,13 @@ pub enum AuditEvent {
         reviewer: Option<Arc<str>>,
         comment: Option<Arc<str>>,
     },
+    /// A submission that reused the id of an earlier request, refused by
+    /// validation. `request.id` is the reused id; the record belongs to no
+    /// request of its own.
+    DuplicateRejected {
+        request: Request,
+        decision: Decision,
+    },
     ConfigChanged {
         actor: Arc<str>,
         before: Arc<GovernanceConfig>,
@@ -56,6 +66,8 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
+    /// The request this record is about: decisions and resolutions. A
+    /// rejected duplicate is about no request of its own.
     pub fn request(&self) -> Option<&Request> {
         match &self.event {
             AuditEvent::Decision { request, .. } | AuditEvent::Resolution { request, .. } => {
@@ -65,23 +77,33 @@ impl AuditRecord {
         }
     }
 
+    /// What an agent submitted: the request of a decision or resolution, or
+    /// the rejected duplicate.
+    pub fn submission(&self) -> Option<&Request> {
+        match &self.event {
+            AuditEvent::DuplicateRejected { request, .. } => Some(request),
+            _ => self.request(),
+        }
+    }
+
     pub fn decision(&self) -> Option<&Decision> {
         match &self.event {
-            AuditEvent::Decision { decision, .. } | AuditEvent::Resolution { decision, .. } => {
-                Some(decision)
-            }
+            AuditEvent::Decision { decision, .. }
+            | AuditEvent::Resolution { decision, .. }
+            | AuditEvent::DuplicateRejected { decision, .. } => Some(decision),
             _ => None,
         }
     }
 
     /// Whether this record is the final outcome of a request.
     pub fn is_final_outcome(&self) -> bool {
-        self.decision().is_some_and(Decision::is_final)
+        self.request().is_some() && self.decision().is_some_and(Decision::is_final)
     }
 
-    /// Whether this record is a final refusal: denied or rate limited.
+    /// Whether this record refuses a submission: a final denial or rate
+    /// limit, or a rejected duplicate.
     pub fn is_refusal(&self) -> bool {
-        self.is_final_outcome() && !self.executed()
+        self.decision().is_some_and(|d| d.verdict.is_refusal())
     }
 
     /// Whether the action this record decides was executed.
@@ -94,6 +116,7 @@ impl AuditRecord {
         match self.event {
             AuditEvent::Decision { .. } => "decision",
             AuditEvent::Resolution { .. } => "resolution",
+            AuditEvent::DuplicateRejected { .. } => "duplicate_rejected",
             AuditEvent::ConfigChanged { .. } => "config_changed",
             AuditEvent::KillSwitchActivated { .. } => "kill_switch_activated",
             AuditEvent::KillSwitchDeactivated { .. } => "kill_switch_deactivated",
@@ -118,7 +141,7 @@ impl AuditLog {
         let record = AuditRecord { seq, at, event };
         if record.is_refusal() {
             self.refusals.push(seq as u32);
-            if let Some(request) = record.request() {
+            if let Some(request) = record.submission() {
                 let agent = request.agent.0 as usize;
                 if self.refusals_by_agent.len() <= agent {
                     self.refusals_by_agent.resize_with(agent + 1, Vec::new);
@@ -145,8 +168,8 @@ impl AuditLog {
         self.records.is_empty()
     }
 
-    /// Final outcomes that refused the action (denied or rate limited),
-    /// optionally for one agent, oldest first.
+    /// Records that refused a submission (final denials and rate limits,
+    /// rejected duplicates), optionally for one agent, oldest first.
     pub fn refusals(&self, agent: Option<AgentId>) -> impl Iterator<Item = &AuditRecord> {
         let seqs: &[u32] = match agent {
             None => &self.refusals,
@@ -188,6 +211,10 @@ pub struct AuditLine {
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub request_id: Option<RequestId>,
+    /// On a `duplicate_rejected` record: the id the submission reused, which
+    /// belongs to an earlier request.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reused_request_id: Option<RequestId>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub agent: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -225,6 +252,7 @@ impl AuditLine {
             timestamp_ms: record.at.millis(),
             kind: record.kind().to_owned(),
             request_id: None,
+            reused_request_id: None,
             agent: None,
             action_type: None,
             cost: None,
@@ -240,14 +268,18 @@ impl AuditLine {
             config_before: None,
             config_after: None,
         };
-        if let (Some(request), Some(decision)) = (record.request(), record.decision()) {
-            line.request_id = Some(request.id);
+        if let (Some(request), Some(decision)) = (record.submission(), record.decision()) {
+            if record.request().is_some() {
+                line.request_id = Some(request.id);
+                line.is_final = Some(decision.is_final());
+            } else {
+                line.reused_request_id = Some(request.id);
+            }
             line.agent = Some(agents.name(request.agent.0).to_string());
             line.action_type = Some(actions.name(request.action.0).to_string());
             line.cost = Some(request.cost.as_f64());
             line.parameters = Some(request.parameters.clone());
             line.verdict = Some(decision.verdict);
-            line.is_final = Some(decision.is_final());
             line.policy = Some(decision.decided_by.policy_name().to_owned());
             line.reason_code = Some(decision.reason.code().to_owned());
             line.reason = Some(decision.reason.to_string());
@@ -275,7 +307,7 @@ impl AuditLine {
             AuditEvent::KillSwitchDeactivated { actor } => {
                 line.actor = Some(actor.to_string());
             }
-            AuditEvent::Decision { .. } => {}
+            AuditEvent::Decision { .. } | AuditEvent::DuplicateRejected { .. } => {}
         }
         line
     }

@@ -1,18 +1,21 @@
 //! Budget enforcement.
 //!
-//! The [`SpendLedger`] holds what executed actions have cost, in total and per
-//! agent. A [`BudgetRule`] compares the projected spend (spent so far plus this
-//! request's cost) with its limit: above the limit is denied, above the
-//! escalation threshold goes to a human.
+//! The [`SpendLedger`] holds what executed actions have cost, in total, per
+//! agent and per action type. A [`BudgetRule`] compares the projected spend
+//! (what the action types it covers have spent so far, plus this request's
+//! cost) with its limit: above the limit is denied, above the escalation
+//! threshold goes to a human. A budget on `api_call` counts `api_call` spend
+//! only; a budget on every type counts everything.
 //!
 //! Invariant: the ledger grows only when an action executes, and an action
-//! executes only after a budget check against the spend at that moment, so
-//! executed spend never passes the limit that was in force when it executed.
+//! executes only after a budget check against the spend at that moment (an
+//! approval re-checks every budget that covers it), so executed spend never
+//! passes the limit that was in force when it executed.
 
 use super::decision::{Reason, Verdict};
-use super::ids::AgentId;
+use super::ids::{ActionType, AgentId};
 use super::money::Money;
-use super::policy::{Finding, Policy, PolicyContext};
+use super::policy::{Finding, Policy, PolicyContext, Scope};
 use super::request::Request;
 
 /// Spend by executed actions.
@@ -20,6 +23,8 @@ use super::request::Request;
 pub struct SpendLedger {
     total: Money,
     by_agent: Vec<Money>,
+    /// By interned action type.
+    by_action: Vec<Money>,
 }
 
 impl SpendLedger {
@@ -34,34 +39,51 @@ impl SpendLedger {
             .unwrap_or(Money::ZERO)
     }
 
-    pub fn record(&mut self, agent: AgentId, cost: Money) {
-        self.total = self.total.saturating_add(cost);
-        if self.by_agent.len() <= agent.index() {
-            self.by_agent.resize(agent.index() + 1, Money::ZERO);
+    pub fn of_action(&self, action: ActionType) -> Money {
+        self.by_action
+            .get(action.index())
+            .copied()
+            .unwrap_or(Money::ZERO)
+    }
+
+    /// What the action types in `scope` have spent.
+    pub fn spent_on(&self, scope: &Scope) -> Money {
+        match scope {
+            Scope::All => self.total,
+            Scope::Only(types) => types.iter().map(|&t| self.of_action(t)).sum(),
         }
-        let spent = &mut self.by_agent[agent.index()];
-        *spent = spent.saturating_add(cost);
+    }
+
+    pub fn record(&mut self, agent: AgentId, action: ActionType, cost: Money) {
+        self.total = self.total.saturating_add(cost);
+        add_at(&mut self.by_agent, agent.index(), cost);
+        add_at(&mut self.by_action, action.index(), cost);
     }
 }
 
-/// A limit on total executed spend, with an escalation threshold below it.
+fn add_at(amounts: &mut Vec<Money>, index: usize, cost: Money) {
+    if amounts.len() <= index {
+        amounts.resize(index + 1, Money::ZERO);
+    }
+    amounts[index] = amounts[index].saturating_add(cost);
+}
+
+/// A limit on executed spend, with an escalation threshold below it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BudgetRule {
     pub limit: Money,
+    /// `escalate_at_percent` of the limit, rounded down to a micro-unit: never
+    /// above the fraction named.
     pub threshold: Money,
-    /// The threshold as a fraction of the limit, in hundredths of a percent.
-    pub threshold_basis_points: u32,
 }
 
 impl BudgetRule {
     /// From validated configuration values.
     pub fn new(limit: f64, escalate_at_percent: f64) -> BudgetRule {
         let limit = Money::from_f64(limit).unwrap_or(Money::ZERO);
-        let threshold_basis_points = (escalate_at_percent * 100.0).round() as u32;
         BudgetRule {
             limit,
-            threshold: limit.scaled_by_basis_points(threshold_basis_points),
-            threshold_basis_points,
+            threshold: limit.percent_floor(escalate_at_percent),
         }
     }
 
@@ -76,8 +98,13 @@ impl BudgetRule {
 }
 
 impl Policy for BudgetRule {
-    fn evaluate(&self, request: &Request, context: &PolicyContext<'_>) -> Option<Finding> {
-        let spent = context.spend.total();
+    fn evaluate(
+        &self,
+        request: &Request,
+        scope: &Scope,
+        context: &PolicyContext<'_>,
+    ) -> Option<Finding> {
+        let spent = context.spend.spent_on(scope);
         if let Some(reason) = self.overspend(spent, request.cost) {
             return Some(Finding::new(Verdict::Denied, reason));
         }
@@ -93,12 +120,17 @@ impl Policy for BudgetRule {
             )
         })
     }
+
+    /// Spend may have grown while a request waited: an approval must fit.
+    fn recheck_on_approval(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::governance::ids::{ActionType, RequestId};
+    use crate::governance::ids::RequestId;
     use crate::governance::rate_limit::RateTracker;
     use crate::governance::time::Timestamp;
 
@@ -115,14 +147,14 @@ mod tests {
 
     fn judge(rule: &BudgetRule, spent: f64, cost: f64) -> Option<Finding> {
         let mut spend = SpendLedger::default();
-        spend.record(AgentId(0), Money::from_f64(spent).unwrap());
+        spend.record(AgentId(0), ActionType(0), Money::from_f64(spent).unwrap());
         let rates = RateTracker::default();
         let context = PolicyContext {
             now: Timestamp(0),
             spend: &spend,
             rates: &rates,
         };
-        rule.evaluate(&request(cost), &context)
+        rule.evaluate(&request(cost), &Scope::All, &context)
     }
 
     #[test]
@@ -155,14 +187,49 @@ mod tests {
     }
 
     #[test]
-    fn the_ledger_keeps_totals_per_agent() {
+    fn the_ledger_keeps_totals_per_agent_and_action_type() {
         let mut ledger = SpendLedger::default();
-        ledger.record(AgentId(2), Money::from_units(3));
-        ledger.record(AgentId(0), Money::from_units(1));
-        ledger.record(AgentId(2), Money::from_units(3));
+        ledger.record(AgentId(2), ActionType(1), Money::from_units(3));
+        ledger.record(AgentId(0), ActionType(0), Money::from_units(1));
+        ledger.record(AgentId(2), ActionType(1), Money::from_units(3));
         assert_eq!(ledger.total(), Money::from_units(7));
         assert_eq!(ledger.of_agent(AgentId(2)), Money::from_units(6));
         assert_eq!(ledger.of_agent(AgentId(1)), Money::ZERO);
         assert_eq!(ledger.of_agent(AgentId(9)), Money::ZERO);
+        assert_eq!(ledger.of_action(ActionType(1)), Money::from_units(6));
+        assert_eq!(ledger.of_action(ActionType(7)), Money::ZERO);
+        assert_eq!(
+            ledger.spent_on(&Scope::Only(vec![ActionType(0), ActionType(5)])),
+            Money::from_units(1)
+        );
+        assert_eq!(ledger.spent_on(&Scope::All), Money::from_units(7));
+    }
+
+    #[test]
+    fn a_scoped_budget_compares_only_the_spend_it_covers() {
+        let rule = BudgetRule::new(10.0, 100.0);
+        let mut spend = SpendLedger::default();
+        spend.record(AgentId(0), ActionType(1), Money::from_units(50));
+        let rates = RateTracker::default();
+        let context = PolicyContext {
+            now: Timestamp(0),
+            spend: &spend,
+            rates: &rates,
+        };
+        let api_only = Scope::Only(vec![ActionType(0)]);
+        assert_eq!(rule.evaluate(&request(9.0), &api_only, &context), None);
+        assert!(rule
+            .evaluate(&request(9.0), &Scope::All, &context)
+            .is_some());
+    }
+
+    #[test]
+    fn the_threshold_never_sits_above_the_fraction_named() {
+        // 90.004 % of 10000.00 is 9000.40; basis points made it 9000.00 and a
+        // nearest rounding of 90.005 % would have made it 9000.50.
+        let rule = BudgetRule::new(10_000.0, 90.004);
+        assert_eq!(rule.threshold.to_string(), "9000.40");
+        let rule = BudgetRule::new(10_000.0, 90.00499);
+        assert_eq!(rule.threshold.to_string(), "9000.499");
     }
 }

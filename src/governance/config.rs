@@ -7,8 +7,9 @@
 //! a configuration only after it validates, so a change applies whole or not at
 //! all.
 
-use super::ids::{action_type_problem, name_problem};
+pub use super::conflict::ConflictStrategy;
 use super::money::Money;
+use super::names::{canonical_action_type, canonical_name, clean_text, quoted};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use thiserror::Error;
@@ -22,7 +23,13 @@ pub const MAX_ESCALATION_TIMEOUT_SECS: f64 = 7.0 * 24.0 * 3_600.0;
 pub const MAX_RATE_WINDOW_SECS: f64 = 24.0 * 3_600.0;
 pub const MAX_RATE_LIMIT: u32 = 1_000_000;
 pub const MAX_PRIORITY_MAGNITUDE: i32 = 1_000_000;
+/// In characters.
 pub const MAX_DESCRIPTION_LEN: usize = 500;
+/// Policies in one configuration.
+pub const MAX_POLICIES: usize = 50;
+/// Entries in one list of action types (`applies_to`, `blocked`,
+/// `approval_required`).
+pub const MAX_LIST_LEN: usize = 100;
 
 /// The scope entry that makes a policy cover every action type.
 pub const ALL_ACTION_TYPES: &str = "*";
@@ -33,6 +40,10 @@ pub struct GovernanceConfig {
     pub version: u32,
     /// How long an escalation waits for a reviewer before it is denied.
     pub escalation_timeout_secs: f64,
+    /// Which objection decides when several policies object to a request.
+    /// Absent in documents written before it existed: deny-overrides.
+    #[serde(default)]
+    pub conflict_strategy: ConflictStrategy,
     pub policies: Vec<PolicyConfig>,
 }
 
@@ -94,7 +105,7 @@ pub enum ConfigError {
     InvalidValue {
         field: String,
         value: String,
-        problem: &'static str,
+        problem: String,
     },
     #[error("{field}: the name \"{name}\" is used by more than one policy")]
     DuplicatePolicyName { field: String, name: String },
@@ -117,11 +128,11 @@ impl ConfigError {
     }
 }
 
-fn invalid(field: String, value: impl ToString, problem: &'static str) -> ConfigError {
+fn invalid(field: String, value: impl ToString, problem: impl ToString) -> ConfigError {
     ConfigError::InvalidValue {
         field,
         value: value.to_string(),
-        problem,
+        problem: problem.to_string(),
     }
 }
 
@@ -131,6 +142,9 @@ fn check_amount(field: String, value: f64) -> Result<(), ConfigError> {
             super::money::MoneyError::NotFinite(_) => "is not a finite number",
             super::money::MoneyError::Negative(_) => "must not be negative",
             super::money::MoneyError::TooLarge(_) => "is larger than 1000000000",
+            super::money::MoneyError::TooPrecise(_) => {
+                "has more than 6 decimal places (the smallest amount is 0.000001)"
+            }
         };
         invalid(field, value, problem)
     })
@@ -148,15 +162,42 @@ fn check_seconds(field: String, value: f64, max: f64) -> Result<(), ConfigError>
     }
 }
 
-fn check_action_types(field: String, types: &[String]) -> Result<(), ConfigError> {
+/// A list of action types: at most [`MAX_LIST_LEN`] entries, each in its
+/// canonical spelling, none twice. With `allow_all`, `"*"` may stand alone.
+fn check_action_types(field: String, types: &[String], allow_all: bool) -> Result<(), ConfigError> {
+    if types.len() > MAX_LIST_LEN {
+        return Err(invalid(
+            field,
+            format!("({} entries)", types.len()),
+            format!("has more than {MAX_LIST_LEN} entries"),
+        ));
+    }
     let mut seen = HashSet::new();
     for (i, name) in types.iter().enumerate() {
         let entry = format!("{field}[{i}]");
-        if let Some(problem) = action_type_problem(name) {
-            return Err(invalid(entry, format!("\"{name}\""), problem));
+        if allow_all && name == ALL_ACTION_TYPES {
+            if types.len() > 1 {
+                return Err(invalid(
+                    entry,
+                    quoted(name),
+                    "covers every action type; list it alone",
+                ));
+            }
+            continue;
+        }
+        match canonical_action_type(name) {
+            Err(problem) => return Err(invalid(entry, quoted(name), problem)),
+            Ok(canonical) if canonical != name.as_str() => {
+                return Err(invalid(
+                    entry,
+                    quoted(name),
+                    format!("must be written {}", quoted(&canonical)),
+                ))
+            }
+            Ok(_) => {}
         }
         if !seen.insert(name.as_str()) {
-            return Err(invalid(entry, format!("\"{name}\""), "is listed twice"));
+            return Err(invalid(entry, quoted(name), "is listed twice"));
         }
     }
     Ok(())
@@ -188,15 +229,24 @@ impl GovernanceConfig {
             self.escalation_timeout_secs,
             MAX_ESCALATION_TIMEOUT_SECS,
         )?;
+        if self.policies.len() > MAX_POLICIES {
+            return Err(invalid(
+                "policies".into(),
+                format!("({} policies)", self.policies.len()),
+                format!("has more than {MAX_POLICIES} policies"),
+            ));
+        }
         let mut names = HashSet::new();
         for (i, policy) in self.policies.iter().enumerate() {
             let at = format!("policies[{i}]");
-            if let Some(problem) = name_problem(&policy.name) {
-                return Err(invalid(
-                    format!("{at}.name"),
-                    format!("\"{}\"", policy.name),
-                    problem,
-                ));
+            let name_error =
+                |problem: String| invalid(format!("{at}.name"), quoted(&policy.name), problem);
+            match canonical_name(&policy.name) {
+                Err(problem) => return Err(name_error(problem.to_string())),
+                Ok(trimmed) if trimmed != policy.name => {
+                    return Err(name_error("must not start or end with spaces".into()))
+                }
+                Ok(_) => {}
             }
             if !names.insert(policy.name.as_str()) {
                 return Err(ConfigError::DuplicatePolicyName {
@@ -220,11 +270,11 @@ impl GovernanceConfig {
 
 impl PolicyConfig {
     fn validate(&self, at: &str) -> Result<(), ConfigError> {
-        if self.description.len() > MAX_DESCRIPTION_LEN {
+        if let Err(problem) = clean_text(&self.description, MAX_DESCRIPTION_LEN, true) {
             return Err(invalid(
                 format!("{at}.description"),
-                format!("({} characters)", self.description.len()),
-                "is longer than 500 characters",
+                quoted(&self.description),
+                problem,
             ));
         }
         if self.priority.unsigned_abs() > MAX_PRIORITY_MAGNITUDE as u32 {
@@ -241,9 +291,7 @@ impl PolicyConfig {
                 "must name at least one action type, or \"*\"",
             ));
         }
-        if !self.covers_all() {
-            check_action_types(format!("{at}.applies_to"), &self.applies_to)?;
-        }
+        check_action_types(format!("{at}.applies_to"), &self.applies_to, true)?;
         let rule = format!("{at}.rule");
         match &self.rule {
             PolicyRule::Budget {
@@ -281,8 +329,12 @@ impl PolicyConfig {
                 blocked,
                 approval_required,
             } => {
-                check_action_types(format!("{rule}.blocked"), blocked)?;
-                check_action_types(format!("{rule}.approval_required"), approval_required)?;
+                check_action_types(format!("{rule}.blocked"), blocked, false)?;
+                check_action_types(
+                    format!("{rule}.approval_required"),
+                    approval_required,
+                    false,
+                )?;
                 if let Some(both) = blocked.iter().find(|b| approval_required.contains(b)) {
                     return Err(ConfigError::BlockedAndApprovalRequired {
                         field: format!("{rule}.approval_required"),
@@ -306,6 +358,7 @@ impl Default for GovernanceConfig {
         GovernanceConfig {
             version: CONFIG_VERSION,
             escalation_timeout_secs: 300.0,
+            conflict_strategy: ConflictStrategy::DenyOverrides,
             policies: vec![
                 PolicyConfig {
                     name: "sensitive_actions".into(),

@@ -6,6 +6,7 @@
 //! decision path free of string formatting.
 
 use super::money::Money;
+use super::names::{Fingerprint, TextProblem};
 use super::time::Millis;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -32,6 +33,11 @@ impl Verdict {
 
     pub fn is_final(self) -> bool {
         self != Verdict::Escalated
+    }
+
+    /// Denied or rate limited: the action does not run.
+    pub fn is_refusal(self) -> bool {
+        matches!(self, Verdict::Denied | Verdict::RateLimited)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +105,30 @@ pub enum RequestField {
     Parameters,
 }
 
+/// What is wrong with a request's field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FieldProblem {
+    /// An agent id or action type that is not an acceptable name.
+    Name(TextProblem),
+    /// Parameters that are not a JSON object.
+    NotAnObject,
+    /// Parameters nested deeper than the limit.
+    TooDeep { depth: usize, max: usize },
+}
+
+impl fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldProblem::Name(problem) => problem.fmt(f),
+            FieldProblem::NotAnObject => f.write_str("must be a JSON object"),
+            FieldProblem::TooDeep { depth, max } => write!(
+                f,
+                "nested {depth} levels deep; the limit is {max} (not recorded)"
+            ),
+        }
+    }
+}
+
 /// Why a request got its verdict, with the figures that decided it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reason {
@@ -128,8 +158,12 @@ pub enum Reason {
     },
     InvalidField {
         field: RequestField,
-        problem: &'static str,
+        problem: FieldProblem,
+        /// The rejected name's fingerprint, recorded instead of the name.
+        fingerprint: Option<Fingerprint>,
     },
+    /// The request reused the id of an earlier request; the record is filed as
+    /// a rejected duplicate, never under that id.
     DuplicateRequestId,
     ApprovedByReviewer,
     DeniedByReviewer,
@@ -137,9 +171,10 @@ pub enum Reason {
         waited: Millis,
     },
     KillSwitchActivatedWhilePending,
-    ApprovalWouldOverspend {
-        projected: Money,
-        limit: Money,
+    /// A reviewer approved, but a refusal in force at that moment (a policy
+    /// that declares it must be re-checked) stopped the action.
+    ApprovalOverruled {
+        refusal: Box<Reason>,
     },
     ApprovalDuringKillSwitch,
 }
@@ -162,7 +197,7 @@ impl Reason {
             Reason::DeniedByReviewer => "denied_by_reviewer",
             Reason::EscalationTimedOut { .. } => "escalation_timed_out",
             Reason::KillSwitchActivatedWhilePending => "kill_switch_activated_while_pending",
-            Reason::ApprovalWouldOverspend { .. } => "approval_would_overspend",
+            Reason::ApprovalOverruled { .. } => "approval_overruled",
             Reason::ApprovalDuringKillSwitch => "approval_during_kill_switch",
         }
     }
@@ -195,15 +230,25 @@ impl fmt::Display for Reason {
             Reason::ActionTypeBlocked => f.write_str("action type is blocked"),
             Reason::ApprovalRequired => f.write_str("action type requires human approval"),
             Reason::InvalidCost { value, problem } => write!(f, "invalid cost {value}: {problem}"),
-            Reason::InvalidField { field, problem } => {
+            Reason::InvalidField {
+                field,
+                problem,
+                fingerprint,
+            } => {
                 let field = match field {
                     RequestField::AgentId => "agent id",
                     RequestField::ActionType => "action type",
                     RequestField::Parameters => "parameters",
                 };
-                write!(f, "invalid {field}: {problem}")
+                write!(f, "invalid {field}: {problem}")?;
+                match fingerprint {
+                    Some(fingerprint) => write!(f, " (recorded as fingerprint {fingerprint})"),
+                    None => Ok(()),
+                }
             }
-            Reason::DuplicateRequestId => f.write_str("request id was already used"),
+            Reason::DuplicateRequestId => {
+                f.write_str("request id was already used by an earlier request")
+            }
             Reason::ApprovedByReviewer => f.write_str("approved by reviewer"),
             Reason::DeniedByReviewer => f.write_str("denied by reviewer"),
             Reason::EscalationTimedOut { waited } => {
@@ -212,10 +257,16 @@ impl fmt::Display for Reason {
             Reason::KillSwitchActivatedWhilePending => {
                 f.write_str("kill switch was activated while awaiting review")
             }
-            Reason::ApprovalWouldOverspend { projected, limit } => write!(
-                f,
-                "approved by reviewer, but projected spend {projected} would now exceed budget {limit}"
-            ),
+            Reason::ApprovalOverruled { refusal } => match &**refusal {
+                Reason::OverBudget { projected, limit } => write!(
+                    f,
+                    "approved by reviewer, but projected spend {projected} would now exceed budget {limit}"
+                ),
+                Reason::ActionTypeBlocked => {
+                    f.write_str("approved by reviewer, but the action type is blocked")
+                }
+                other => write!(f, "approved by reviewer, but {other}"),
+            },
             Reason::ApprovalDuringKillSwitch => {
                 f.write_str("approved by reviewer, but the kill switch is active")
             }

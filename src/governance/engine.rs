@@ -6,33 +6,40 @@
 //! never act on an item that has already timed out.
 //!
 //! Invariants, all tested in `tests/`:
-//! - every submitted request gets exactly one final audit record;
+//! - every request id gets exactly one final audit record; a submission that
+//!   reuses an id is refused and recorded as a rejected duplicate, never under
+//!   that id;
 //! - an action executes (adds to spend and to its agent's rate window) only on
-//!   an approved final outcome, and only after the kill switch and budget were
-//!   checked at that moment, so executed spend never passes the budget in force;
+//!   an approved final outcome, and only after the kill switch and every
+//!   refusal a policy declares must be re-checked (budgets, blocked lists)
+//!   were checked at that moment, so nothing executes that a refusal in force
+//!   at execution time covers, and executed spend never passes a budget;
 //! - while the kill switch is active nothing executes;
-//! - anything malformed is denied and audited, never dropped or let through.
+//! - anything malformed is denied and audited, never dropped or let through,
+//!   and a rejected name is never interned or filed under another name.
 
 use super::audit::{AuditEvent, AuditLine, AuditLog, AuditRecord};
 use super::budget::SpendLedger;
 use super::config::{ConfigError, GovernanceConfig};
-use super::decision::{DecidedBy, Decision, Reason, RequestField, Verdict};
+use super::decision::{DecidedBy, Decision, FieldProblem, Reason, RequestField, Verdict};
 use super::escalation::{EscalationQueue, PendingEscalation};
-use super::ids::{
-    action_type_problem, name_problem, ActionType, AgentId, Interner, RequestId, MAX_NAME_LEN,
-};
+use super::ids::{ActionType, AgentId, Interner, RequestId};
 use super::kill_switch::{check_actor, Activation, KillSwitch, KillSwitchError};
-use super::money::{Money, MoneyError};
+use super::money::Money;
+use super::names::{
+    canonical_action_type, canonical_name, clean_text, fingerprint, quoted, TextProblem,
+    INVALID_NAME_MARKER,
+};
 use super::policy::{PolicyContext, PolicySet};
 use super::rate_limit::RateTracker;
-use super::request::{Request, RequestInput};
+use super::request::{nesting_depth, Request, RequestInput, MAX_PARAMETER_DEPTH};
 use super::stats::{AgentSpend, AgentStats, EscalationStats, SpendingReport, Stats, VerdictCounts};
 use super::time::{Clock, ManualClock, Millis, Timestamp};
 use std::collections::HashSet;
 use std::sync::Arc;
 use thiserror::Error;
 
-/// The longest reviewer comment accepted.
+/// The longest reviewer comment accepted, in characters.
 pub const MAX_COMMENT_LEN: usize = 1_000;
 
 /// A reviewer's answer to an escalation.
@@ -73,13 +80,16 @@ pub enum ResolveError {
     UnknownRequest(RequestId),
     #[error("request {0} is not awaiting review: it was never escalated or is already resolved")]
     NotPending(RequestId),
-    #[error("reviewer: \"{reviewer}\" {problem}")]
+    /// The review came at or after the escalation's deadline.
+    #[error("request {id} timed out at {at}, before this review; nothing was executed")]
+    TimedOut { id: RequestId, at: Timestamp },
+    #[error("reviewer: {reviewer} {problem}")]
     InvalidReviewer {
         reviewer: String,
-        problem: &'static str,
+        problem: TextProblem,
     },
-    #[error("comment: longer than 1000 characters")]
-    CommentTooLong,
+    #[error("comment: {0}")]
+    InvalidComment(TextProblem),
 }
 
 /// The governance control plane.
@@ -132,10 +142,26 @@ impl<C: Clock> ControlPlane<C> {
     /// and records the decision.
     pub fn submit(&mut self, input: &RequestInput) -> Decision {
         self.advance();
-        let (request, invalid) = self.receive(input);
-        let decision = match invalid {
-            Some(denial) => denial,
-            None => self.judge(&request),
+        let (request, received) = self.receive(input);
+        let decision = match received {
+            Received::Valid => self.judge(&request),
+            Received::Invalid(denial) => denial,
+            Received::Duplicate => {
+                let denial = Decision::new(
+                    Verdict::Denied,
+                    DecidedBy::Validation,
+                    Reason::DuplicateRequestId,
+                );
+                self.stats.record_arrival(request.agent, &denial);
+                self.audit.append(
+                    self.now,
+                    AuditEvent::DuplicateRejected {
+                        request,
+                        decision: denial.clone(),
+                    },
+                );
+                return denial;
+            }
         };
         match decision.verdict {
             Verdict::Approved => self.execute(&request),
@@ -159,30 +185,26 @@ impl<C: Clock> ControlPlane<C> {
     }
 
     /// Applies a reviewer's decision to a waiting escalation. An approval is
-    /// checked again against the kill switch and the budget at this moment.
+    /// checked again at this moment against the kill switch and every policy
+    /// that declares it must be re-checked (budgets, blocked lists): a refusal
+    /// in force now denies it, naming the policy and the reason.
     pub fn resolve(&mut self, id: RequestId, review: &Review) -> Result<Decision, ResolveError> {
         self.advance();
-        if let Some(problem) = name_problem(&review.reviewer) {
-            return Err(ResolveError::InvalidReviewer {
-                reviewer: review.reviewer.clone(),
+        let reviewer =
+            canonical_name(&review.reviewer).map_err(|problem| ResolveError::InvalidReviewer {
+                reviewer: quoted(&review.reviewer),
                 problem,
-            });
-        }
-        if review
-            .comment
-            .as_ref()
-            .is_some_and(|c| c.len() > MAX_COMMENT_LEN)
-        {
-            return Err(ResolveError::CommentTooLong);
-        }
-        let Some(pending) = self.escalations.remove(id) else {
-            return Err(if self.used_ids.contains(&id) {
-                ResolveError::NotPending(id)
-            } else {
-                ResolveError::UnknownRequest(id)
-            });
+            })?;
+        let comment = match &review.comment {
+            Some(comment) => {
+                clean_text(comment, MAX_COMMENT_LEN, true).map_err(ResolveError::InvalidComment)?
+            }
+            None => "",
         };
-        let reviewer: Arc<str> = Arc::from(review.reviewer.trim());
+        let Some(pending) = self.escalations.remove(id) else {
+            return Err(self.not_pending(id));
+        };
+        let reviewer: Arc<str> = Arc::from(reviewer);
         let decision = if review.approve {
             self.recheck_approval(&pending.request).unwrap_or_else(|| {
                 Decision::new(
@@ -201,14 +223,30 @@ impl<C: Clock> ControlPlane<C> {
         if decision.verdict == Verdict::Approved {
             self.execute(&pending.request);
         }
-        let comment = review
-            .comment
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(Arc::from);
+        let comment = (!comment.is_empty()).then(|| Arc::from(comment));
         self.finish(pending, decision.clone(), Some(reviewer), comment, self.now);
         Ok(decision)
+    }
+
+    /// Why `id` cannot be reviewed: unknown, timed out (and when), or
+    /// otherwise not waiting.
+    fn not_pending(&self, id: RequestId) -> ResolveError {
+        if !self.used_ids.contains(&id) {
+            return ResolveError::UnknownRequest(id);
+        }
+        let timed_out = self
+            .audit
+            .latest_resolutions()
+            .find(|record| record.request().is_some_and(|r| r.id == id))
+            .filter(|record| {
+                record
+                    .decision()
+                    .is_some_and(|d| d.decided_by == DecidedBy::EscalationTimeout)
+            });
+        match timed_out {
+            Some(record) => ResolveError::TimedOut { id, at: record.at },
+            None => ResolveError::NotPending(id),
+        }
     }
 
     /// Resolves escalations whose deadline has passed; the clock is read as
@@ -248,11 +286,12 @@ impl<C: Clock> ControlPlane<C> {
 
     pub fn deactivate_kill_switch(&mut self, actor: &str) -> Result<(), KillSwitchError> {
         self.advance();
-        self.kill_switch.deactivate(actor)?;
+        let actor = check_actor(actor)?;
+        self.kill_switch.deactivate(actor.name())?;
         self.audit.append(
             self.now,
             AuditEvent::KillSwitchDeactivated {
-                actor: Arc::from(actor.trim()),
+                actor: actor.name().clone(),
             },
         );
         Ok(())
@@ -266,10 +305,10 @@ impl<C: Clock> ControlPlane<C> {
         actor: &str,
     ) -> Result<(), ConfigError> {
         self.advance();
-        check_actor(actor).map_err(|_| ConfigError::InvalidValue {
+        let actor = canonical_name(actor).map_err(|problem| ConfigError::InvalidValue {
             field: "actor".into(),
-            value: format!("\"{actor}\""),
-            problem: "must be a name of 1 to 64 visible characters",
+            value: quoted(actor),
+            problem: problem.to_string(),
         })?;
         config.validate()?;
         if config == *self.config {
@@ -281,7 +320,7 @@ impl<C: Clock> ControlPlane<C> {
         self.audit.append(
             self.now,
             AuditEvent::ConfigChanged {
-                actor: Arc::from(actor.trim()),
+                actor: Arc::from(actor),
                 before,
                 after,
             },
@@ -426,14 +465,25 @@ impl<C: Clock> ControlPlane<C> {
         self.config = config;
     }
 
-    /// Interns and validates an input. Returns the request as received and,
-    /// when it is malformed, the denial it gets.
-    fn receive(&mut self, input: &RequestInput) -> (Request, Option<Decision>) {
-        let agent = AgentId(self.agents.intern(bounded(&input.agent)));
-        let action = ActionType(self.actions.intern(bounded(&input.action)));
-        let (parameters, parameters_ok) = match &input.parameters {
-            serde_json::Value::Object(map) => (Arc::new(map.clone()), true),
-            _ => (Default::default(), false),
+    /// Validates and interns an input. Returns the request as received and
+    /// what validation found. A rejected agent id or action type is never
+    /// interned: the request is filed under [`INVALID_NAME_MARKER`] and the
+    /// reason carries the rejected name's fingerprint.
+    fn receive(&mut self, input: &RequestInput) -> (Request, Received) {
+        let agent_name = canonical_name(&input.agent);
+        let action_name = canonical_action_type(&input.action);
+        let agent = AgentId(
+            self.agents
+                .intern(agent_name.as_deref().unwrap_or(INVALID_NAME_MARKER)),
+        );
+        let action = ActionType(
+            self.actions
+                .intern(action_name.as_deref().unwrap_or(INVALID_NAME_MARKER)),
+        );
+        let depth = nesting_depth(&input.parameters);
+        let parameters = match &input.parameters {
+            serde_json::Value::Object(map) if depth <= MAX_PARAMETER_DEPTH => Arc::new(map.clone()),
+            _ => Default::default(),
         };
         let cost = Money::from_f64(input.cost);
         let request = Request {
@@ -444,41 +494,64 @@ impl<C: Clock> ControlPlane<C> {
             cost: *cost.as_ref().unwrap_or(&Money::ZERO),
             received_at: self.now,
         };
-        let reason = if let Some(problem) = name_problem(&input.agent) {
-            Some(Reason::InvalidField {
-                field: RequestField::AgentId,
+        // A reused id is refused before anything else, so a submission can
+        // never add a record under an id that belongs to another request.
+        if !self.used_ids.insert(input.id) {
+            return (request, Received::Duplicate);
+        }
+        let invalid_name = |field, name: &str, problem: TextProblem| Reason::InvalidField {
+            field,
+            problem: FieldProblem::Name(problem),
+            fingerprint: (problem != TextProblem::Empty).then(|| fingerprint(name)),
+        };
+        let reason = if let Err(problem) = agent_name {
+            Some(invalid_name(RequestField::AgentId, &input.agent, problem))
+        } else if let Err(problem) = action_name {
+            Some(invalid_name(
+                RequestField::ActionType,
+                &input.action,
                 problem,
-            })
-        } else if let Some(problem) = action_type_problem(&input.action) {
-            Some(Reason::InvalidField {
-                field: RequestField::ActionType,
-                problem,
-            })
-        } else if !parameters_ok {
+            ))
+        } else if !input.parameters.is_object() {
             Some(Reason::InvalidField {
                 field: RequestField::Parameters,
-                problem: "must be a JSON object",
+                problem: FieldProblem::NotAnObject,
+                fingerprint: None,
+            })
+        } else if depth > MAX_PARAMETER_DEPTH {
+            Some(Reason::InvalidField {
+                field: RequestField::Parameters,
+                problem: FieldProblem::TooDeep {
+                    depth,
+                    max: MAX_PARAMETER_DEPTH,
+                },
+                fingerprint: None,
             })
         } else if let Err(error) = cost {
             Some(Reason::InvalidCost {
                 value: input.cost,
-                problem: match error {
-                    MoneyError::NotFinite(_) => "not a finite number",
-                    MoneyError::Negative(_) => "negative",
-                    MoneyError::TooLarge(_) => "larger than 1000000000",
-                },
+                problem: error.problem(),
             })
-        } else if !self.used_ids.insert(input.id) {
-            Some(Reason::DuplicateRequestId)
         } else {
             None
         };
-        if reason.is_some() {
-            self.used_ids.insert(input.id);
+        let received = match reason {
+            Some(reason) => Received::Invalid(Decision::new(
+                Verdict::Denied,
+                DecidedBy::Validation,
+                reason,
+            )),
+            None => Received::Valid,
+        };
+        (request, received)
+    }
+
+    fn context(&self) -> PolicyContext<'_> {
+        PolicyContext {
+            now: self.now,
+            spend: &self.spend,
+            rates: &self.rates,
         }
-        let denial =
-            reason.map(|reason| Decision::new(Verdict::Denied, DecidedBy::Validation, reason));
-        (request, denial)
     }
 
     fn judge(&self, request: &Request) -> Decision {
@@ -491,15 +564,12 @@ impl<C: Clock> ControlPlane<C> {
                 },
             );
         }
-        let context = PolicyContext {
-            now: self.now,
-            spend: &self.spend,
-            rates: &self.rates,
-        };
-        self.policies.evaluate(request, &context)
+        self.policies
+            .evaluate(request, &self.context(), self.config.conflict_strategy)
     }
 
-    /// What stops a reviewer's approval from executing now, if anything.
+    /// What stops a reviewer's approval from executing now, if anything: the
+    /// kill switch, or a refusal from a policy that must be re-checked.
     fn recheck_approval(&self, request: &Request) -> Option<Decision> {
         if self.kill_switch.is_active() {
             return Some(Decision::new(
@@ -509,20 +579,15 @@ impl<C: Clock> ControlPlane<C> {
             ));
         }
         self.policies
-            .budgets_covering(request.action)
-            .find_map(|(name, budget)| {
-                budget
-                    .overspend(self.spend.total(), request.cost)
-                    .map(|over| {
-                        let Reason::OverBudget { projected, limit } = over else {
-                            unreachable!("overspend reports OverBudget")
-                        };
-                        Decision::new(
-                            Verdict::Denied,
-                            DecidedBy::Policy(name.clone()),
-                            Reason::ApprovalWouldOverspend { projected, limit },
-                        )
-                    })
+            .recheck_approval(request, &self.context())
+            .map(|overrule| {
+                Decision::new(
+                    Verdict::Denied,
+                    DecidedBy::Policy(overrule.policy),
+                    Reason::ApprovalOverruled {
+                        refusal: Box::new(overrule.finding.reason),
+                    },
+                )
             })
     }
 
@@ -531,8 +596,9 @@ impl<C: Clock> ControlPlane<C> {
             !self.kill_switch.is_active(),
             "nothing executes while killed"
         );
-        self.spend.record(request.agent, request.cost);
-        self.rates.record(request.agent, self.now);
+        self.spend
+            .record(request.agent, request.action, request.cost);
+        self.rates.record(request.agent, request.action, self.now);
     }
 
     fn finish(
@@ -560,15 +626,11 @@ impl<C: Clock> ControlPlane<C> {
     }
 }
 
-/// Names are stored at most `MAX_NAME_LEN` bytes long even when an agent sends
-/// a longer (and therefore rejected) one, so bad input cannot bloat memory.
-fn bounded(name: &str) -> &str {
-    if name.len() <= MAX_NAME_LEN {
-        return name;
-    }
-    let mut end = MAX_NAME_LEN;
-    while !name.is_char_boundary(end) {
-        end -= 1;
-    }
-    &name[..end]
+/// What validation found in a submission.
+enum Received {
+    Valid,
+    /// Malformed: denied, and filed under its (fresh) id.
+    Invalid(Decision),
+    /// Reuses an earlier request's id.
+    Duplicate,
 }

@@ -60,8 +60,7 @@ pub const BUILT_IN_ACTION_TYPES: [&str; 6] = [
     "deploy",
 ];
 
-/// The longest agent id, action type, policy name or person's name accepted.
-pub const MAX_NAME_LEN: usize = 64;
+pub use super::names::MAX_NAME_LEN;
 
 /// Distinct strings, each stored once, numbered in order of first sight.
 #[derive(Clone, Debug, Default)]
@@ -99,33 +98,6 @@ impl Interner {
     }
 }
 
-/// Why a name (agent id, action type, policy name, actor) is not acceptable.
-pub fn name_problem(name: &str) -> Option<&'static str> {
-    if name.trim().is_empty() {
-        Some("must not be empty")
-    } else if name.len() > MAX_NAME_LEN {
-        Some("is longer than 64 characters")
-    } else if name.chars().any(char::is_control) {
-        Some("contains control characters")
-    } else {
-        None
-    }
-}
-
-/// Why an action type name is not acceptable: a name, and also no spaces or
-/// `*`, which means "every type" in a policy's scope.
-pub fn action_type_problem(name: &str) -> Option<&'static str> {
-    name_problem(name).or_else(|| {
-        if name.chars().any(char::is_whitespace) {
-            Some("must not contain spaces")
-        } else if name.contains('*') {
-            Some("must not contain '*'")
-        } else {
-            None
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,22 +111,6 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(&**names.name(b), "agent-2");
         assert_eq!(names.len(), 2);
-    }
-
-    #[test]
-    fn names_must_be_short_visible_text() {
-        assert_eq!(name_problem("  "), Some("must not be empty"));
-        assert_eq!(
-            name_problem(&"x".repeat(65)),
-            Some("is longer than 64 characters")
-        );
-        assert_eq!(name_problem("a\u{7}b"), Some("contains control characters"));
-        assert_eq!(
-            action_type_problem("db write"),
-            Some("must not contain spaces")
-        );
-        assert_eq!(action_type_problem("*"), Some("must not contain '*'"));
-        assert_eq!(action_type_problem("db_write"), None);
     }
 
     #[test]

@@ -5,12 +5,12 @@
 //! that were waiting, and refuses to execute approvals. Activation needs an
 //! actor and a reason; both activation and deactivation are audited.
 
-use super::ids::name_problem;
+use super::names::{clean_text, quoted, Actor, TextProblem};
 use super::time::Timestamp;
 use std::sync::Arc;
 use thiserror::Error;
 
-/// The longest reason accepted for activating the kill switch.
+/// The longest reason accepted for activating the kill switch, in characters.
 pub const MAX_KILL_REASON_LEN: usize = 500;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -27,29 +27,24 @@ pub struct KillSwitch {
 
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum KillSwitchError {
-    #[error("actor: \"{actor}\" {problem}")]
-    InvalidActor {
-        actor: String,
-        problem: &'static str,
-    },
+    #[error("actor: {actor} {problem}")]
+    InvalidActor { actor: String, problem: TextProblem },
     #[error("reason: a reason is required to activate the kill switch")]
     MissingReason,
-    #[error("reason: longer than 500 characters")]
-    ReasonTooLong,
+    #[error("reason: {0}")]
+    InvalidReason(TextProblem),
     #[error("the kill switch is already active (activated by {by})")]
     AlreadyActive { by: String },
     #[error("the kill switch is not active")]
     NotActive,
 }
 
-pub(crate) fn check_actor(actor: &str) -> Result<(), KillSwitchError> {
-    match name_problem(actor) {
-        Some(problem) => Err(KillSwitchError::InvalidActor {
-            actor: actor.to_owned(),
-            problem,
-        }),
-        None => Ok(()),
-    }
+/// An actor's name, checked: a canonical name (see `names`).
+pub(crate) fn check_actor(actor: &str) -> Result<Actor, KillSwitchError> {
+    Actor::new(actor).map_err(|problem| KillSwitchError::InvalidActor {
+        actor: quoted(actor),
+        problem,
+    })
 }
 
 impl KillSwitch {
@@ -67,12 +62,11 @@ impl KillSwitch {
         reason: &str,
         at: Timestamp,
     ) -> Result<&Activation, KillSwitchError> {
-        check_actor(actor)?;
-        if reason.trim().is_empty() {
+        let actor = check_actor(actor)?;
+        let reason = clean_text(reason, MAX_KILL_REASON_LEN, false)
+            .map_err(KillSwitchError::InvalidReason)?;
+        if reason.is_empty() {
             return Err(KillSwitchError::MissingReason);
-        }
-        if reason.len() > MAX_KILL_REASON_LEN {
-            return Err(KillSwitchError::ReasonTooLong);
         }
         if let Some(active) = &self.active {
             return Err(KillSwitchError::AlreadyActive {
@@ -80,8 +74,8 @@ impl KillSwitch {
             });
         }
         Ok(self.active.insert(Activation {
-            actor: Arc::from(actor.trim()),
-            reason: Arc::from(reason.trim()),
+            actor: actor.name().clone(),
+            reason: Arc::from(reason),
             at,
         }))
     }
@@ -113,6 +107,37 @@ mod tests {
             .unwrap();
         assert_eq!(&*activation.reason, "runaway spend");
         assert!(switch.is_active());
+    }
+
+    #[test]
+    fn actors_and_reasons_are_visible_text_within_their_limits() {
+        let mut switch = KillSwitch::default();
+        assert_eq!(
+            switch
+                .activate("ops\u{200B}", "drill", Timestamp(0))
+                .unwrap_err()
+                .to_string(),
+            "actor: \"ops\\u{200b}\" contains U+200B, an invisible or formatting character"
+        );
+        assert_eq!(
+            switch
+                .activate("ops", "stop\u{1b}[2J", Timestamp(0))
+                .unwrap_err()
+                .to_string(),
+            "reason: contains U+001B, a control character"
+        );
+        let at_limit = "é".repeat(MAX_KILL_REASON_LEN);
+        assert_eq!(
+            switch
+                .activate("ops", &format!("{at_limit}é"), Timestamp(0))
+                .unwrap_err()
+                .to_string(),
+            "reason: is 501 characters long; the limit is 500"
+        );
+        assert!(!switch.is_active());
+        let activation = switch.activate(" ops ", &at_limit, Timestamp(0)).unwrap();
+        assert_eq!(&*activation.actor, "ops");
+        assert_eq!(activation.reason.chars().count(), MAX_KILL_REASON_LEN);
     }
 
     #[test]

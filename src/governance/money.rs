@@ -4,6 +4,11 @@
 //! boundary ([`Money::from_f64`]) and from then on held as whole micro-units in a
 //! `u64`. Comparisons against a budget are therefore exact: no NaN, no negative
 //! amounts, no rounding drift that lets a run of small approvals creep past a limit.
+//!
+//! Nothing is rounded toward free: an amount with more decimal places than a
+//! micro-unit holds is refused ([`MoneyError::TooPrecise`]) rather than rounded,
+//! and a fraction of an amount (an escalation threshold) is rounded down, so it
+//! never sits above the fraction it names.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -11,6 +16,9 @@ use thiserror::Error;
 
 /// Micro-units per currency unit.
 const MICROS_PER_UNIT: u64 = 1_000_000;
+
+/// The decimal places an amount may have: one micro-unit is 0.000001.
+pub const MAX_DECIMALS: usize = 6;
 
 /// The largest amount anything may cost or any budget may be: a billion units.
 /// Larger figures are input mistakes, not budgets.
@@ -29,12 +37,31 @@ pub enum MoneyError {
     Negative(f64),
     #[error("{0} is larger than the maximum of {MAX_AMOUNT}")]
     TooLarge(f64),
+    #[error("{0} has more than {MAX_DECIMALS} decimal places")]
+    TooPrecise(f64),
+}
+
+impl MoneyError {
+    /// What is wrong, without the number: for messages that show it already.
+    pub fn problem(&self) -> &'static str {
+        match self {
+            MoneyError::NotFinite(_) => "not a finite number",
+            MoneyError::Negative(_) => "negative",
+            MoneyError::TooLarge(_) => "larger than 1000000000",
+            MoneyError::TooPrecise(_) => {
+                "more than 6 decimal places (the smallest amount is 0.000001)"
+            }
+        }
+    }
 }
 
 impl Money {
     pub const ZERO: Money = Money(0);
 
     /// Validates an amount given in currency units (for example `12.5`).
+    ///
+    /// The amount must be a whole number of micro-units as written: `0.1` is
+    /// 100000 micro-units, `0.0000004` is refused, never rounded to zero.
     pub fn from_f64(amount: f64) -> Result<Money, MoneyError> {
         if !amount.is_finite() {
             return Err(MoneyError::NotFinite(amount));
@@ -45,7 +72,16 @@ impl Money {
         if amount > MAX_AMOUNT {
             return Err(MoneyError::TooLarge(amount));
         }
-        Ok(Money((amount * MICROS_PER_UNIT as f64).round() as u64))
+        // `micros` is exact below 2^53 (the maximum is 10^15 micro-units).
+        // The amount has at most six decimals exactly when the nearest double
+        // to `micros / 10^6` is the amount itself: then the decimal with six
+        // places is what was written (its shortest spelling), and otherwise
+        // no decimal with six places reads back as this number.
+        let micros = (amount * MICROS_PER_UNIT as f64).round();
+        if micros / MICROS_PER_UNIT as f64 != amount {
+            return Err(MoneyError::TooPrecise(amount));
+        }
+        Ok(Money(micros as u64))
     }
 
     pub const fn from_micros(micros: u64) -> Money {
@@ -73,10 +109,39 @@ impl Money {
         Money(self.0.saturating_sub(other.0))
     }
 
-    /// `self * basis_points / 10_000`, rounded down: a threshold is never above
-    /// the fraction it names.
-    pub fn scaled_by_basis_points(self, basis_points: u32) -> Money {
-        Money((self.0 as u128 * basis_points as u128 / 10_000) as u64)
+    /// `self × percent / 100`, rounded down to a micro-unit, computed exactly
+    /// for any `percent` (a double is `mantissa × 2^exponent`, so the
+    /// fraction is a ratio of integers): the result is never above the
+    /// fraction named, whatever its decimals. Negative or non-finite percents
+    /// give zero (validation refuses them before this is reached).
+    pub fn percent_floor(self, percent: f64) -> Money {
+        if !percent.is_finite() || percent <= 0.0 {
+            return Money::ZERO;
+        }
+        let bits = percent.to_bits();
+        let biased = ((bits >> 52) & 0x7ff) as i32;
+        let fraction = bits & ((1u64 << 52) - 1);
+        let (mantissa, exponent) = if biased == 0 {
+            (fraction, -1074)
+        } else {
+            (fraction | (1u64 << 52), biased - 1075)
+        };
+        // Below 2^64 × 2^53: fits.
+        let numerator = self.0 as u128 * mantissa as u128;
+        let scaled = if exponent >= 0 {
+            // Only for percents of 2^53 and more, which validation refuses.
+            numerator
+                .checked_shl(exponent as u32)
+                .map_or(u128::MAX, |n| n / 100)
+        } else {
+            let shift = exponent.unsigned_abs();
+            if shift > 120 {
+                0 // the numerator is below 2^117 < 100 × 2^shift
+            } else {
+                numerator / (100u128 << shift)
+            }
+        };
+        Money(u64::try_from(scaled).unwrap_or(u64::MAX))
     }
 }
 
@@ -148,12 +213,102 @@ mod tests {
     }
 
     #[test]
-    fn threshold_rounds_down() {
-        let limit = Money::from_micros(999);
-        assert_eq!(limit.scaled_by_basis_points(9_000), Money::from_micros(899));
+    fn refuses_more_decimals_than_a_micro_unit_instead_of_rounding() {
+        assert_eq!(Money::from_f64(0.000001), Ok(Money::from_micros(1)));
         assert_eq!(
-            Money::from_units(100).scaled_by_basis_points(9_000),
+            Money::from_f64(0.0000004),
+            Err(MoneyError::TooPrecise(0.0000004))
+        );
+        assert_eq!(
+            Money::from_f64(1.0000005),
+            Err(MoneyError::TooPrecise(1.0000005))
+        );
+        assert_eq!(
+            Money::from_f64(12.345678),
+            Ok(Money::from_micros(12_345_678))
+        );
+        assert!(Money::from_f64(1e-300)
+            .unwrap_err()
+            .to_string()
+            .ends_with("01 has more than 6 decimal places"));
+        assert_eq!(
+            Money::from_f64(MAX_AMOUNT),
+            Ok(Money::from_units(1_000_000_000))
+        );
+        assert_eq!(
+            Money::from_f64(999_999_999.999999),
+            Ok(Money::from_micros(999_999_999_999_999))
+        );
+        assert!(matches!(
+            Money::from_f64(MAX_AMOUNT + 0.5),
+            Err(MoneyError::TooLarge(_))
+        ));
+        assert_eq!(Money::from_f64(-0.0), Ok(Money::ZERO));
+    }
+
+    #[test]
+    fn the_precision_check_agrees_with_the_decimal_spelling() {
+        // Rust prints the shortest decimal that reads back as the same double,
+        // never in exponent form: the amount is acceptable exactly when that
+        // spelling has at most six decimals.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let amount = match state % 3 {
+                0 => (state >> 20) as f64 / 1e6 % 1e9,
+                1 => f64::from_bits(state >> 2) % 1e9,
+                _ => ((state >> 30) % 100_000) as f64 / 1e7,
+            };
+            if !amount.is_finite() || amount < 0.0 {
+                continue;
+            }
+            let text = amount.to_string();
+            let decimals = text.split_once('.').map_or(0, |(_, f)| f.len());
+            assert_eq!(
+                Money::from_f64(amount).is_ok(),
+                decimals <= MAX_DECIMALS,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_percent_of_an_amount_is_exact_and_rounds_down() {
+        let limit = Money::from_micros(999);
+        assert_eq!(limit.percent_floor(90.0), Money::from_micros(899));
+        assert_eq!(
+            Money::from_units(100).percent_floor(90.0),
             Money::from_units(90)
+        );
+        assert_eq!(
+            Money::from_units(100).percent_floor(100.0),
+            Money::from_units(100)
+        );
+        // 33.33333 % of 1.00 is 0.3333333: the threshold is 0.333333, not the
+        // 0.3333 a rounding to basis points gave.
+        assert_eq!(
+            Money::from_units(1).percent_floor(33.33333),
+            Money::from_micros(333_333)
+        );
+        // 90.004 % rounded to basis points was 90.00 %; rounding up would give
+        // 90.01 %: neither.
+        assert_eq!(
+            Money::from_units(10_000).percent_floor(90.004),
+            Money::from_micros(9_000_400_000)
+        );
+        // The double nearest 0.7 is a little below it: 0.7 % of 100.00 is then
+        // 0.699999, never above the fraction named.
+        assert_eq!(
+            Money::from_units(100).percent_floor(0.7),
+            Money::from_micros(699_999)
+        );
+        assert_eq!(Money::from_units(1).percent_floor(1e-300), Money::ZERO);
+        assert_eq!(Money::from_units(1).percent_floor(f64::NAN), Money::ZERO);
+        assert_eq!(
+            Money::from_units(1_000_000_000).percent_floor(100.0),
+            Money::from_units(1_000_000_000)
         );
     }
 }

@@ -4,8 +4,17 @@
 //! either passes it or returns a [`Finding`]: a verdict other than approved,
 //! with its reason. The [`PolicySet`] runs the enabled policies that cover the
 //! request's action type, highest priority first (equal priorities in the order
-//! the configuration lists them), and the first finding decides. When no policy
-//! objects, the request is approved.
+//! the configuration lists them), and the configured [`ConflictStrategy`] says
+//! which finding decides. When no policy objects, the request is approved.
+//!
+//! A policy that covers only some action types also *counts* only those: a
+//! budget on `api_call` compares `api_call` spend, a rate limit on `api_call`
+//! counts the agent's `api_call` executions ([`Scope`] is handed to the rule).
+//!
+//! Each kind of policy declares whether a reviewer's approval must re-check it
+//! ([`Policy::recheck_on_approval`]): at the moment of approval every such
+//! policy that covers the request is judged again, and any refusal it gives
+//! stops the action, whichever policy escalated it and whatever the strategy.
 //!
 //! Adding a kind of policy means a type implementing [`Policy`], a
 //! [`PolicyRule`](super::config::PolicyRule) variant and a line in
@@ -13,6 +22,7 @@
 
 use super::budget::{BudgetRule, SpendLedger};
 use super::config::{GovernanceConfig, PolicyConfig, PolicyRule};
+use super::conflict::ConflictStrategy;
 use super::decision::{DecidedBy, Decision, Reason, Verdict};
 use super::ids::{ActionType, Interner};
 use super::rate_limit::{RateLimitRule, RateTracker};
@@ -41,9 +51,20 @@ impl Finding {
     }
 }
 
-/// One rule of governance. `None` means the policy has no objection.
+/// One rule of governance.
 pub trait Policy {
-    fn evaluate(&self, request: &Request, context: &PolicyContext<'_>) -> Option<Finding>;
+    /// `None` means the policy has no objection. `scope` is what the policy
+    /// covers: rules that count (spend, executions) count only that.
+    fn evaluate(
+        &self,
+        request: &Request,
+        scope: &Scope,
+        context: &PolicyContext<'_>,
+    ) -> Option<Finding>;
+
+    /// Whether a reviewer's approval must be judged by this policy again at
+    /// the moment of approval; a refusal it then gives stops the action.
+    fn recheck_on_approval(&self) -> bool;
 }
 
 /// Which action types a policy judges.
@@ -60,6 +81,13 @@ impl Scope {
             Scope::Only(types) => types.contains(&action),
         }
     }
+}
+
+/// A policy's refusal found when an approval was re-checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Overrule {
+    pub policy: Arc<str>,
+    pub finding: Finding,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -113,40 +141,74 @@ impl PolicySet {
         &self.ordered
     }
 
-    /// Judges a request: the first objection in priority order decides.
-    pub fn evaluate(&self, request: &Request, context: &PolicyContext<'_>) -> Decision {
+    /// Judges a request: the covering policies in priority order, combined
+    /// by `strategy`.
+    pub fn evaluate(
+        &self,
+        request: &Request,
+        context: &PolicyContext<'_>,
+        strategy: ConflictStrategy,
+    ) -> Decision {
+        let mut escalation: Option<(&CompiledPolicy, Finding)> = None;
         for policy in &self.ordered {
             if !policy.scope.covers(request.action) {
                 continue;
             }
-            if let Some(finding) = policy.rule.as_policy().evaluate(request, context) {
+            let Some(finding) = policy
+                .rule
+                .as_policy()
+                .evaluate(request, &policy.scope, context)
+            else {
+                continue;
+            };
+            if strategy.stops_at(finding.verdict) {
                 return Decision::new(
                     finding.verdict,
                     DecidedBy::Policy(policy.name.clone()),
                     finding.reason,
                 );
             }
+            // Deny-overrides: remember the highest-priority escalation and
+            // look on for a refusal.
+            escalation.get_or_insert((policy, finding));
         }
-        Decision::new(
-            Verdict::Approved,
-            DecidedBy::AllPolicies,
-            Reason::NoPolicyObjected,
-        )
+        match escalation {
+            Some((policy, finding)) => Decision::new(
+                finding.verdict,
+                DecidedBy::Policy(policy.name.clone()),
+                finding.reason,
+            ),
+            None => Decision::new(
+                Verdict::Approved,
+                DecidedBy::AllPolicies,
+                Reason::NoPolicyObjected,
+            ),
+        }
     }
 
-    /// The enabled budget policies that cover an action type: what an approval
-    /// must still satisfy when a human approves an escalated request.
-    pub fn budgets_covering(
+    /// The first refusal, in priority order, from the policies that cover the
+    /// request and declare that an approval must re-check them: what stops a
+    /// reviewer's approval from executing now.
+    pub fn recheck_approval(
         &self,
-        action: ActionType,
-    ) -> impl Iterator<Item = (&Arc<str>, &BudgetRule)> {
+        request: &Request,
+        context: &PolicyContext<'_>,
+    ) -> Option<Overrule> {
         self.ordered
             .iter()
-            .filter_map(move |policy| match &policy.rule {
-                CompiledRule::Budget(rule) if policy.scope.covers(action) => {
-                    Some((&policy.name, rule))
-                }
-                _ => None,
+            .filter(|policy| {
+                policy.rule.as_policy().recheck_on_approval() && policy.scope.covers(request.action)
+            })
+            .find_map(|policy| {
+                policy
+                    .rule
+                    .as_policy()
+                    .evaluate(request, &policy.scope, context)
+                    .filter(|finding| finding.verdict.is_refusal())
+                    .map(|finding| Overrule {
+                        policy: policy.name.clone(),
+                        finding,
+                    })
             })
     }
 

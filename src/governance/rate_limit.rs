@@ -1,10 +1,12 @@
 //! Rate limiting over a sliding window of clock time.
 //!
-//! The [`RateTracker`] remembers, per agent, when each executed action ran. A
-//! [`RateLimitRule`] counts the agent's executions within the last `window` of
-//! clock time (an execution at `t` counts while `now < t + window`) and limits
-//! the request once the count has reached the maximum. Old executions age out
-//! of the window by themselves: there is no counter to reset.
+//! The [`RateTracker`] remembers, per agent and per agent and action type,
+//! when each executed action ran. A [`RateLimitRule`] counts the agent's
+//! executions of the action types it covers within the last `window` of clock
+//! time (an execution at `t` counts while `now < t + window`) and limits the
+//! request once the count has reached the maximum: a rate limit on `api_call`
+//! counts `api_call` executions only. Old executions age out of the window by
+//! themselves: there is no counter to reset.
 //!
 //! The tracker remembers executions for an hour, or for the longest window
 //! configured since it started if that is longer, so lengthening a window up
@@ -13,16 +15,19 @@
 //! that no rate limit currently restrains.
 
 use super::decision::{Reason, Verdict};
-use super::ids::AgentId;
-use super::policy::{Finding, Policy, PolicyContext};
+use super::ids::{ActionType, AgentId};
+use super::policy::{Finding, Policy, PolicyContext, Scope};
 use super::request::Request;
 use super::time::{Millis, Timestamp};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 /// When each agent's executed actions ran, oldest first.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateTracker {
+    /// By agent, every action type.
     executions: Vec<VecDeque<Timestamp>>,
+    /// By agent and action type, for rate limits that cover some types.
+    by_action: HashMap<(AgentId, ActionType), VecDeque<Timestamp>>,
     retention: Millis,
 }
 
@@ -33,6 +38,7 @@ impl Default for RateTracker {
     fn default() -> RateTracker {
         RateTracker {
             executions: Vec::new(),
+            by_action: HashMap::new(),
             retention: MIN_RETENTION,
         }
     }
@@ -44,29 +50,57 @@ impl RateTracker {
         self.retention = self.retention.max(window);
     }
 
-    pub fn record(&mut self, agent: AgentId, at: Timestamp) {
+    pub fn record(&mut self, agent: AgentId, action: ActionType, at: Timestamp) {
         if self.executions.len() <= agent.index() {
             self.executions
                 .resize_with(agent.index() + 1, VecDeque::new);
         }
-        let times = &mut self.executions[agent.index()];
-        while times
-            .front()
-            .is_some_and(|&t| t.saturating_add(self.retention) <= at)
-        {
-            times.pop_front();
-        }
-        times.push_back(at);
+        let retention = self.retention;
+        push_recent(&mut self.executions[agent.index()], at, retention);
+        push_recent(
+            self.by_action.entry((agent, action)).or_default(),
+            at,
+            retention,
+        );
     }
 
-    /// How many of the agent's executions fall within `window` before `now`.
-    pub fn executed_within(&self, agent: AgentId, window: Millis, now: Timestamp) -> u32 {
-        let Some(times) = self.executions.get(agent.index()) else {
-            return 0;
+    /// How many of the agent's executions of the types in `scope` fall within
+    /// `window` before `now`.
+    pub fn executed_within(
+        &self,
+        agent: AgentId,
+        scope: &Scope,
+        window: Millis,
+        now: Timestamp,
+    ) -> u32 {
+        let count = match scope {
+            Scope::All => self
+                .executions
+                .get(agent.index())
+                .map_or(0, |times| within(times, window, now)),
+            Scope::Only(types) => types
+                .iter()
+                .filter_map(|&action| self.by_action.get(&(agent, action)))
+                .map(|times| within(times, window, now))
+                .sum(),
         };
-        let aged_out = times.partition_point(|&t| t.saturating_add(window) <= now);
-        u32::try_from(times.len() - aged_out).unwrap_or(u32::MAX)
+        u32::try_from(count).unwrap_or(u32::MAX)
     }
+}
+
+/// Appends `at`, forgetting what is older than `retention`.
+fn push_recent(times: &mut VecDeque<Timestamp>, at: Timestamp, retention: Millis) {
+    while times
+        .front()
+        .is_some_and(|&t| t.saturating_add(retention) <= at)
+    {
+        times.pop_front();
+    }
+    times.push_back(at);
+}
+
+fn within(times: &VecDeque<Timestamp>, window: Millis, now: Timestamp) -> usize {
+    times.len() - times.partition_point(|&t| t.saturating_add(window) <= now)
 }
 
 /// At most `max_actions` executions per agent in any `window` of clock time.
@@ -77,10 +111,16 @@ pub struct RateLimitRule {
 }
 
 impl Policy for RateLimitRule {
-    fn evaluate(&self, request: &Request, context: &PolicyContext<'_>) -> Option<Finding> {
-        let executed = context
-            .rates
-            .executed_within(request.agent, self.window, context.now);
+    fn evaluate(
+        &self,
+        request: &Request,
+        scope: &Scope,
+        context: &PolicyContext<'_>,
+    ) -> Option<Finding> {
+        let executed =
+            context
+                .rates
+                .executed_within(request.agent, scope, self.window, context.now);
         (executed >= self.max_actions).then_some(Finding::new(
             Verdict::RateLimited,
             Reason::RateLimitReached {
@@ -90,6 +130,12 @@ impl Policy for RateLimitRule {
             },
         ))
     }
+
+    /// A reviewer's approval is the authority for that one action: it is not
+    /// held back by the rate limit (documented in the README).
+    fn recheck_on_approval(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]
@@ -97,6 +143,8 @@ mod tests {
     use super::*;
 
     const AGENT: AgentId = AgentId(0);
+    const API: ActionType = ActionType(0);
+    const DB_READ: ActionType = ActionType(1);
 
     fn tracker(window: Millis) -> RateTracker {
         let mut tracker = RateTracker::default();
@@ -109,45 +157,111 @@ mod tests {
         let window = Millis::from_secs(60);
         let mut rates = tracker(window);
         for secs in [0, 10, 59] {
-            rates.record(AGENT, Timestamp(secs * 1_000));
+            rates.record(AGENT, API, Timestamp(secs * 1_000));
         }
-        assert_eq!(rates.executed_within(AGENT, window, Timestamp(59_999)), 3);
+        assert_eq!(
+            rates.executed_within(AGENT, &Scope::All, window, Timestamp(59_999)),
+            3
+        );
         // The execution at 0 s leaves the window at exactly 60 s.
-        assert_eq!(rates.executed_within(AGENT, window, Timestamp(60_000)), 2);
-        assert_eq!(rates.executed_within(AGENT, window, Timestamp(119_000)), 0);
+        assert_eq!(
+            rates.executed_within(AGENT, &Scope::All, window, Timestamp(60_000)),
+            2
+        );
+        assert_eq!(
+            rates.executed_within(AGENT, &Scope::All, window, Timestamp(119_000)),
+            0
+        );
     }
 
     #[test]
     fn executions_at_time_zero_count_early_in_the_clock() {
         let window = Millis::from_secs(3_600);
         let mut rates = tracker(window);
-        rates.record(AGENT, Timestamp(0));
-        assert_eq!(rates.executed_within(AGENT, window, Timestamp(1)), 1);
+        rates.record(AGENT, API, Timestamp(0));
+        assert_eq!(
+            rates.executed_within(AGENT, &Scope::All, window, Timestamp(1)),
+            1
+        );
     }
 
     #[test]
     fn agents_are_counted_separately() {
         let window = Millis::from_secs(60);
         let mut rates = tracker(window);
-        rates.record(AgentId(3), Timestamp(0));
-        assert_eq!(rates.executed_within(AgentId(3), window, Timestamp(1)), 1);
-        assert_eq!(rates.executed_within(AgentId(1), window, Timestamp(1)), 0);
+        rates.record(AgentId(3), API, Timestamp(0));
+        assert_eq!(
+            rates.executed_within(AgentId(3), &Scope::All, window, Timestamp(1)),
+            1
+        );
+        assert_eq!(
+            rates.executed_within(AgentId(1), &Scope::All, window, Timestamp(1)),
+            0
+        );
     }
 
     #[test]
     fn a_longer_window_later_still_sees_older_executions() {
         let mut rates = tracker(Millis::from_secs(60));
-        rates.record(AGENT, Timestamp(0));
-        rates.record(AGENT, Timestamp(120_000));
+        rates.record(AGENT, API, Timestamp(0));
+        rates.record(AGENT, API, Timestamp(120_000));
         let long = Millis::from_secs(600);
-        assert_eq!(rates.executed_within(AGENT, long, Timestamp(130_000)), 2);
+        assert_eq!(
+            rates.executed_within(AGENT, &Scope::All, long, Timestamp(130_000)),
+            2
+        );
+    }
+
+    #[test]
+    fn a_scoped_count_sees_only_the_types_it_covers() {
+        let window = Millis::from_secs(60);
+        let mut rates = tracker(window);
+        rates.record(AGENT, DB_READ, Timestamp(0));
+        rates.record(AGENT, DB_READ, Timestamp(1));
+        rates.record(AGENT, API, Timestamp(2));
+        let now = Timestamp(10);
+        let api = Scope::Only(vec![API]);
+        assert_eq!(rates.executed_within(AGENT, &api, window, now), 1);
+        let both = Scope::Only(vec![API, DB_READ]);
+        assert_eq!(rates.executed_within(AGENT, &both, window, now), 3);
+        assert_eq!(rates.executed_within(AGENT, &Scope::All, window, now), 3);
+        assert_eq!(
+            rates.executed_within(AgentId(1), &api, window, now),
+            0,
+            "another agent's count"
+        );
+    }
+
+    #[test]
+    fn retention_follows_the_longest_window_configured() {
+        let mut rates = tracker(Millis::from_secs(60));
+        rates.retain_at_least(Millis::from_secs(7_200));
+        rates.record(AGENT, API, Timestamp(0));
+        rates.record(AGENT, API, Timestamp(3_600_000));
+        let two_hours = Millis::from_secs(7_200);
+        assert_eq!(
+            rates.executed_within(
+                AGENT,
+                &Scope::Only(vec![API]),
+                two_hours,
+                Timestamp(3_600_001)
+            ),
+            2
+        );
+        // A shorter window asked for later does not shorten the retention.
+        rates.retain_at_least(Millis::from_secs(60));
+        rates.record(AGENT, API, Timestamp(3_700_000));
+        assert_eq!(
+            rates.executed_within(AGENT, &Scope::All, two_hours, Timestamp(3_700_001)),
+            3
+        );
     }
 
     #[test]
     fn executions_older_than_the_retention_are_forgotten() {
         let mut rates = tracker(Millis::from_secs(60));
-        rates.record(AGENT, Timestamp(0));
-        rates.record(AGENT, Timestamp(3_600_000));
+        rates.record(AGENT, API, Timestamp(0));
+        rates.record(AGENT, API, Timestamp(3_600_000));
         assert_eq!(rates.executions[0].len(), 1);
     }
 
@@ -162,7 +276,7 @@ mod tests {
         let request = Request {
             id: crate::governance::ids::RequestId::from_random_bytes([0; 16]),
             agent: AGENT,
-            action: crate::governance::ids::ActionType(0),
+            action: API,
             parameters: Default::default(),
             cost: Default::default(),
             received_at: Timestamp(5_000),
@@ -170,6 +284,7 @@ mod tests {
         let judge = |rates: &RateTracker| {
             rule.evaluate(
                 &request,
+                &Scope::All,
                 &PolicyContext {
                     now: Timestamp(5_000),
                     spend: &spend,
@@ -177,9 +292,9 @@ mod tests {
                 },
             )
         };
-        rates.record(AGENT, Timestamp(1_000));
+        rates.record(AGENT, API, Timestamp(1_000));
         assert_eq!(judge(&rates), None);
-        rates.record(AGENT, Timestamp(2_000));
+        rates.record(AGENT, API, Timestamp(2_000));
         let finding = judge(&rates).unwrap();
         assert_eq!(finding.verdict, Verdict::RateLimited);
         assert_eq!(

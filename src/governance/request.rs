@@ -11,6 +11,32 @@ use super::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+/// Parameters may nest at most this deep (the parameter object itself is level
+/// 1). Deeper parameters are refused by validation and not recorded.
+pub const MAX_PARAMETER_DEPTH: usize = 32;
+
+/// How deeply a JSON value nests: a scalar is 0, `{}` and `[]` are 1,
+/// `{"a": [1]}` is 2. Iterative, so no value can exhaust the stack.
+pub fn nesting_depth(value: &serde_json::Value) -> usize {
+    use serde_json::Value;
+    let mut deepest = 0;
+    let mut stack = vec![(value, 0usize)];
+    while let Some((value, depth)) = stack.pop() {
+        match value {
+            Value::Array(items) => {
+                deepest = deepest.max(depth + 1);
+                stack.extend(items.iter().map(|item| (item, depth + 1)));
+            }
+            Value::Object(fields) => {
+                deepest = deepest.max(depth + 1);
+                stack.extend(fields.values().map(|field| (field, depth + 1)));
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// The request's parameters, a JSON object. Shared, because the audit trail and
 /// the escalation queue hold the same parameters the agent sent.
 pub type Parameters = Arc<serde_json::Map<String, serde_json::Value>>;
@@ -63,4 +89,22 @@ pub struct Request {
     pub parameters: Parameters,
     pub cost: Money,
     pub received_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nesting_depth_counts_containers() {
+        assert_eq!(nesting_depth(&json!(1)), 0);
+        assert_eq!(nesting_depth(&json!({})), 1);
+        assert_eq!(nesting_depth(&json!({"a": [1, {"b": []}], "c": 2})), 4);
+        let mut deep = json!({});
+        for _ in 0..9 {
+            deep = json!({ "x": deep });
+        }
+        assert_eq!(nesting_depth(&deep), 10);
+    }
 }

@@ -1,8 +1,14 @@
 //! Sensitive action types: some are never allowed, some always need a human.
+//!
+//! Lists hold canonical action types (validated by the configuration) and
+//! requests are canonicalised when received, so `Deploy` is `deploy`; a
+//! look-alike spelling never reaches this rule (it is refused by validation).
+//! A type blocked while a request waits for review stays blocked for it: an
+//! approval re-checks this rule.
 
 use super::decision::{Reason, Verdict};
 use super::ids::ActionType;
-use super::policy::{Finding, Policy, PolicyContext};
+use super::policy::{Finding, Policy, PolicyContext, Scope};
 use super::request::Request;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -12,7 +18,12 @@ pub struct SensitiveActionsRule {
 }
 
 impl Policy for SensitiveActionsRule {
-    fn evaluate(&self, request: &Request, _context: &PolicyContext<'_>) -> Option<Finding> {
+    fn evaluate(
+        &self,
+        request: &Request,
+        _scope: &Scope,
+        _context: &PolicyContext<'_>,
+    ) -> Option<Finding> {
         if self.blocked.contains(&request.action) {
             Some(Finding::new(Verdict::Denied, Reason::ActionTypeBlocked))
         } else if self.approval_required.contains(&request.action) {
@@ -20,6 +31,11 @@ impl Policy for SensitiveActionsRule {
         } else {
             None
         }
+    }
+
+    /// A type blocked while a request waits stays blocked for it.
+    fn recheck_on_approval(&self) -> bool {
+        true
     }
 }
 
@@ -45,7 +61,8 @@ mod tests {
             spend: &spend,
             rates: &rates,
         };
-        rule.evaluate(&request, &context).map(|f| f.verdict)
+        rule.evaluate(&request, &Scope::All, &context)
+            .map(|f| f.verdict)
     }
 
     #[test]

@@ -109,8 +109,13 @@ fn pick<'a, T>(rng: &mut impl Rng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 
+/// A random amount in `low..high`, in hundredths of a cent.
 fn cents(rng: &mut impl Rng, low: f64, high: f64) -> f64 {
-    (rng.random_range(low..high) * 10_000.0).round() / 10_000.0
+    round_to_cents_hundredths(rng.random_range(low..high))
+}
+
+fn round_to_cents_hundredths(amount: f64) -> f64 {
+    (amount * 10_000.0).round() / 10_000.0
 }
 
 fn steady_worker(rng: &mut impl Rng) -> Intent {
@@ -160,7 +165,11 @@ fn budget_burner(sequence: u64, rng: &mut impl Rng) -> Intent {
             "prompt": "Re-analyse the full quarterly dataset and regenerate every chart",
             "max_tokens": tokens,
         }),
-        cost: (0.4 + 0.08 * sequence.min(60) as f64 + cents(rng, 0.0, 0.2) * 1.0).min(6.0),
+        // Rounded again: the sum of decimals is not always a decimal, and the
+        // control plane refuses costs finer than a micro-unit.
+        cost: round_to_cents_hundredths(
+            (0.4 + 0.08 * sequence.min(60) as f64 + cents(rng, 0.0, 0.2)).min(6.0),
+        ),
     }
 }
 
