@@ -6,12 +6,18 @@
 //! as JSON Lines, one [`AuditLine`] per record. The whole input is read and run
 //! before anything is written, so malformed input produces an error naming the
 //! line and the field, and never a partial result.
+//!
+//! Invariant on input: a key repeated in any object is an error (never "the
+//! last one wins").
 
 use crate::governance::{
     AuditLine, ControlPlane, GovernanceConfig, ManualClock, RequestId, RequestInput, Review,
     Timestamp,
 };
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::{Map, Number, Value};
+use std::cell::Cell;
 use std::fmt;
 
 /// One line of a replay script, told apart by its `type` field.
@@ -153,18 +159,9 @@ impl ReplayOutcome {
 
 fn parse_event(text: &str, line: usize) -> Result<Event, ReplayError> {
     let fail = |message: String| ReplayError { line, message };
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        fail(format!(
-            "not valid JSON: {} (column {})",
-            without_position(&e),
-            e.column()
-        ))
-    })?;
-    let serde_json::Value::Object(mut fields) = value else {
-        return Err(fail("expected a JSON object".into()));
-    };
+    let mut fields = parse_object(text).map_err(fail)?;
     let kind = match fields.remove("type") {
-        Some(serde_json::Value::String(kind)) => kind,
+        Some(Value::String(kind)) => kind,
         Some(other) => {
             return Err(fail(format!(
                 "field \"type\": expected a string, got {other}"
@@ -176,7 +173,7 @@ fn parse_event(text: &str, line: usize) -> Result<Event, ReplayError> {
             )))
         }
     };
-    let fields = serde_json::Value::Object(fields);
+    let fields = Value::Object(fields);
     Ok(match kind.as_str() {
         "setup" => Event::Setup(fields_of(fields, line)?),
         "request" => Event::Request(fields_of(fields, line)?),
@@ -191,6 +188,172 @@ fn parse_event(text: &str, line: usize) -> Result<Event, ReplayError> {
             )))
         }
     })
+}
+
+/// Parses a line into a JSON object; refused with a key repeated in any object,
+/// or not JSON.
+fn parse_object(text: &str) -> Result<Map<String, Value>, String> {
+    let repeated = Cell::new(None);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = NoRepeatedKeys {
+        path: &Path::Root,
+        repeated: &repeated,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|value| deserializer.end().map(|()| value))
+    .map_err(|error| match repeated.take() {
+        Some(repeated) => repeated.to_string(),
+        None => format!(
+            "not valid JSON: {} (column {})",
+            without_position(&error),
+            error.column()
+        ),
+    })?;
+    match value {
+        Value::Object(fields) => Ok(fields),
+        _ => Err("expected a JSON object".into()),
+    }
+}
+
+/// Where a value sits in a line, for naming the object with a repeated key.
+/// Borrowed from the parser's frames, so it costs nothing unless an error is
+/// reported.
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl fmt::Display for Path<'_> {
+    /// Written like `serde_path_to_error` paths: `parameters.rows[1]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut segments = Vec::new();
+        let mut at = self;
+        while !matches!(at, Path::Root) {
+            segments.push(at);
+            at = match at {
+                Path::Root => unreachable!("the loop stops at the root"),
+                Path::Key(parent, _) | Path::Index(parent, _) => parent,
+            };
+        }
+        for (position, segment) in segments.iter().rev().enumerate() {
+            match segment {
+                Path::Root => {}
+                Path::Key(_, key) if position == 0 => write!(f, "{key}")?,
+                Path::Key(_, key) => write!(f, ".{key}")?,
+                Path::Index(_, index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A key that appeared twice in one object, and where that object is.
+struct RepeatedKey {
+    path: String,
+    key: String,
+}
+
+impl fmt::Display for RepeatedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "duplicate key {:?}", self.key)
+        } else {
+            write!(f, "field \"{}\": duplicate key {:?}", self.path, self.key)
+        }
+    }
+}
+
+/// Builds a `serde_json::Value` as `Value::deserialize` does, except that a key
+/// repeated within one object is an error: serde_json would keep the last one,
+/// so `"cost":1000,"cost":0` would run at 0. The repeated key is put in
+/// `repeated` so the caller can tell it from a syntax error.
+#[derive(Clone, Copy)]
+struct NoRepeatedKeys<'a> {
+    path: &'a Path<'a>,
+    repeated: &'a Cell<Option<RepeatedKey>>,
+}
+
+impl<'de> DeserializeSeed<'de> for NoRepeatedKeys<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NoRepeatedKeys<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        // The parser never yields a non-finite number; serde_json maps one to null.
+        Ok(Number::from_f64(value).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Value, A::Error> {
+        let mut values = Vec::new();
+        loop {
+            let path = Path::Index(self.path, values.len());
+            let item = NoRepeatedKeys {
+                path: &path,
+                repeated: self.repeated,
+            };
+            match items.next_element_seed(item)? {
+                Some(value) => values.push(value),
+                None => return Ok(Value::Array(values)),
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = entries.next_key::<String>()? {
+            if object.contains_key(&key) {
+                self.repeated.set(Some(RepeatedKey {
+                    path: self.path.to_string(),
+                    key: key.clone(),
+                }));
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate key {key:?}"
+                )));
+            }
+            let path = Path::Key(self.path, &key);
+            let value = entries.next_value_seed(NoRepeatedKeys {
+                path: &path,
+                repeated: self.repeated,
+            })?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// Deserialises an event's fields, naming the field that is wrong.

@@ -192,3 +192,35 @@ fn the_command_writes_the_trail_or_nothing() {
     assert_eq!(usage.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_repeated_key_is_an_input_error_at_any_depth() {
+    let ok = r#"{"type":"advance","at_ms":0}"#;
+    let repeated_cost =
+        r#"{"type":"request","at_ms":0,"agent":"a","action":"api_call","cost":1000,"cost":0}"#;
+    assert_eq!(
+        error_of(&format!("{ok}\n\n{repeated_cost}")),
+        "line 3: duplicate key \"cost\""
+    );
+    assert_eq!(
+        error_of(r#"{"type":"advance","type":"advance","at_ms":0}"#),
+        "line 1: duplicate key \"type\""
+    );
+    let in_parameters = r#"{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0,"parameters":{"user":{"name":"a","name":"b"}}}"#;
+    assert_eq!(
+        error_of(in_parameters),
+        "line 1: field \"parameters.user\": duplicate key \"name\""
+    );
+    let in_an_array = r#"{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0,"parameters":{"rows":[{"k":1},{"k":1,"k":2}]}}"#;
+    assert_eq!(
+        error_of(in_an_array),
+        "line 1: field \"parameters.rows[1]\": duplicate key \"k\""
+    );
+    let in_config = r#"{"type":"setup","config":{"version":1,"escalation_timeout_secs":5,"escalation_timeout_secs":0,"policies":[]}}"#;
+    assert_eq!(
+        error_of(in_config),
+        "line 1: field \"config\": duplicate key \"escalation_timeout_secs\""
+    );
+    let same_key_in_two_objects = r#"{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0,"parameters":{"a":{"k":1},"b":{"k":1}}}"#;
+    assert_eq!(replay(same_key_in_two_objects).len(), 1);
+}
