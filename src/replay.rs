@@ -393,6 +393,9 @@ fn id_for_line(line: usize) -> RequestId {
 
 /// Runs a replay script and returns the audit trail it produces.
 pub fn run(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, ReplayError> {
+    // A byte-order mark is an encoding signature, not part of the first line;
+    // anywhere else it is a character, and outside a string not JSON.
+    let input = input.strip_prefix('\u{FEFF}').unwrap_or(input);
     let mut events = Vec::new();
     for (index, text) in input.lines().enumerate() {
         if text.trim().is_empty() {

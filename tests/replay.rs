@@ -224,3 +224,13 @@ fn a_repeated_key_is_an_input_error_at_any_depth() {
     let same_key_in_two_objects = r#"{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0,"parameters":{"a":{"k":1},"b":{"k":1}}}"#;
     assert_eq!(replay(same_key_in_two_objects).len(), 1);
 }
+
+#[test]
+fn a_byte_order_mark_at_the_start_of_the_input_is_skipped() {
+    let advance = r#"{"type":"advance","at_ms":0}"#;
+    assert!(run(&format!("\u{FEFF}{advance}"), ReplayOptions::default()).is_ok());
+    assert!(
+        error_of(&format!("{advance}\n\u{FEFF}{advance}")).starts_with("line 2: not valid JSON"),
+        "a byte-order mark anywhere else is an error"
+    );
+}
