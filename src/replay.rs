@@ -7,8 +7,9 @@
 //! before anything is written, so malformed input produces an error naming the
 //! line and the field, and never a partial result.
 //!
-//! Invariant on input: a key repeated in any object is an error (never "the
-//! last one wins").
+//! Invariants on input: a key repeated in any object is an error (never "the
+//! last one wins"); a line nested deeper than [`MAX_LINE_DEPTH`] is refused
+//! before it is parsed, so no input can overflow the stack.
 
 use crate::governance::{
     AuditLine, ControlPlane, GovernanceConfig, ManualClock, RequestId, RequestInput, Review,
@@ -19,6 +20,16 @@ use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 use std::cell::Cell;
 use std::fmt;
+
+/// The deepest a line may nest arrays and objects, counting its own object as
+/// level 1 (so a request's `parameters` object is level 2). Checked before
+/// parsing, without recursion, so no line makes the replay recurse deeper:
+/// parsing, the control plane's copy of a request's parameters, serialising
+/// and dropping them each recurse once per level. The replay's thread stack is
+/// sized from it (see [`run`]). The control plane's own, much lower, limit on
+/// parameter depth is a validation rule that denies the request, not an input
+/// error.
+pub const MAX_LINE_DEPTH: usize = 1_000;
 
 /// One line of a replay script, told apart by its `type` field.
 #[derive(Debug)]
@@ -190,11 +201,19 @@ fn parse_event(text: &str, line: usize) -> Result<Event, ReplayError> {
     })
 }
 
-/// Parses a line into a JSON object; refused with a key repeated in any object,
-/// or not JSON.
+/// Parses a line into a JSON object; refused when nested too deep, with a key
+/// repeated in any object, or not JSON.
 fn parse_object(text: &str) -> Result<Map<String, Value>, String> {
+    let depth = nesting_depth(text);
+    if depth > MAX_LINE_DEPTH {
+        return Err(format!(
+            "nested {depth} levels deep, more than the maximum of {MAX_LINE_DEPTH}"
+        ));
+    }
     let repeated = Cell::new(None);
     let mut deserializer = serde_json::Deserializer::from_str(text);
+    // The depth was checked above, so the parser may recurse that far.
+    deserializer.disable_recursion_limit();
     let value = NoRepeatedKeys {
         path: &Path::Root,
         repeated: &repeated,
@@ -213,6 +232,36 @@ fn parse_object(text: &str) -> Result<Map<String, Value>, String> {
         Value::Object(fields) => Ok(fields),
         _ => Err("expected a JSON object".into()),
     }
+}
+
+/// How deeply a line nests arrays and objects, counted without recursion and
+/// without parsing: brackets inside strings (escaped quotes included) do not
+/// count. Multi-byte UTF-8 sequences never contain ASCII bytes, so scanning
+/// bytes is exact.
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in text.as_bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match byte {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    deepest
 }
 
 /// Where a value sits in a line, for naming the object with a repeated key.
@@ -391,8 +440,33 @@ fn id_for_line(line: usize) -> RequestId {
     RequestId::from_random_bytes(bytes)
 }
 
+/// Stack for the replay's own thread, per level of [`MAX_LINE_DEPTH`]. Parsing a
+/// line, rebuilding its fields, and the control plane's copy of a request's
+/// parameters each recurse once per level of nesting; unoptimised, the deepest
+/// of them uses about 3 KiB a level (measured), so this leaves ample room. The
+/// 16 MiB it comes to is address space; only the pages used are committed.
+const STACK_BYTES_PER_LEVEL: usize = 16 * 1024;
+
 /// Runs a replay script and returns the audit trail it produces.
+///
+/// The work runs on a thread of its own whose stack is sized for
+/// [`MAX_LINE_DEPTH`], so the caller's stack size does not matter (a test
+/// thread has 2 MiB). What stays with the caller is serialising and dropping
+/// the outcome, which recurses less: under 1.1 MiB for a line at the cap in an
+/// unoptimised build.
 pub fn run(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, ReplayError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("replay".into())
+            .stack_size(MAX_LINE_DEPTH * STACK_BYTES_PER_LEVEL)
+            .spawn_scoped(scope, || run_here(input, options))
+            .expect("the replay thread starts")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+fn run_here(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, ReplayError> {
     // A byte-order mark is an encoding signature, not part of the first line;
     // anywhere else it is a character, and outside a string not JSON.
     let input = input.strip_prefix('\u{FEFF}').unwrap_or(input);
@@ -501,5 +575,13 @@ mod tests {
     fn derived_ids_are_stable_and_distinct() {
         assert_eq!(id_for_line(3), id_for_line(3));
         assert_ne!(id_for_line(3), id_for_line(4));
+    }
+
+    #[test]
+    fn nesting_depth_ignores_brackets_in_strings() {
+        assert_eq!(nesting_depth("1"), 0);
+        assert_eq!(nesting_depth(r#"{"a":[{}]}"#), 3);
+        assert_eq!(nesting_depth(r#"{"a":"[[\"[[\\"}"#), 1);
+        assert_eq!(nesting_depth("]]]{"), 1);
     }
 }

@@ -3,7 +3,7 @@
 //! rejected with the line and field named and no partial output.
 
 use agent_governance_console::governance::Verdict;
-use agent_governance_console::replay::{run, ReplayOptions};
+use agent_governance_console::replay::{run, ReplayOptions, MAX_LINE_DEPTH};
 use std::process::Command;
 
 const DEMO: &str = include_str!("../examples/replay/demo.jsonl");
@@ -233,4 +233,80 @@ fn a_byte_order_mark_at_the_start_of_the_input_is_skipped() {
         error_of(&format!("{advance}\n\u{FEFF}{advance}")).starts_with("line 2: not valid JSON"),
         "a byte-order mark anywhere else is an error"
     );
+}
+
+/// A request line nested `depth` levels deep in all (the line's own object is
+/// level 1, its `parameters` level 2), through objects or through arrays.
+fn nested_request(depth: usize, through_arrays: bool) -> String {
+    let levels = depth - 2; // inside `parameters`
+    let (open, close) = if through_arrays {
+        ("[", "]")
+    } else {
+        (r#"{"a":"#, "}")
+    };
+    let innermost = if through_arrays { "[]" } else { "{}" };
+    format!(
+        r#"{{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0,"parameters":{{"deep":{}{innermost}{}}}}}"#,
+        open.repeat(levels - 1),
+        close.repeat(levels - 1),
+    )
+}
+
+#[test]
+fn parameters_nested_past_the_parameter_limit_are_governed_not_input_errors() {
+    // The control plane refuses parameters nested deeper than its limit (32
+    // levels) by validation, and audits the refusal: that is a decision about a
+    // request, so the replay must deliver the request, not reject the line.
+    for parameter_levels in [33, 127, 128, 500] {
+        let input = nested_request(parameter_levels + 1, false);
+        let outcome = run(&input, ReplayOptions::default())
+            .unwrap_or_else(|e| panic!("{parameter_levels} levels: an input error: {e}"));
+        assert_eq!(outcome.lines.len(), 1);
+        assert_eq!(outcome.lines[0].kind, "decision");
+        assert!(outcome.lines[0].verdict.is_some());
+    }
+}
+
+#[test]
+fn requests_nested_up_to_the_cap_reach_the_control_plane() {
+    // Far beyond the per-request parameter limit (a refusal the control plane
+    // decides and audits), but within the line cap: not an input error, even in
+    // a debug build on a test thread's 2 MiB stack, including dropping it all.
+    for through_arrays in [false, true] {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let input = nested_request(MAX_LINE_DEPTH, through_arrays);
+                let outcome = run(&input, ReplayOptions::default())
+                    .unwrap_or_else(|e| panic!("an input error: {e}"));
+                assert_eq!(outcome.lines.len(), 1);
+                assert_eq!(outcome.lines[0].kind, "decision");
+                assert!(!outcome.to_json_lines().is_empty());
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+}
+
+#[test]
+fn lines_nested_past_the_cap_are_input_errors_without_recursion() {
+    let past = MAX_LINE_DEPTH + 1;
+    for through_arrays in [false, true] {
+        assert_eq!(
+            error_of(&nested_request(past, through_arrays)),
+            format!("line 1: nested {past} levels deep, more than the maximum of {MAX_LINE_DEPTH}")
+        );
+    }
+    let million = "[".repeat(1_000_000);
+    assert_eq!(
+        error_of(&format!("{}\n{million}", r#"{"type":"advance","at_ms":0}"#)),
+        format!("line 2: nested 1000000 levels deep, more than the maximum of {MAX_LINE_DEPTH}")
+    );
+    // Brackets inside strings, escaped quotes included, are not nesting.
+    let brackets = "[{".repeat(MAX_LINE_DEPTH);
+    let in_a_string = format!(
+        r#"{{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0,"parameters":{{"q":"\"{brackets}"}}}}"#
+    );
+    assert_eq!(replay(&in_a_string).len(), 1);
 }
