@@ -9,7 +9,9 @@
 //!
 //! Invariants on input: a key repeated in any object is an error (never "the
 //! last one wins"); a line nested deeper than [`MAX_LINE_DEPTH`] is refused
-//! before it is parsed, so no input can overflow the stack.
+//! before it is parsed, so no input can overflow the stack; an id derived from a
+//! line number can never equal an explicit id, because explicit ids in the
+//! derived form are refused.
 
 use crate::governance::{
     AuditLine, ControlPlane, GovernanceConfig, ManualClock, RequestId, RequestInput, Review,
@@ -58,7 +60,8 @@ struct Setup {
 #[serde(deny_unknown_fields)]
 struct Request {
     at_ms: u64,
-    /// A UUID; derived from the line number when absent.
+    /// A UUID; derived from the line number when absent, and never in the
+    /// derived form when present.
     #[serde(default)]
     id: Option<RequestId>,
     agent: String,
@@ -187,7 +190,15 @@ fn parse_event(text: &str, line: usize) -> Result<Event, ReplayError> {
     let fields = Value::Object(fields);
     Ok(match kind.as_str() {
         "setup" => Event::Setup(fields_of(fields, line)?),
-        "request" => Event::Request(fields_of(fields, line)?),
+        "request" => {
+            let request: Request = fields_of(fields, line)?;
+            if let Some(id) = request.id.filter(|&id| is_derived_form(id)) {
+                return Err(fail(format!(
+                    "field \"id\": {id} is reserved for ids the replay derives from line numbers"
+                )));
+            }
+            Event::Request(request)
+        }
         "review" => Event::Review(fields_of(fields, line)?),
         "config" => Event::Config(fields_of(fields, line)?),
         "kill_switch_on" => Event::KillSwitchOn(fields_of(fields, line)?),
@@ -432,12 +443,25 @@ fn without_position(error: &serde_json::Error) -> String {
     text
 }
 
-/// A request id derived from the line number: stable across runs.
+/// The first six bytes of every derived id: "replay" in ASCII.
+const DERIVED_ID_MARKER: [u8; 6] = *b"replay";
+
+/// A request id derived from the line number, stable across runs: a version 8
+/// UUID holding "replay" in ASCII, the version, and the line number in its last
+/// eight bytes, whose top two bits the variant takes (no line number reaches
+/// 2^62, so distinct lines give distinct ids). Line 3 gets
+/// `7265706c-6179-8000-8000-000000000003`.
 fn id_for_line(line: usize) -> RequestId {
     let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&(line as u64).to_be_bytes());
-    bytes[8..].copy_from_slice(b"replay\0\0");
-    RequestId::from_random_bytes(bytes)
+    bytes[..6].copy_from_slice(&DERIVED_ID_MARKER);
+    bytes[8..].copy_from_slice(&(line as u64).to_be_bytes());
+    RequestId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
+}
+
+/// Whether an id is in the namespace reserved for derived ids: version 8 with
+/// the marker, that is every UUID beginning `7265706c-6179-8`.
+fn is_derived_form(RequestId(id): RequestId) -> bool {
+    id.get_version_num() == 8 && id.as_bytes()[..6] == DERIVED_ID_MARKER
 }
 
 /// Stack for the replay's own thread, per level of [`MAX_LINE_DEPTH`]. Parsing a
@@ -575,6 +599,30 @@ mod tests {
     fn derived_ids_are_stable_and_distinct() {
         assert_eq!(id_for_line(3), id_for_line(3));
         assert_ne!(id_for_line(3), id_for_line(4));
+    }
+
+    #[test]
+    fn derived_ids_have_the_documented_reserved_form() {
+        assert_eq!(
+            id_for_line(3).to_string(),
+            "7265706c-6179-8000-8000-000000000003"
+        );
+        assert_eq!(
+            id_for_line(0xabc).to_string(),
+            "7265706c-6179-8000-8000-000000000abc"
+        );
+        for line in [1, 2, 1_000_000, usize::MAX >> 2] {
+            assert!(is_derived_form(id_for_line(line)));
+        }
+        let other_v8 = "7265706c-6179-8fff-bfff-ffffffffffff".parse().unwrap();
+        assert!(is_derived_form(RequestId(other_v8)));
+        for outside in [
+            "5b1a6a0e-51f2-4c3e-9d7a-1f6a4c1e2b09",
+            "7265706c-6179-4000-8000-000000000003",
+            "7265706c-6178-8000-8000-000000000003",
+        ] {
+            assert!(!is_derived_form(RequestId(outside.parse().unwrap())));
+        }
     }
 
     #[test]

@@ -310,3 +310,44 @@ fn lines_nested_past_the_cap_are_input_errors_without_recursion() {
     );
     assert_eq!(replay(&in_a_string).len(), 1);
 }
+
+#[test]
+fn an_explicit_id_cannot_take_an_id_the_replay_derives() {
+    let without_id = r#"{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0}"#;
+    let advance = r#"{"type":"advance","at_ms":0}"#;
+    let derived = run(
+        &format!("{advance}\n{without_id}"),
+        ReplayOptions::default(),
+    )
+    .unwrap()
+    .lines[0]
+        .request_id
+        .unwrap();
+    // The id the replay derives for line 2, claimed explicitly on line 1.
+    let claimed = format!(
+        r#"{{"type":"request","at_ms":0,"id":"{derived}","agent":"b","action":"db_read","cost":0}}"#
+    );
+    assert_eq!(
+        error_of(&format!("{claimed}\n{without_id}")),
+        format!(
+            "line 1: field \"id\": {derived} is reserved for ids the replay derives from line numbers"
+        )
+    );
+    // Reviews may name a derived id: that is how a script reviews a request
+    // it gave no id.
+    let email = r#"{"type":"request","at_ms":0,"agent":"a","action":"email","cost":0}"#;
+    let escalated = run(&format!("{advance}\n{email}"), ReplayOptions::default()).unwrap();
+    let review = format!(
+        r#"{{"type":"review","at_ms":1,"request_id":"{derived}","approve":true,"reviewer":"r"}}"#
+    );
+    assert_eq!(escalated.lines[0].request_id, Some(derived));
+    let reviewed = run(
+        &format!("{advance}\n{email}\n{review}"),
+        ReplayOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        reviewed.lines.last().unwrap().verdict,
+        Some(Verdict::Approved)
+    );
+}
