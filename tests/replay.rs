@@ -351,3 +351,36 @@ fn an_explicit_id_cannot_take_an_id_the_replay_derives() {
         Some(Verdict::Approved)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn the_output_is_written_through_a_fresh_temporary_file_never_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("audit.jsonl");
+    let precious = dir.path().join("precious.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+    let planted = dir.path().join("audit.jsonl.partial");
+    std::os::unix::fs::symlink(&precious, &planted).unwrap();
+
+    let replayed = Command::new(env!("CARGO_BIN_EXE_governance-replay"))
+        .args(["examples/replay/demo.jsonl", "--output"])
+        .arg(&output)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&replayed.stderr);
+    assert!(replayed.status.success(), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
+    assert_eq!(std::fs::read_link(&planted).unwrap(), precious);
+    assert!(!std::fs::symlink_metadata(&output).unwrap().is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        run(DEMO, ReplayOptions::default()).unwrap().to_json_lines()
+    );
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["audit.jsonl", "audit.jsonl.partial", "precious.txt"]);
+}
