@@ -236,7 +236,7 @@ fn parse_object(text: &str) -> Result<Map<String, Value>, String> {
         None => format!(
             "not valid JSON: {} (column {})",
             without_position(&error),
-            error.column()
+            character_column(text, error.column())
         ),
     })?;
     match value {
@@ -431,6 +431,14 @@ fn fields_of<T: serde::de::DeserializeOwned>(
         };
         ReplayError { line, message }
     })
+}
+
+/// serde_json counts columns in bytes; an editor counts characters. The column
+/// is that of the character holding the byte serde_json points at.
+fn character_column(text: &str, byte_column: usize) -> usize {
+    text.char_indices()
+        .take_while(|&(at, _)| at < byte_column)
+        .count()
 }
 
 /// serde_json's message without its "at line 1 column N": the line number that

@@ -384,3 +384,16 @@ fn the_output_is_written_through_a_fresh_temporary_file_never_a_symlink() {
     left.sort();
     assert_eq!(left, ["audit.jsonl", "audit.jsonl.partial", "precious.txt"]);
 }
+
+#[test]
+fn error_columns_count_characters_not_bytes() {
+    // Each "é" is two bytes in UTF-8 but one character in an editor.
+    let line = r#"{"type":"advance","at_ms":0,"note":"ééé",}"#;
+    let error = error_of(line);
+    assert!(
+        error.starts_with("line 1: not valid JSON: trailing comma"),
+        "{error}"
+    );
+    let last = line.chars().count(); // the closing brace
+    assert!(error.ends_with(&format!("(column {last})")), "{error}");
+}
