@@ -6,13 +6,32 @@
 //! as JSON Lines, one [`AuditLine`] per record. The whole input is read and run
 //! before anything is written, so malformed input produces an error naming the
 //! line and the field, and never a partial result.
+//!
+//! Invariants on input: a key repeated in any object is an error (never "the
+//! last one wins"); a line nested deeper than [`MAX_LINE_DEPTH`] is refused
+//! before it is parsed, so no input can overflow the stack; an id derived from a
+//! line number can never equal an explicit id, because explicit ids in the
+//! derived form are refused.
 
 use crate::governance::{
     AuditLine, ControlPlane, GovernanceConfig, ManualClock, RequestId, RequestInput, Review,
     Timestamp,
 };
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::{Map, Number, Value};
+use std::cell::Cell;
 use std::fmt;
+
+/// The deepest a line may nest arrays and objects, counting its own object as
+/// level 1 (so a request's `parameters` object is level 2). Checked before
+/// parsing, without recursion, so no line makes the replay recurse deeper:
+/// parsing, the control plane's copy of a request's parameters, serialising
+/// and dropping them each recurse once per level. The replay's thread stack is
+/// sized from it (see [`run`]). The control plane's own, much lower, limit on
+/// parameter depth is a validation rule that denies the request, not an input
+/// error.
+pub const MAX_LINE_DEPTH: usize = 1_000;
 
 /// One line of a replay script, told apart by its `type` field.
 #[derive(Debug)]
@@ -41,7 +60,8 @@ struct Setup {
 #[serde(deny_unknown_fields)]
 struct Request {
     at_ms: u64,
-    /// A UUID; derived from the line number when absent.
+    /// A UUID; derived from the line number when absent, and never in the
+    /// derived form when present.
     #[serde(default)]
     id: Option<RequestId>,
     agent: String,
@@ -153,18 +173,9 @@ impl ReplayOutcome {
 
 fn parse_event(text: &str, line: usize) -> Result<Event, ReplayError> {
     let fail = |message: String| ReplayError { line, message };
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        fail(format!(
-            "not valid JSON: {} (column {})",
-            without_position(&e),
-            e.column()
-        ))
-    })?;
-    let serde_json::Value::Object(mut fields) = value else {
-        return Err(fail("expected a JSON object".into()));
-    };
+    let mut fields = parse_object(text).map_err(fail)?;
     let kind = match fields.remove("type") {
-        Some(serde_json::Value::String(kind)) => kind,
+        Some(Value::String(kind)) => kind,
         Some(other) => {
             return Err(fail(format!(
                 "field \"type\": expected a string, got {other}"
@@ -176,10 +187,18 @@ fn parse_event(text: &str, line: usize) -> Result<Event, ReplayError> {
             )))
         }
     };
-    let fields = serde_json::Value::Object(fields);
+    let fields = Value::Object(fields);
     Ok(match kind.as_str() {
         "setup" => Event::Setup(fields_of(fields, line)?),
-        "request" => Event::Request(fields_of(fields, line)?),
+        "request" => {
+            let request: Request = fields_of(fields, line)?;
+            if let Some(id) = request.id.filter(|&id| is_derived_form(id)) {
+                return Err(fail(format!(
+                    "field \"id\": {id} is reserved for ids the replay derives from line numbers"
+                )));
+            }
+            Event::Request(request)
+        }
         "review" => Event::Review(fields_of(fields, line)?),
         "config" => Event::Config(fields_of(fields, line)?),
         "kill_switch_on" => Event::KillSwitchOn(fields_of(fields, line)?),
@@ -191,6 +210,210 @@ fn parse_event(text: &str, line: usize) -> Result<Event, ReplayError> {
             )))
         }
     })
+}
+
+/// Parses a line into a JSON object; refused when nested too deep, with a key
+/// repeated in any object, or not JSON.
+fn parse_object(text: &str) -> Result<Map<String, Value>, String> {
+    let depth = nesting_depth(text);
+    if depth > MAX_LINE_DEPTH {
+        return Err(format!(
+            "nested {depth} levels deep, more than the maximum of {MAX_LINE_DEPTH}"
+        ));
+    }
+    let repeated = Cell::new(None);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    // The depth was checked above, so the parser may recurse that far.
+    deserializer.disable_recursion_limit();
+    let value = NoRepeatedKeys {
+        path: &Path::Root,
+        repeated: &repeated,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|value| deserializer.end().map(|()| value))
+    .map_err(|error| match repeated.take() {
+        Some(repeated) => repeated.to_string(),
+        None => format!(
+            "not valid JSON: {} (column {})",
+            without_position(&error),
+            character_column(text, error.column())
+        ),
+    })?;
+    match value {
+        Value::Object(fields) => Ok(fields),
+        _ => Err("expected a JSON object".into()),
+    }
+}
+
+/// How deeply a line nests arrays and objects, counted without recursion and
+/// without parsing: brackets inside strings (escaped quotes included) do not
+/// count. Multi-byte UTF-8 sequences never contain ASCII bytes, so scanning
+/// bytes is exact.
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in text.as_bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match byte {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    deepest
+}
+
+/// Where a value sits in a line, for naming the object with a repeated key.
+/// Borrowed from the parser's frames, so it costs nothing unless an error is
+/// reported.
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl fmt::Display for Path<'_> {
+    /// Written like `serde_path_to_error` paths: `parameters.rows[1]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut segments = Vec::new();
+        let mut at = self;
+        while !matches!(at, Path::Root) {
+            segments.push(at);
+            at = match at {
+                Path::Root => unreachable!("the loop stops at the root"),
+                Path::Key(parent, _) | Path::Index(parent, _) => parent,
+            };
+        }
+        for (position, segment) in segments.iter().rev().enumerate() {
+            match segment {
+                Path::Root => {}
+                Path::Key(_, key) if position == 0 => write!(f, "{key}")?,
+                Path::Key(_, key) => write!(f, ".{key}")?,
+                Path::Index(_, index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A key that appeared twice in one object, and where that object is.
+struct RepeatedKey {
+    path: String,
+    key: String,
+}
+
+impl fmt::Display for RepeatedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "duplicate key {:?}", self.key)
+        } else {
+            write!(f, "field \"{}\": duplicate key {:?}", self.path, self.key)
+        }
+    }
+}
+
+/// Builds a `serde_json::Value` as `Value::deserialize` does, except that a key
+/// repeated within one object is an error: serde_json would keep the last one,
+/// so `"cost":1000,"cost":0` would run at 0. The repeated key is put in
+/// `repeated` so the caller can tell it from a syntax error.
+#[derive(Clone, Copy)]
+struct NoRepeatedKeys<'a> {
+    path: &'a Path<'a>,
+    repeated: &'a Cell<Option<RepeatedKey>>,
+}
+
+impl<'de> DeserializeSeed<'de> for NoRepeatedKeys<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NoRepeatedKeys<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        // The parser never yields a non-finite number; serde_json maps one to null.
+        Ok(Number::from_f64(value).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Value, A::Error> {
+        let mut values = Vec::new();
+        loop {
+            let path = Path::Index(self.path, values.len());
+            let item = NoRepeatedKeys {
+                path: &path,
+                repeated: self.repeated,
+            };
+            match items.next_element_seed(item)? {
+                Some(value) => values.push(value),
+                None => return Ok(Value::Array(values)),
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = entries.next_key::<String>()? {
+            if object.contains_key(&key) {
+                self.repeated.set(Some(RepeatedKey {
+                    path: self.path.to_string(),
+                    key: key.clone(),
+                }));
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate key {key:?}"
+                )));
+            }
+            let path = Path::Key(self.path, &key);
+            let value = entries.next_value_seed(NoRepeatedKeys {
+                path: &path,
+                repeated: self.repeated,
+            })?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// Deserialises an event's fields, naming the field that is wrong.
@@ -210,6 +433,14 @@ fn fields_of<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// serde_json counts columns in bytes; an editor counts characters. The column
+/// is that of the character holding the byte serde_json points at.
+fn character_column(text: &str, byte_column: usize) -> usize {
+    text.char_indices()
+        .take_while(|&(at, _)| at < byte_column)
+        .count()
+}
+
 /// serde_json's message without its "at line 1 column N": the line number that
 /// matters is the script's.
 fn without_position(error: &serde_json::Error) -> String {
@@ -220,16 +451,57 @@ fn without_position(error: &serde_json::Error) -> String {
     text
 }
 
-/// A request id derived from the line number: stable across runs.
+/// The first six bytes of every derived id: "replay" in ASCII.
+const DERIVED_ID_MARKER: [u8; 6] = *b"replay";
+
+/// A request id derived from the line number, stable across runs: a version 8
+/// UUID holding "replay" in ASCII, the version, and the line number in its last
+/// eight bytes, whose top two bits the variant takes (no line number reaches
+/// 2^62, so distinct lines give distinct ids). Line 3 gets
+/// `7265706c-6179-8000-8000-000000000003`.
 fn id_for_line(line: usize) -> RequestId {
     let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&(line as u64).to_be_bytes());
-    bytes[8..].copy_from_slice(b"replay\0\0");
-    RequestId::from_random_bytes(bytes)
+    bytes[..6].copy_from_slice(&DERIVED_ID_MARKER);
+    bytes[8..].copy_from_slice(&(line as u64).to_be_bytes());
+    RequestId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
 }
 
+/// Whether an id is in the namespace reserved for derived ids: version 8 with
+/// the marker, that is every UUID beginning `7265706c-6179-8`.
+fn is_derived_form(RequestId(id): RequestId) -> bool {
+    id.get_version_num() == 8 && id.as_bytes()[..6] == DERIVED_ID_MARKER
+}
+
+/// Stack for the replay's own thread, per level of [`MAX_LINE_DEPTH`]. Parsing a
+/// line, rebuilding its fields, and the control plane's copy of a request's
+/// parameters each recurse once per level of nesting; unoptimised, the deepest
+/// of them uses about 3 KiB a level (measured), so this leaves ample room. The
+/// 16 MiB it comes to is address space; only the pages used are committed.
+const STACK_BYTES_PER_LEVEL: usize = 16 * 1024;
+
 /// Runs a replay script and returns the audit trail it produces.
+///
+/// The work runs on a thread of its own whose stack is sized for
+/// [`MAX_LINE_DEPTH`], so the caller's stack size does not matter (a test
+/// thread has 2 MiB). What stays with the caller is serialising and dropping
+/// the outcome, which recurses less: under 1.1 MiB for a line at the cap in an
+/// unoptimised build.
 pub fn run(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, ReplayError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("replay".into())
+            .stack_size(MAX_LINE_DEPTH * STACK_BYTES_PER_LEVEL)
+            .spawn_scoped(scope, || run_here(input, options))
+            .expect("the replay thread starts")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+fn run_here(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, ReplayError> {
+    // A byte-order mark is an encoding signature, not part of the first line;
+    // anywhere else it is a character, and outside a string not JSON.
+    let input = input.strip_prefix('\u{FEFF}').unwrap_or(input);
     let mut events = Vec::new();
     for (index, text) in input.lines().enumerate() {
         if text.trim().is_empty() {
@@ -335,5 +607,37 @@ mod tests {
     fn derived_ids_are_stable_and_distinct() {
         assert_eq!(id_for_line(3), id_for_line(3));
         assert_ne!(id_for_line(3), id_for_line(4));
+    }
+
+    #[test]
+    fn derived_ids_have_the_documented_reserved_form() {
+        assert_eq!(
+            id_for_line(3).to_string(),
+            "7265706c-6179-8000-8000-000000000003"
+        );
+        assert_eq!(
+            id_for_line(0xabc).to_string(),
+            "7265706c-6179-8000-8000-000000000abc"
+        );
+        for line in [1, 2, 1_000_000, usize::MAX >> 2] {
+            assert!(is_derived_form(id_for_line(line)));
+        }
+        let other_v8 = "7265706c-6179-8fff-bfff-ffffffffffff".parse().unwrap();
+        assert!(is_derived_form(RequestId(other_v8)));
+        for outside in [
+            "5b1a6a0e-51f2-4c3e-9d7a-1f6a4c1e2b09",
+            "7265706c-6179-4000-8000-000000000003",
+            "7265706c-6178-8000-8000-000000000003",
+        ] {
+            assert!(!is_derived_form(RequestId(outside.parse().unwrap())));
+        }
+    }
+
+    #[test]
+    fn nesting_depth_ignores_brackets_in_strings() {
+        assert_eq!(nesting_depth("1"), 0);
+        assert_eq!(nesting_depth(r#"{"a":[{}]}"#), 3);
+        assert_eq!(nesting_depth(r#"{"a":"[[\"[[\\"}"#), 1);
+        assert_eq!(nesting_depth("]]]{"), 1);
     }
 }

@@ -3,7 +3,7 @@
 //! rejected with the line and field named and no partial output.
 
 use agent_governance_console::governance::Verdict;
-use agent_governance_console::replay::{run, ReplayOptions};
+use agent_governance_console::replay::{run, ReplayOptions, MAX_LINE_DEPTH};
 use std::process::Command;
 
 const DEMO: &str = include_str!("../examples/replay/demo.jsonl");
@@ -191,4 +191,209 @@ fn the_command_writes_the_trail_or_nothing() {
     let usage = Command::new(binary).arg("--bogus").output().unwrap();
     assert_eq!(usage.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_repeated_key_is_an_input_error_at_any_depth() {
+    let ok = r#"{"type":"advance","at_ms":0}"#;
+    let repeated_cost =
+        r#"{"type":"request","at_ms":0,"agent":"a","action":"api_call","cost":1000,"cost":0}"#;
+    assert_eq!(
+        error_of(&format!("{ok}\n\n{repeated_cost}")),
+        "line 3: duplicate key \"cost\""
+    );
+    assert_eq!(
+        error_of(r#"{"type":"advance","type":"advance","at_ms":0}"#),
+        "line 1: duplicate key \"type\""
+    );
+    let in_parameters = r#"{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0,"parameters":{"user":{"name":"a","name":"b"}}}"#;
+    assert_eq!(
+        error_of(in_parameters),
+        "line 1: field \"parameters.user\": duplicate key \"name\""
+    );
+    let in_an_array = r#"{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0,"parameters":{"rows":[{"k":1},{"k":1,"k":2}]}}"#;
+    assert_eq!(
+        error_of(in_an_array),
+        "line 1: field \"parameters.rows[1]\": duplicate key \"k\""
+    );
+    let in_config = r#"{"type":"setup","config":{"version":1,"escalation_timeout_secs":5,"escalation_timeout_secs":0,"policies":[]}}"#;
+    assert_eq!(
+        error_of(in_config),
+        "line 1: field \"config\": duplicate key \"escalation_timeout_secs\""
+    );
+    let same_key_in_two_objects = r#"{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0,"parameters":{"a":{"k":1},"b":{"k":1}}}"#;
+    assert_eq!(replay(same_key_in_two_objects).len(), 1);
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_of_the_input_is_skipped() {
+    let advance = r#"{"type":"advance","at_ms":0}"#;
+    assert!(run(&format!("\u{FEFF}{advance}"), ReplayOptions::default()).is_ok());
+    assert!(
+        error_of(&format!("{advance}\n\u{FEFF}{advance}")).starts_with("line 2: not valid JSON"),
+        "a byte-order mark anywhere else is an error"
+    );
+}
+
+/// A request line nested `depth` levels deep in all (the line's own object is
+/// level 1, its `parameters` level 2), through objects or through arrays.
+fn nested_request(depth: usize, through_arrays: bool) -> String {
+    let levels = depth - 2; // inside `parameters`
+    let (open, close) = if through_arrays {
+        ("[", "]")
+    } else {
+        (r#"{"a":"#, "}")
+    };
+    let innermost = if through_arrays { "[]" } else { "{}" };
+    format!(
+        r#"{{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0,"parameters":{{"deep":{}{innermost}{}}}}}"#,
+        open.repeat(levels - 1),
+        close.repeat(levels - 1),
+    )
+}
+
+#[test]
+fn parameters_nested_past_the_parameter_limit_are_governed_not_input_errors() {
+    // The control plane refuses parameters nested deeper than its limit (32
+    // levels) by validation, and audits the refusal: that is a decision about a
+    // request, so the replay must deliver the request, not reject the line.
+    for parameter_levels in [33, 127, 128, 500] {
+        let input = nested_request(parameter_levels + 1, false);
+        let outcome = run(&input, ReplayOptions::default())
+            .unwrap_or_else(|e| panic!("{parameter_levels} levels: an input error: {e}"));
+        assert_eq!(outcome.lines.len(), 1);
+        assert_eq!(outcome.lines[0].kind, "decision");
+        assert!(outcome.lines[0].verdict.is_some());
+    }
+}
+
+#[test]
+fn requests_nested_up_to_the_cap_reach_the_control_plane() {
+    // Far beyond the per-request parameter limit (a refusal the control plane
+    // decides and audits), but within the line cap: not an input error, even in
+    // a debug build on a test thread's 2 MiB stack, including dropping it all.
+    for through_arrays in [false, true] {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let input = nested_request(MAX_LINE_DEPTH, through_arrays);
+                let outcome = run(&input, ReplayOptions::default())
+                    .unwrap_or_else(|e| panic!("an input error: {e}"));
+                assert_eq!(outcome.lines.len(), 1);
+                assert_eq!(outcome.lines[0].kind, "decision");
+                assert!(!outcome.to_json_lines().is_empty());
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+}
+
+#[test]
+fn lines_nested_past_the_cap_are_input_errors_without_recursion() {
+    let past = MAX_LINE_DEPTH + 1;
+    for through_arrays in [false, true] {
+        assert_eq!(
+            error_of(&nested_request(past, through_arrays)),
+            format!("line 1: nested {past} levels deep, more than the maximum of {MAX_LINE_DEPTH}")
+        );
+    }
+    let million = "[".repeat(1_000_000);
+    assert_eq!(
+        error_of(&format!("{}\n{million}", r#"{"type":"advance","at_ms":0}"#)),
+        format!("line 2: nested 1000000 levels deep, more than the maximum of {MAX_LINE_DEPTH}")
+    );
+    // Brackets inside strings, escaped quotes included, are not nesting.
+    let brackets = "[{".repeat(MAX_LINE_DEPTH);
+    let in_a_string = format!(
+        r#"{{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0,"parameters":{{"q":"\"{brackets}"}}}}"#
+    );
+    assert_eq!(replay(&in_a_string).len(), 1);
+}
+
+#[test]
+fn an_explicit_id_cannot_take_an_id_the_replay_derives() {
+    let without_id = r#"{"type":"request","at_ms":0,"agent":"a","action":"db_read","cost":0}"#;
+    let advance = r#"{"type":"advance","at_ms":0}"#;
+    let derived = run(
+        &format!("{advance}\n{without_id}"),
+        ReplayOptions::default(),
+    )
+    .unwrap()
+    .lines[0]
+        .request_id
+        .unwrap();
+    // The id the replay derives for line 2, claimed explicitly on line 1.
+    let claimed = format!(
+        r#"{{"type":"request","at_ms":0,"id":"{derived}","agent":"b","action":"db_read","cost":0}}"#
+    );
+    assert_eq!(
+        error_of(&format!("{claimed}\n{without_id}")),
+        format!(
+            "line 1: field \"id\": {derived} is reserved for ids the replay derives from line numbers"
+        )
+    );
+    // Reviews may name a derived id: that is how a script reviews a request
+    // it gave no id.
+    let email = r#"{"type":"request","at_ms":0,"agent":"a","action":"email","cost":0}"#;
+    let escalated = run(&format!("{advance}\n{email}"), ReplayOptions::default()).unwrap();
+    let review = format!(
+        r#"{{"type":"review","at_ms":1,"request_id":"{derived}","approve":true,"reviewer":"r"}}"#
+    );
+    assert_eq!(escalated.lines[0].request_id, Some(derived));
+    let reviewed = run(
+        &format!("{advance}\n{email}\n{review}"),
+        ReplayOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        reviewed.lines.last().unwrap().verdict,
+        Some(Verdict::Approved)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_output_is_written_through_a_fresh_temporary_file_never_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("audit.jsonl");
+    let precious = dir.path().join("precious.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+    let planted = dir.path().join("audit.jsonl.partial");
+    std::os::unix::fs::symlink(&precious, &planted).unwrap();
+
+    let replayed = Command::new(env!("CARGO_BIN_EXE_governance-replay"))
+        .args(["examples/replay/demo.jsonl", "--output"])
+        .arg(&output)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&replayed.stderr);
+    assert!(replayed.status.success(), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
+    assert_eq!(std::fs::read_link(&planted).unwrap(), precious);
+    assert!(!std::fs::symlink_metadata(&output).unwrap().is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        run(DEMO, ReplayOptions::default()).unwrap().to_json_lines()
+    );
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["audit.jsonl", "audit.jsonl.partial", "precious.txt"]);
+}
+
+#[test]
+fn error_columns_count_characters_not_bytes() {
+    // Each "é" is two bytes in UTF-8 but one character in an editor.
+    let line = r#"{"type":"advance","at_ms":0,"note":"ééé",}"#;
+    let error = error_of(line);
+    assert!(
+        error.starts_with("line 1: not valid JSON: trailing comma"),
+        "{error}"
+    );
+    let last = line.chars().count(); // the closing brace
+    assert!(error.ends_with(&format!("(column {last})")), "{error}");
 }

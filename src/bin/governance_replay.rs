@@ -13,6 +13,7 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use agent_governance_console::replay::{run, ReplayOptions};
+    use std::ffi::OsString;
     use std::io::{Read, Write};
     use std::path::{Path, PathBuf};
 
@@ -70,18 +71,30 @@ On malformed input it names the line and field, exits 1 and writes nothing.";
         Ok(text)
     }
 
-    /// Writes beside the target and renames, so a failed write never leaves a
-    /// half-written audit trail where the result is expected.
+    /// Writes to a temporary file beside the target and renames it over the
+    /// target, so a failed write never leaves a half-written audit trail where
+    /// the result is expected. The temporary file has an unpredictable name and
+    /// is created exclusively, so a file or symlink planted beside the target
+    /// is never followed or overwritten; it is removed if anything fails.
     fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
-        let mut temporary = path.as_os_str().to_owned();
-        temporary.push(".partial");
-        let temporary = PathBuf::from(temporary);
-        std::fs::write(&temporary, contents)
-            .and_then(|_| std::fs::rename(&temporary, path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&temporary);
-                format!("cannot write {}: {e}", path.display())
-            })
+        let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let mut prefix = OsString::from(".");
+        prefix.push(path.file_name().unwrap_or_default());
+        prefix.push(".");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".partial");
+        // The permissions a plain create gives (0666 less the umask), not the
+        // owner-only 0600 that tempfile defaults to.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let mut temporary = builder.tempfile_in(directory).map_err(fail)?;
+        temporary.write_all(contents.as_bytes()).map_err(fail)?;
+        temporary.persist(path).map_err(|e| fail(e.error))?;
+        Ok(())
     }
 
     pub fn main(args: Vec<String>) -> i32 {
