@@ -262,9 +262,34 @@ fn parameters_nested_past_the_parameter_limit_are_governed_not_input_errors() {
         let outcome = run(&input, ReplayOptions::default())
             .unwrap_or_else(|e| panic!("{parameter_levels} levels: an input error: {e}"));
         assert_eq!(outcome.lines.len(), 1);
-        assert_eq!(outcome.lines[0].kind, "decision");
-        assert!(outcome.lines[0].verdict.is_some());
+        let line = &outcome.lines[0];
+        assert_eq!(line.kind, "decision");
+        assert_eq!(line.verdict, Some(Verdict::Denied));
+        assert_eq!(line.policy.as_deref(), Some("validation"));
+        assert_eq!(
+            line.reason.as_deref(),
+            Some(
+                format!(
+                    "invalid parameters: nested {parameter_levels} levels deep; the limit is 32 (not recorded)"
+                )
+                .as_str()
+            )
+        );
     }
+}
+
+#[test]
+fn a_review_at_or_after_the_deadline_says_when_the_request_timed_out() {
+    let script = [
+        r#"{"type":"request","at_ms":0,"id":"11111111-1111-4111-8111-111111111111","agent":"a1","action":"email","cost":1}"#,
+        r#"{"type":"review","at_ms":300000,"request_id":"11111111-1111-4111-8111-111111111111","approve":true,"reviewer":"alice"}"#,
+    ]
+    .join("\n");
+    let error = run(&script, ReplayOptions::default()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "line 2: request 11111111-1111-4111-8111-111111111111 timed out at 0:05:00.000, before this review; nothing was executed"
+    );
 }
 
 #[test]
