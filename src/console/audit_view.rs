@@ -24,7 +24,7 @@ impl AuditFilter {
         if self.is_empty() {
             return true;
         }
-        let (Some(request), Some(decision)) = (record.request(), record.decision()) else {
+        let (Some(request), Some(decision)) = (record.submission(), record.decision()) else {
             return false;
         };
         if self.refusals_only && !record.is_refusal() {

@@ -29,7 +29,8 @@ pub struct EscalationStats {
     pub escalated: u64,
     pub approved: u64,
     pub denied_by_reviewer: u64,
-    /// Approved by a reviewer, then denied by the re-check (budget or kill switch).
+    /// Approved by a reviewer, then denied by the re-check (a refusal in force
+    /// at that moment, or the kill switch).
     pub approvals_overruled: u64,
     pub timed_out: u64,
     pub cancelled_by_kill_switch: u64,
