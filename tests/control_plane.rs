@@ -653,3 +653,57 @@ fn a_clock_that_steps_back_does_not_move_the_control_plane_back() {
     let times: Vec<_> = h.plane.audit().records().iter().map(|r| r.at).collect();
     assert_eq!(times, [Timestamp(10_000), Timestamp(10_000)]);
 }
+
+// ---- queries ----
+
+#[test]
+fn queries_report_what_happened_exactly() {
+    let mut h = Harness::default();
+    let (waiting, _) = h.request("a1", "email", 2.0);
+    let (resolved, _) = h.request("a1", "db_write", 3.0);
+    h.request("a1", "api_call", 1.5);
+    h.request("a1", "deploy", 0.0);
+    h.request("b2", "api_call", 0.25);
+
+    let pending = h.plane.pending_escalation(waiting).unwrap();
+    assert_eq!(pending.deadline, Timestamp(300_000));
+    assert_eq!(pending.escalation.reason, Reason::ApprovalRequired);
+    assert_eq!(h.plane.escalation_stats().pending, 2);
+
+    h.advance_secs(10);
+    h.plane
+        .resolve(resolved, &Review::approve("alice"))
+        .unwrap();
+    assert!(h.plane.pending_escalation(resolved).is_none());
+    assert_eq!(h.plane.escalation_stats().pending, 1);
+    h.plane.resolve(waiting, &Review::deny("bob")).unwrap();
+    let latest: Vec<_> = h
+        .plane
+        .audit()
+        .latest_resolutions()
+        .map(|r| r.request().unwrap().id)
+        .collect();
+    assert_eq!(latest, [waiting, resolved], "newest first");
+
+    let a1 = h.plane.agent_id("a1").unwrap();
+    let stats = h.plane.agent_stats(a1);
+    assert_eq!(stats.requests, 4);
+    assert_eq!(stats.executed, 2, "api_call and the approved db_write");
+    assert_eq!(stats.refused, 2, "deploy and the denied email");
+    assert_eq!(stats.escalated, 2);
+    assert_eq!(stats.last_verdict, Some(Verdict::Denied));
+    assert_eq!(h.plane.agent_spend(a1).to_string(), "4.50");
+    let b2 = h.plane.agent_id("b2").unwrap();
+    assert_eq!(h.plane.agent_spend(b2).to_string(), "0.25");
+    assert_eq!(h.plane.agent_stats(b2).requests, 1);
+
+    let counts = h.plane.verdict_counts();
+    assert_eq!(counts.get(Verdict::Approved), 3);
+    assert_eq!(counts.get(Verdict::Denied), 2);
+    assert_eq!(counts.get(Verdict::Escalated), 2);
+    assert_eq!(counts.get(Verdict::RateLimited), 0);
+    let escalations = h.plane.escalation_stats();
+    assert_eq!(escalations.approved, 1);
+    assert_eq!(escalations.denied_by_reviewer, 1);
+    assert_eq!(escalations.mean_wait(), Some(Millis::from_secs(10)));
+}

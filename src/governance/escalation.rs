@@ -44,10 +44,6 @@ impl EscalationQueue {
             .and_then(|arrival| self.by_arrival.get(arrival))
     }
 
-    pub fn contains(&self, id: RequestId) -> bool {
-        self.arrival_of.contains_key(&id)
-    }
-
     pub fn remove(&mut self, id: RequestId) -> Option<PendingEscalation> {
         let arrival = self.arrival_of.remove(&id)?;
         let pending = self.by_arrival.remove(&arrival)?;
@@ -133,7 +129,10 @@ mod tests {
         let item = pending(1, 100);
         let id = item.request.id;
         queue.push(item);
+        assert!(!queue.is_empty());
+        assert_eq!(queue.get(id).map(|p| p.deadline), Some(Timestamp(100)));
         assert!(queue.remove(id).is_some());
+        assert!(queue.get(id).is_none());
         assert!(queue.remove(id).is_none());
         assert_eq!(queue.pop_expired(Timestamp(1_000)), None);
         assert!(queue.is_empty());

@@ -10,7 +10,7 @@
 //! and a fraction of an amount (an escalation threshold) is rounded down, so it
 //! never sits above the fraction it names.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use std::fmt;
 use thiserror::Error;
 
@@ -166,17 +166,12 @@ impl std::iter::Sum for Money {
     }
 }
 
-/// Serialised as a plain number in currency units, the form people read and write.
+/// Serialised as a plain number in currency units, the form people read and
+/// write. Amounts are read only through [`Money::from_f64`], never deserialised
+/// directly, so every amount that enters is validated.
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_f64(self.as_f64())
-    }
-}
-
-impl<'de> Deserialize<'de> for Money {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
-        let amount = f64::deserialize(deserializer)?;
-        Money::from_f64(amount).map_err(serde::de::Error::custom)
     }
 }
 
