@@ -199,8 +199,12 @@ pub fn canonical_name(name: &str) -> Result<&str, TextProblem> {
         return Err(TextProblem::Empty);
     }
     check_length(name, MAX_NAME_LEN)?;
-    if let Some(problem) = name.chars().find_map(character_problem) {
-        return Err(problem);
+    // Printable ASCII (the usual case) has no character problem to look for.
+    let printable = name.bytes().all(|b| (b' '..=b'~').contains(&b));
+    if !printable {
+        if let Some(problem) = name.chars().find_map(character_problem) {
+            return Err(problem);
+        }
     }
     if name.starts_with('#') {
         return Err(TextProblem::LeadingHash);
@@ -216,16 +220,13 @@ pub fn canonical_action_type(name: &str) -> Result<Cow<'_, str>, TextProblem> {
         return Err(TextProblem::Empty);
     }
     check_length(name, MAX_NAME_LEN)?;
-    for c in name.chars() {
-        if let Some(problem) = character_problem(c) {
-            return Err(problem);
-        }
-        if c == ' ' {
-            return Err(TextProblem::Space);
-        }
-        if !(c.is_ascii_alphanumeric() || ACTION_TYPE_PUNCTUATION.contains(c)) {
-            return Err(TextProblem::NotInActionAlphabet(c));
-        }
+    let in_alphabet = |c: char| c.is_ascii_alphanumeric() || ACTION_TYPE_PUNCTUATION.contains(c);
+    if let Some(c) = name.chars().find(|&c| !in_alphabet(c)) {
+        return Err(match character_problem(c) {
+            Some(problem) => problem,
+            None if c == ' ' => TextProblem::Space,
+            None => TextProblem::NotInActionAlphabet(c),
+        });
     }
     Ok(if name.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(name.to_ascii_lowercase())

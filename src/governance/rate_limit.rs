@@ -19,15 +19,13 @@ use super::ids::{ActionType, AgentId};
 use super::policy::{Finding, Policy, PolicyContext, Scope};
 use super::request::Request;
 use super::time::{Millis, Timestamp};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
-/// When each agent's executed actions ran, oldest first.
+/// When each agent's executed actions ran, and which type each was, oldest
+/// first.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateTracker {
-    /// By agent, every action type.
-    executions: Vec<VecDeque<Timestamp>>,
-    /// By agent and action type, for rate limits that cover some types.
-    by_action: HashMap<(AgentId, ActionType), VecDeque<Timestamp>>,
+    executions: Vec<VecDeque<(Timestamp, ActionType)>>,
     retention: Millis,
 }
 
@@ -38,7 +36,6 @@ impl Default for RateTracker {
     fn default() -> RateTracker {
         RateTracker {
             executions: Vec::new(),
-            by_action: HashMap::new(),
             retention: MIN_RETENTION,
         }
     }
@@ -55,17 +52,19 @@ impl RateTracker {
             self.executions
                 .resize_with(agent.index() + 1, VecDeque::new);
         }
-        let retention = self.retention;
-        push_recent(&mut self.executions[agent.index()], at, retention);
-        push_recent(
-            self.by_action.entry((agent, action)).or_default(),
-            at,
-            retention,
-        );
+        let times = &mut self.executions[agent.index()];
+        while times
+            .front()
+            .is_some_and(|&(t, _)| t.saturating_add(self.retention) <= at)
+        {
+            times.pop_front();
+        }
+        times.push_back((at, action));
     }
 
     /// How many of the agent's executions of the types in `scope` fall within
-    /// `window` before `now`.
+    /// `window` before `now`. Every type: a binary search. Some types: a pass
+    /// over the executions inside the window.
     pub fn executed_within(
         &self,
         agent: AgentId,
@@ -73,34 +72,19 @@ impl RateTracker {
         window: Millis,
         now: Timestamp,
     ) -> u32 {
+        let Some(times) = self.executions.get(agent.index()) else {
+            return 0;
+        };
+        let aged_out = times.partition_point(|&(t, _)| t.saturating_add(window) <= now);
         let count = match scope {
-            Scope::All => self
-                .executions
-                .get(agent.index())
-                .map_or(0, |times| within(times, window, now)),
-            Scope::Only(types) => types
-                .iter()
-                .filter_map(|&action| self.by_action.get(&(agent, action)))
-                .map(|times| within(times, window, now))
-                .sum(),
+            Scope::All => times.len() - aged_out,
+            Scope::Only(_) => times
+                .range(aged_out..)
+                .filter(|&&(_, action)| scope.covers(action))
+                .count(),
         };
         u32::try_from(count).unwrap_or(u32::MAX)
     }
-}
-
-/// Appends `at`, forgetting what is older than `retention`.
-fn push_recent(times: &mut VecDeque<Timestamp>, at: Timestamp, retention: Millis) {
-    while times
-        .front()
-        .is_some_and(|&t| t.saturating_add(retention) <= at)
-    {
-        times.pop_front();
-    }
-    times.push_back(at);
-}
-
-fn within(times: &VecDeque<Timestamp>, window: Millis, now: Timestamp) -> usize {
-    times.len() - times.partition_point(|&t| t.saturating_add(window) <= now)
 }
 
 /// At most `max_actions` executions per agent in any `window` of clock time.

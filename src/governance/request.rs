@@ -19,20 +19,27 @@ pub const MAX_PARAMETER_DEPTH: usize = 32;
 /// `{"a": [1]}` is 2. Iterative, so no value can exhaust the stack.
 pub fn nesting_depth(value: &serde_json::Value) -> usize {
     use serde_json::Value;
-    let mut deepest = 0;
-    let mut stack = vec![(value, 0usize)];
-    while let Some((value, depth)) = stack.pop() {
+    /// Stacks the containers directly inside `value`, at `depth`: flat
+    /// parameters push nothing, and an empty stack allocates nothing.
+    fn push_nested<'a>(value: &'a Value, depth: usize, stack: &mut Vec<(&'a Value, usize)>) {
+        let nested = |child: &&Value| child.is_array() || child.is_object();
         match value {
-            Value::Array(items) => {
-                deepest = deepest.max(depth + 1);
-                stack.extend(items.iter().map(|item| (item, depth + 1)));
-            }
+            Value::Array(items) => stack.extend(items.iter().filter(nested).map(|c| (c, depth))),
             Value::Object(fields) => {
-                deepest = deepest.max(depth + 1);
-                stack.extend(fields.values().map(|field| (field, depth + 1)));
+                stack.extend(fields.values().filter(nested).map(|c| (c, depth)))
             }
             _ => {}
         }
+    }
+    if !(value.is_array() || value.is_object()) {
+        return 0;
+    }
+    let mut deepest = 1;
+    let mut stack = Vec::new();
+    push_nested(value, 2, &mut stack);
+    while let Some((value, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        push_nested(value, depth + 1, &mut stack);
     }
     deepest
 }
