@@ -3,9 +3,10 @@
 //!
 //! The form edits the first policy of each built-in kind, every policy's
 //! priority and on/off, and the escalation timeout; other policies are kept as
-//! they are. Text that is not a number is caught here; everything else (ranges,
-//! names, contradictions) is the core's validation, whose error is placed next
-//! to the field it names.
+//! they are. Action types added to a list are written in their canonical form
+//! (trimmed, lower-case), as the core requires. Text that is not a number is
+//! caught here; everything else (ranges, names, contradictions) is the core's
+//! validation, whose error is placed next to the field it names.
 
 use crate::governance::{ConfigError, GovernanceConfig, PolicyRule};
 
@@ -70,11 +71,14 @@ pub fn list_entries(text: &str) -> Vec<String> {
     parse_list(text)
 }
 
-/// A list field's text with `entry` appended; blank entries are not added.
+/// A list field's text with `entry` appended in its canonical form (trimmed,
+/// ASCII lower-case: "Deploy" is the action type `deploy`); blank entries are
+/// not added.
 pub fn with_entry(text: &str, entry: &str) -> String {
     let mut entries = parse_list(text);
-    if !entry.trim().is_empty() {
-        entries.push(entry.trim().to_owned());
+    let entry = entry.trim().to_ascii_lowercase();
+    if !entry.is_empty() {
+        entries.push(entry);
     }
     list(&entries)
 }
@@ -295,6 +299,20 @@ mod tests {
         assert_eq!(without_entry("deploy, shell_exec, x", 1), "deploy, x");
         assert_eq!(without_entry("deploy", 5), "deploy");
         assert_eq!(list_entries(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_added_entry_is_written_as_the_canonical_action_type() {
+        assert_eq!(with_entry("shell_exec", "Deploy"), "shell_exec, deploy");
+        assert_eq!(with_entry("", "  DB_Write "), "db_write");
+        let config = GovernanceConfig::default();
+        let mut form = PolicyForm::from_config(&config);
+        form.blocked = with_entry(&form.blocked, "Wire_Transfer");
+        let edited = form.to_config(&config).unwrap();
+        assert!(matches!(
+            &edited.policies[0].rule,
+            PolicyRule::SensitiveActions { blocked, .. } if blocked.last().map(String::as_str) == Some("wire_transfer")
+        ));
     }
 
     #[test]
