@@ -5,7 +5,7 @@
 
 use agent_governance_console::console::SavedSession;
 use agent_governance_console::governance::{
-    GovernanceConfig, Millis, Money, RequestId, RequestInput, Verdict,
+    ConflictStrategy, GovernanceConfig, Millis, Money, RequestId, RequestInput, Verdict,
 };
 use agent_governance_console::sim::FleetSettings;
 use agent_governance_console::ui::{Console, ConsoleState};
@@ -13,7 +13,7 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement};
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -105,6 +105,22 @@ impl Mounted {
         init.set_bubbles(true);
         let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
         element.dispatch_event(&event).unwrap();
+    }
+
+    /// Chooses an option as a user would: the value changes, then `change`.
+    fn choose(&self, testid: &str, value: &str) {
+        let select = self.one(testid).unchecked_into::<HtmlSelectElement>();
+        select.set_value(value);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict("change", &init).unwrap();
+        select.dispatch_event(&event).unwrap();
+    }
+
+    fn selected(&self, testid: &str) -> String {
+        self.one(testid)
+            .unchecked_into::<HtmlSelectElement>()
+            .value()
     }
 
     fn press(&self, testid: &str, key: &str) {
@@ -665,4 +681,86 @@ async fn blocked_types_are_an_editable_list() {
     assert!(console.text("policy-status").contains("Applied"));
     assert_eq!(submit(2, "deploy"), Verdict::Approved);
     assert_eq!(submit(3, "wire_transfer"), Verdict::Denied);
+}
+
+#[wasm_bindgen_test]
+async fn the_conflict_strategy_is_shown_chosen_and_applied() {
+    // On load the select shows the strategy in force.
+    let console = mount(
+        session(|c| c.conflict_strategy = ConflictStrategy::FirstApplicable),
+        false,
+    );
+    settle().await;
+    assert_eq!(
+        console.selected("policy-conflict-strategy"),
+        "first_applicable"
+    );
+    assert!(console
+        .text("policy-conflict-strategy-hint")
+        .starts_with("First applicable"));
+
+    let console = mount(session(|_| {}), false);
+    settle().await;
+    assert_eq!(
+        console.selected("policy-conflict-strategy"),
+        "deny_overrides"
+    );
+    let options: Vec<String> = console
+        .one("policy-conflict-strategy")
+        .query_selector_all("option")
+        .map(|list| {
+            (0..list.length())
+                .map(|i| list.item(i).unwrap().text_content().unwrap())
+                .collect()
+        })
+        .unwrap();
+    let labels: Vec<String> = ConflictStrategy::ALL
+        .iter()
+        .map(|s| s.label().to_owned())
+        .collect();
+    assert_eq!(options, labels);
+
+    console.choose("policy-conflict-strategy", "first_applicable");
+    settle().await;
+    assert!(console
+        .text("policy-conflict-strategy-hint")
+        .starts_with("First applicable"));
+    // Nothing changes until Apply.
+    assert_eq!(
+        console
+            .state()
+            .peek(|sim| sim.plane().config().conflict_strategy),
+        ConflictStrategy::DenyOverrides
+    );
+    console.click("policy-apply");
+    settle().await;
+    assert!(console.text("policy-status").contains("Applied"));
+    assert_eq!(
+        console
+            .state()
+            .peek(|sim| sim.plane().config().conflict_strategy),
+        ConflictStrategy::FirstApplicable
+    );
+    assert_eq!(
+        console.selected("policy-conflict-strategy"),
+        "first_applicable"
+    );
+    let changes = console.state().peek(|sim| {
+        sim.plane()
+            .audit()
+            .records()
+            .iter()
+            .filter(|r| r.kind() == "config_changed")
+            .count()
+    });
+    assert_eq!(changes, 1);
+
+    // Revert goes back to what is in force, even after a choice.
+    console.choose("policy-conflict-strategy", "deny_overrides");
+    console.click("policy-revert");
+    settle().await;
+    assert_eq!(
+        console.selected("policy-conflict-strategy"),
+        "first_applicable"
+    );
 }

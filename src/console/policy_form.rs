@@ -2,13 +2,14 @@
 //! configuration the core validates.
 //!
 //! The form edits the first policy of each built-in kind, every policy's
-//! priority and on/off, and the escalation timeout; other policies are kept as
-//! they are. Action types added to a list are written in their canonical form
-//! (trimmed, lower-case), as the core requires. Text that is not a number is
-//! caught here; everything else (ranges, names, contradictions) is the core's
-//! validation, whose error is placed next to the field it names.
+//! priority and on/off, the escalation timeout and the conflict strategy; other
+//! policies are kept as they are. Action types added to a list are written in
+//! their canonical form (trimmed, lower-case), as the core requires. Text that
+//! is not a number is caught here; everything else (ranges, names,
+//! contradictions) is the core's validation, whose error is placed next to the
+//! field it names.
 
-use crate::governance::{ConfigError, GovernanceConfig, PolicyRule};
+use crate::governance::{ConfigError, ConflictStrategy, GovernanceConfig, PolicyRule};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyToggle {
@@ -28,6 +29,8 @@ pub struct PolicyForm {
     pub blocked: String,
     pub approval_required: String,
     pub escalation_timeout_secs: String,
+    /// Chosen from a list, so it is never text to parse.
+    pub conflict_strategy: ConflictStrategy,
     pub policies: Vec<PolicyToggle>,
 }
 
@@ -92,6 +95,21 @@ pub fn without_entry(text: &str, index: usize) -> String {
     list(&entries)
 }
 
+/// What choosing `strategy` means for a reviewer, in plain words: shown under
+/// the conflict strategy in the form.
+pub fn conflict_strategy_hint(strategy: ConflictStrategy) -> &'static str {
+    match strategy {
+        ConflictStrategy::DenyOverrides => {
+            "Deny overrides: a reviewer is only asked about requests no policy refuses."
+        }
+        ConflictStrategy::FirstApplicable => {
+            "First applicable: the highest-priority policy that objects decides, so a reviewer \
+             may be asked about a request another policy refuses; approving it still does not \
+             run it."
+        }
+    }
+}
+
 fn parse_list(text: &str) -> Vec<String> {
     if text.trim().is_empty() {
         return Vec::new();
@@ -118,6 +136,7 @@ impl PolicyForm {
             blocked: String::new(),
             approval_required: String::new(),
             escalation_timeout_secs: number(&config.escalation_timeout_secs.to_string()),
+            conflict_strategy: config.conflict_strategy,
             policies: config
                 .policies
                 .iter()
@@ -168,6 +187,7 @@ impl PolicyForm {
         let mut config = base.clone();
         config.escalation_timeout_secs =
             parse_number(&self.escalation_timeout_secs, FormField::EscalationTimeout)?;
+        config.conflict_strategy = self.conflict_strategy;
         let mut seen = [false; 3];
         for policy in &mut config.policies {
             if let Some(toggle) = self.policies.iter().find(|t| t.name == policy.name) {
@@ -313,6 +333,24 @@ mod tests {
             &edited.policies[0].rule,
             PolicyRule::SensitiveActions { blocked, .. } if blocked.last().map(String::as_str) == Some("wire_transfer")
         ));
+    }
+
+    #[test]
+    fn the_conflict_strategy_is_read_and_written() {
+        let config = GovernanceConfig::default();
+        let mut form = PolicyForm::from_config(&config);
+        assert_eq!(form.conflict_strategy, ConflictStrategy::DenyOverrides);
+        form.conflict_strategy = ConflictStrategy::FirstApplicable;
+        let edited = form.to_config(&config).unwrap();
+        assert_eq!(edited.conflict_strategy, ConflictStrategy::FirstApplicable);
+        assert_eq!(
+            PolicyForm::from_config(&edited).conflict_strategy,
+            ConflictStrategy::FirstApplicable
+        );
+        // Only the strategy changed.
+        let mut expected = config.clone();
+        expected.conflict_strategy = ConflictStrategy::FirstApplicable;
+        assert_eq!(edited, expected);
     }
 
     #[test]
