@@ -248,6 +248,10 @@ async fn approving_an_inbox_item_executes_it_and_updates_spend_and_charts() {
     assert!(console
         .text("inbox-message")
         .contains("Approved and executed"));
+    assert!(console
+        .one("inbox-message")
+        .class_list()
+        .contains("form-status"));
     let history = console.text("inbox-history");
     assert!(history.contains("riley"), "{history}");
     assert!(console
@@ -268,6 +272,12 @@ async fn denying_records_the_reviewer_and_comment() {
         .peek(|sim| sim.plane().pending_escalations().next().unwrap().request.id);
     console.click("inbox-deny");
     settle().await;
+    let message = console.one("inbox-message");
+    assert!(message.text_content().unwrap().starts_with("Denied"));
+    assert!(
+        !message.class_list().contains("form-status"),
+        "a denial is not confirmed in green"
+    );
     assert_eq!(console.text("inbox-history-by"), "dana");
     assert_eq!(
         console.text("inbox-history-comment"),
@@ -763,4 +773,67 @@ async fn the_conflict_strategy_is_shown_chosen_and_applied() {
         console.selected("policy-conflict-strategy"),
         "first_applicable"
     );
+}
+
+#[wasm_bindgen_test]
+async fn an_approval_overruled_by_a_block_says_it_did_not_execute_and_why() {
+    let console = mount(session(|_| {}), false);
+    // email needs approval by default: the request waits in the inbox.
+    let verdict = console.state().command(|sim| {
+        sim.plane_mut()
+            .submit(&RequestInput::new(
+                RequestId(uuid::Uuid::from_u128(7)),
+                "mailer",
+                "email",
+                2.5,
+            ))
+            .verdict
+    });
+    assert_eq!(verdict, Verdict::Escalated);
+    settle().await;
+    assert_eq!(console.text("inbox-action"), "email");
+
+    // While it waits, the reviewer blocks email in the policy form; typed
+    // with a capital, it is added as the action type `email`.
+    let approval_required: Vec<String> = console
+        .all("policy-approval-required-item")
+        .iter()
+        .map(|e| e.text_content().unwrap().trim_end_matches('×').to_string())
+        .collect();
+    let email = approval_required.iter().position(|t| t == "email").unwrap();
+    console.all("policy-approval-required-remove")[email]
+        .unchecked_ref::<HtmlElement>()
+        .click();
+    settle().await;
+    console.type_into("policy-blocked-new", "Email");
+    console.press("policy-blocked-new", "Enter");
+    settle().await;
+    assert!(console.all("policy-blocked-item").iter().any(|e| e
+        .text_content()
+        .unwrap()
+        .trim_end_matches('×')
+        == "email"));
+    console.click("policy-apply");
+    settle().await;
+    assert!(console.text("policy-status").contains("Applied"));
+
+    let spend = console.total_spend();
+    console.click("inbox-approve");
+    settle().await;
+    let message = console.one("inbox-message");
+    let text = message.text_content().unwrap();
+    assert_eq!(
+        text,
+        "Your approval of mailer email did not execute: sensitive_actions refused it: \
+         approved by reviewer, but the action type is blocked."
+    );
+    assert!(
+        !message.class_list().contains("form-status"),
+        "not confirmed as a success"
+    );
+    assert!(message.class_list().contains("form-warning"));
+    assert_eq!(console.total_spend(), spend, "nothing executed");
+    assert_eq!(console.text("inbox-count"), "0 waiting");
+    let history = console.text("inbox-history");
+    assert!(history.contains("action type is blocked"), "{history}");
 }
