@@ -104,8 +104,8 @@ pub fn conflict_strategy_hint(strategy: ConflictStrategy) -> &'static str {
         }
         ConflictStrategy::FirstApplicable => {
             "First applicable: the highest-priority policy that objects decides, so a reviewer \
-             may be asked about a request another policy refuses; approving it still does not \
-             run it."
+             may be asked about a request another policy refuses; an approval still never runs \
+             a blocked action or one over budget."
         }
     }
 }
