@@ -5,7 +5,7 @@
 
 use agent_governance_console::console::SavedSession;
 use agent_governance_console::governance::{
-    GovernanceConfig, Millis, Money, RequestId, RequestInput, Verdict,
+    ConflictStrategy, GovernanceConfig, Millis, Money, RequestId, RequestInput, Verdict,
 };
 use agent_governance_console::sim::FleetSettings;
 use agent_governance_console::ui::{Console, ConsoleState};
@@ -13,7 +13,7 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement};
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -105,6 +105,22 @@ impl Mounted {
         init.set_bubbles(true);
         let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
         element.dispatch_event(&event).unwrap();
+    }
+
+    /// Chooses an option as a user would: the value changes, then `change`.
+    fn choose(&self, testid: &str, value: &str) {
+        let select = self.one(testid).unchecked_into::<HtmlSelectElement>();
+        select.set_value(value);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict("change", &init).unwrap();
+        select.dispatch_event(&event).unwrap();
+    }
+
+    fn selected(&self, testid: &str) -> String {
+        self.one(testid)
+            .unchecked_into::<HtmlSelectElement>()
+            .value()
     }
 
     fn press(&self, testid: &str, key: &str) {
@@ -232,6 +248,10 @@ async fn approving_an_inbox_item_executes_it_and_updates_spend_and_charts() {
     assert!(console
         .text("inbox-message")
         .contains("Approved and executed"));
+    assert!(console
+        .one("inbox-message")
+        .class_list()
+        .contains("form-status"));
     let history = console.text("inbox-history");
     assert!(history.contains("riley"), "{history}");
     assert!(console
@@ -252,6 +272,12 @@ async fn denying_records_the_reviewer_and_comment() {
         .peek(|sim| sim.plane().pending_escalations().next().unwrap().request.id);
     console.click("inbox-deny");
     settle().await;
+    let message = console.one("inbox-message");
+    assert!(message.text_content().unwrap().starts_with("Denied"));
+    assert!(
+        !message.class_list().contains("form-status"),
+        "a denial is not confirmed in green"
+    );
     assert_eq!(console.text("inbox-history-by"), "dana");
     assert_eq!(
         console.text("inbox-history-comment"),
@@ -665,4 +691,149 @@ async fn blocked_types_are_an_editable_list() {
     assert!(console.text("policy-status").contains("Applied"));
     assert_eq!(submit(2, "deploy"), Verdict::Approved);
     assert_eq!(submit(3, "wire_transfer"), Verdict::Denied);
+}
+
+#[wasm_bindgen_test]
+async fn the_conflict_strategy_is_shown_chosen_and_applied() {
+    // On load the select shows the strategy in force.
+    let console = mount(
+        session(|c| c.conflict_strategy = ConflictStrategy::FirstApplicable),
+        false,
+    );
+    settle().await;
+    assert_eq!(
+        console.selected("policy-conflict-strategy"),
+        "first_applicable"
+    );
+    assert!(console
+        .text("policy-conflict-strategy-hint")
+        .starts_with("First applicable"));
+
+    let console = mount(session(|_| {}), false);
+    settle().await;
+    assert_eq!(
+        console.selected("policy-conflict-strategy"),
+        "deny_overrides"
+    );
+    let options: Vec<String> = console
+        .one("policy-conflict-strategy")
+        .query_selector_all("option")
+        .map(|list| {
+            (0..list.length())
+                .map(|i| list.item(i).unwrap().text_content().unwrap())
+                .collect()
+        })
+        .unwrap();
+    let labels: Vec<String> = ConflictStrategy::ALL
+        .iter()
+        .map(|s| s.label().to_owned())
+        .collect();
+    assert_eq!(options, labels);
+
+    console.choose("policy-conflict-strategy", "first_applicable");
+    settle().await;
+    assert!(console
+        .text("policy-conflict-strategy-hint")
+        .starts_with("First applicable"));
+    // Nothing changes until Apply.
+    assert_eq!(
+        console
+            .state()
+            .peek(|sim| sim.plane().config().conflict_strategy),
+        ConflictStrategy::DenyOverrides
+    );
+    console.click("policy-apply");
+    settle().await;
+    assert!(console.text("policy-status").contains("Applied"));
+    assert_eq!(
+        console
+            .state()
+            .peek(|sim| sim.plane().config().conflict_strategy),
+        ConflictStrategy::FirstApplicable
+    );
+    assert_eq!(
+        console.selected("policy-conflict-strategy"),
+        "first_applicable"
+    );
+    let changes = console.state().peek(|sim| {
+        sim.plane()
+            .audit()
+            .records()
+            .iter()
+            .filter(|r| r.kind() == "config_changed")
+            .count()
+    });
+    assert_eq!(changes, 1);
+
+    // Revert goes back to what is in force, even after a choice.
+    console.choose("policy-conflict-strategy", "deny_overrides");
+    console.click("policy-revert");
+    settle().await;
+    assert_eq!(
+        console.selected("policy-conflict-strategy"),
+        "first_applicable"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_approval_overruled_by_a_block_says_it_did_not_execute_and_why() {
+    let console = mount(session(|_| {}), false);
+    // email needs approval by default: the request waits in the inbox.
+    let verdict = console.state().command(|sim| {
+        sim.plane_mut()
+            .submit(&RequestInput::new(
+                RequestId(uuid::Uuid::from_u128(7)),
+                "mailer",
+                "email",
+                2.5,
+            ))
+            .verdict
+    });
+    assert_eq!(verdict, Verdict::Escalated);
+    settle().await;
+    assert_eq!(console.text("inbox-action"), "email");
+
+    // While it waits, the reviewer blocks email in the policy form; typed
+    // with a capital, it is added as the action type `email`.
+    let approval_required: Vec<String> = console
+        .all("policy-approval-required-item")
+        .iter()
+        .map(|e| e.text_content().unwrap().trim_end_matches('×').to_string())
+        .collect();
+    let email = approval_required.iter().position(|t| t == "email").unwrap();
+    console.all("policy-approval-required-remove")[email]
+        .unchecked_ref::<HtmlElement>()
+        .click();
+    settle().await;
+    console.type_into("policy-blocked-new", "Email");
+    console.press("policy-blocked-new", "Enter");
+    settle().await;
+    assert!(console.all("policy-blocked-item").iter().any(|e| e
+        .text_content()
+        .unwrap()
+        .trim_end_matches('×')
+        == "email"));
+    console.click("policy-apply");
+    settle().await;
+    assert!(console.text("policy-status").contains("Applied"));
+
+    let spend = console.total_spend();
+    console.click("inbox-approve");
+    settle().await;
+    let message = console.one("inbox-message");
+    let text = message.text_content().unwrap();
+    assert_eq!(
+        text,
+        "Your approval of mailer email did not execute: sensitive_actions refused it: \
+         approved by reviewer, but the action type is blocked."
+    );
+    assert!(
+        !message.class_list().contains("form-status"),
+        "not confirmed as a success"
+    );
+    assert!(message.class_list().contains("form-warning"));
+    assert_eq!(console.total_spend(), spend, "nothing executed");
+    assert_eq!(console.text("inbox-count"), "0 waiting");
+    let history = console.text("inbox-history");
+    assert!(history.contains("action type is blocked"), "{history}");
 }

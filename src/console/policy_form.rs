@@ -2,12 +2,14 @@
 //! configuration the core validates.
 //!
 //! The form edits the first policy of each built-in kind, every policy's
-//! priority and on/off, and the escalation timeout; other policies are kept as
-//! they are. Text that is not a number is caught here; everything else (ranges,
-//! names, contradictions) is the core's validation, whose error is placed next
-//! to the field it names.
+//! priority and on/off, the escalation timeout and the conflict strategy; other
+//! policies are kept as they are. Action types added to a list are written in
+//! their canonical form (trimmed, lower-case), as the core requires. Text that
+//! is not a number is caught here; everything else (ranges, names,
+//! contradictions) is the core's validation, whose error is placed next to the
+//! field it names.
 
-use crate::governance::{ConfigError, GovernanceConfig, PolicyRule};
+use crate::governance::{ConfigError, ConflictStrategy, GovernanceConfig, PolicyRule};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyToggle {
@@ -27,6 +29,8 @@ pub struct PolicyForm {
     pub blocked: String,
     pub approval_required: String,
     pub escalation_timeout_secs: String,
+    /// Chosen from a list, so it is never text to parse.
+    pub conflict_strategy: ConflictStrategy,
     pub policies: Vec<PolicyToggle>,
 }
 
@@ -70,11 +74,14 @@ pub fn list_entries(text: &str) -> Vec<String> {
     parse_list(text)
 }
 
-/// A list field's text with `entry` appended; blank entries are not added.
+/// A list field's text with `entry` appended in its canonical form (trimmed,
+/// ASCII lower-case: "Deploy" is the action type `deploy`); blank entries are
+/// not added.
 pub fn with_entry(text: &str, entry: &str) -> String {
     let mut entries = parse_list(text);
-    if !entry.trim().is_empty() {
-        entries.push(entry.trim().to_owned());
+    let entry = entry.trim().to_ascii_lowercase();
+    if !entry.is_empty() {
+        entries.push(entry);
     }
     list(&entries)
 }
@@ -86,6 +93,21 @@ pub fn without_entry(text: &str, index: usize) -> String {
         entries.remove(index);
     }
     list(&entries)
+}
+
+/// What choosing `strategy` means for a reviewer, in plain words: shown under
+/// the conflict strategy in the form.
+pub fn conflict_strategy_hint(strategy: ConflictStrategy) -> &'static str {
+    match strategy {
+        ConflictStrategy::DenyOverrides => {
+            "Deny overrides: a reviewer is only asked about requests no policy refuses."
+        }
+        ConflictStrategy::FirstApplicable => {
+            "First applicable: the highest-priority policy that objects decides, so a reviewer \
+             may be asked about a request another policy refuses; an approval still never runs \
+             a blocked action or one over budget."
+        }
+    }
 }
 
 fn parse_list(text: &str) -> Vec<String> {
@@ -114,6 +136,7 @@ impl PolicyForm {
             blocked: String::new(),
             approval_required: String::new(),
             escalation_timeout_secs: number(&config.escalation_timeout_secs.to_string()),
+            conflict_strategy: config.conflict_strategy,
             policies: config
                 .policies
                 .iter()
@@ -164,6 +187,7 @@ impl PolicyForm {
         let mut config = base.clone();
         config.escalation_timeout_secs =
             parse_number(&self.escalation_timeout_secs, FormField::EscalationTimeout)?;
+        config.conflict_strategy = self.conflict_strategy;
         let mut seen = [false; 3];
         for policy in &mut config.policies {
             if let Some(toggle) = self.policies.iter().find(|t| t.name == policy.name) {
@@ -295,6 +319,38 @@ mod tests {
         assert_eq!(without_entry("deploy, shell_exec, x", 1), "deploy, x");
         assert_eq!(without_entry("deploy", 5), "deploy");
         assert_eq!(list_entries(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_added_entry_is_written_as_the_canonical_action_type() {
+        assert_eq!(with_entry("shell_exec", "Deploy"), "shell_exec, deploy");
+        assert_eq!(with_entry("", "  DB_Write "), "db_write");
+        let config = GovernanceConfig::default();
+        let mut form = PolicyForm::from_config(&config);
+        form.blocked = with_entry(&form.blocked, "Wire_Transfer");
+        let edited = form.to_config(&config).unwrap();
+        assert!(matches!(
+            &edited.policies[0].rule,
+            PolicyRule::SensitiveActions { blocked, .. } if blocked.last().map(String::as_str) == Some("wire_transfer")
+        ));
+    }
+
+    #[test]
+    fn the_conflict_strategy_is_read_and_written() {
+        let config = GovernanceConfig::default();
+        let mut form = PolicyForm::from_config(&config);
+        assert_eq!(form.conflict_strategy, ConflictStrategy::DenyOverrides);
+        form.conflict_strategy = ConflictStrategy::FirstApplicable;
+        let edited = form.to_config(&config).unwrap();
+        assert_eq!(edited.conflict_strategy, ConflictStrategy::FirstApplicable);
+        assert_eq!(
+            PolicyForm::from_config(&edited).conflict_strategy,
+            ConflictStrategy::FirstApplicable
+        );
+        // Only the strategy changed.
+        let mut expected = config.clone();
+        expected.conflict_strategy = ConflictStrategy::FirstApplicable;
+        assert_eq!(edited, expected);
     }
 
     #[test]

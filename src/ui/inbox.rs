@@ -5,6 +5,7 @@
 
 use super::format::{countdown, verdict_badge};
 use super::{ConsoleState, Panel};
+use crate::console::{review_outcome, Tone};
 use crate::governance::{DecidedBy, RequestId, Review, Timestamp, Verdict};
 use leptos::prelude::*;
 
@@ -92,7 +93,8 @@ pub fn InboxPanel() -> impl IntoView {
     let waiting = Memo::new(move |_| state.read(|sim| sim.plane().escalation_stats().pending));
     let selected = RwSignal::new(None::<RequestId>);
     let comment = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<(bool, String)>);
+    // After a decision: how it reads (`None` for an error) and the text.
+    let message = RwSignal::new(None::<(Option<Tone>, String)>);
 
     // The selection follows the queue: the first item when nothing (or an
     // item that has left) is selected.
@@ -111,17 +113,26 @@ pub fn InboxPanel() -> impl IntoView {
             reviewer: state.reviewer_name(),
             comment: (!text.trim().is_empty()).then_some(text),
         };
-        match state.command(|sim| sim.plane_mut().resolve(id, &review)) {
-            Ok(decision) => {
+        let result = state.command(|sim| {
+            let plane = sim.plane_mut();
+            // Named before resolving: a resolved request leaves the queue.
+            let names = plane.pending_escalation(id).map(|p| {
+                (
+                    plane.agent_name(p.request.agent).to_string(),
+                    plane.action_name(p.request.action).to_string(),
+                )
+            });
+            plane
+                .resolve(id, &review)
+                .map(|decision| (names.unwrap_or_default(), decision))
+        });
+        match result {
+            Ok(((agent, action), decision)) => {
                 comment.set(String::new());
-                let outcome = match (approve, decision.verdict) {
-                    (true, Verdict::Approved) => "Approved and executed.".to_owned(),
-                    (true, _) => format!("Not executed: {}", decision.reason),
-                    (false, _) => "Denied.".to_owned(),
-                };
-                message.set(Some((false, outcome)));
+                let outcome = review_outcome(approve, &agent, &action, &decision);
+                message.set(Some((Some(outcome.tone), outcome.text)));
             }
-            Err(error) => message.set(Some((true, error.to_string()))),
+            Err(error) => message.set(Some((None, error.to_string()))),
         }
     };
 
@@ -159,8 +170,14 @@ pub fn InboxPanel() -> impl IntoView {
                 <input type="text" maxlength="1000" data-testid="inbox-comment"
                     prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev)) />
             </label>
-            {move || message.get().map(|(is_error, text)| {
-                let class = if is_error { "field-error" } else { "form-status" };
+            {move || message.get().map(|(tone, text)| {
+                // Green only for an approval that ran.
+                let class = match tone {
+                    Some(Tone::Done) => "form-status",
+                    Some(Tone::Neutral) => "form-notice",
+                    Some(Tone::Warning) => "form-warning",
+                    None => "field-error",
+                };
                 view! { <p class=class role="status" data-testid="inbox-message">{text}</p> }
             })}
             <p class="inbox-count" data-testid="inbox-count">

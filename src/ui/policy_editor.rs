@@ -1,11 +1,15 @@
 //! The policy editor: budget, rate limit, blocked and approval-required types,
-//! escalation timeout, and each policy's priority and on/off. A change applies
+//! escalation timeout, how conflicting policies combine, and each policy's
+//! priority and on/off. A change applies
 //! whole or not at all; an invalid one shows its message next to the field and
 //! changes nothing.
 
 use super::{ConsoleState, Panel};
-use crate::console::policy_form::{list_entries, with_entry, without_entry};
+use crate::console::policy_form::{
+    conflict_strategy_hint, list_entries, with_entry, without_entry,
+};
 use crate::console::{FormError, FormField, PolicyForm};
+use crate::governance::ConflictStrategy;
 use leptos::prelude::*;
 
 #[component]
@@ -76,6 +80,34 @@ pub fn PolicyEditorPanel() -> impl IntoView {
                     <legend>"Escalations"</legend>
                     <TextField label="Timeout (seconds)" testid="policy-timeout" field=FormField::EscalationTimeout
                         form error get=|f| f.escalation_timeout_secs.clone() set=|f, v| f.escalation_timeout_secs = v />
+                </fieldset>
+                <fieldset>
+                    <legend>"When policies disagree"</legend>
+                    // The hint stays outside the label, so the select's name is
+                    // just "Conflict strategy" and the hint its description.
+                    <div class="field">
+                        <label for="policy-conflict-strategy">"Conflict strategy"</label>
+                        <select id="policy-conflict-strategy" data-testid="policy-conflict-strategy"
+                            aria-describedby="policy-conflict-strategy-hint"
+                            on:change=move |ev| {
+                                if let Some(strategy) = ConflictStrategy::parse(&event_target_value(&ev)) {
+                                    form.update(|f| f.conflict_strategy = strategy);
+                                }
+                            }>
+                            {ConflictStrategy::ALL.into_iter().map(|strategy| view! {
+                                // A property, not the attribute: Revert and Apply
+                                // must move the choice even after the user made one.
+                                <option value=strategy.as_str()
+                                    prop:selected=move || form.with(|f| f.conflict_strategy == strategy)>
+                                    {strategy.label()}
+                                </option>
+                            }).collect_view()}
+                        </select>
+                        <span id="policy-conflict-strategy-hint" class="field-hint"
+                            data-testid="policy-conflict-strategy-hint">
+                            {move || conflict_strategy_hint(form.with(|f| f.conflict_strategy))}
+                        </span>
+                    </div>
                 </fieldset>
                 <fieldset>
                     <legend>"Order and on/off (higher priority is judged first)"</legend>
