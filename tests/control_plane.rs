@@ -3,8 +3,9 @@
 //! a user relies on.
 
 use agent_governance_console::governance::{
-    ControlPlane, DecidedBy, GovernanceConfig, KillSwitchError, ManualClock, Millis, PolicyRule,
-    Reason, RequestId, RequestInput, ResolveError, Review, TextProblem, Timestamp, Verdict,
+    BudgetConfig, ControlPlane, DecidedBy, GovernanceConfig, KillSwitchError, ManualClock, Millis,
+    PolicyRule, RateLimitConfig, Reason, RequestId, RequestInput, ResolveError, Review,
+    SensitiveActionsConfig, TextProblem, Timestamp, Verdict,
 };
 use serde_json::json;
 
@@ -59,17 +60,13 @@ fn config_with(edit: impl FnOnce(&mut GovernanceConfig)) -> GovernanceConfig {
 }
 
 fn set_budget(config: &mut GovernanceConfig, limit: f64, percent: f64) {
-    config.policy_mut("budget").unwrap().rule = PolicyRule::Budget {
-        limit,
-        escalate_at_percent: percent,
-    };
+    config.policy_mut("budget").unwrap().rule =
+        PolicyRule::Budget(BudgetConfig::system(limit, percent));
 }
 
 fn set_rate(config: &mut GovernanceConfig, max_actions: u32, window_secs: f64) {
-    config.policy_mut("rate_limit").unwrap().rule = PolicyRule::RateLimit {
-        max_actions,
-        window_secs,
-    };
+    config.policy_mut("rate_limit").unwrap().rule =
+        PolicyRule::RateLimit(RateLimitConfig::per_agent(max_actions, window_secs));
 }
 
 // ---- policies and their order ----
@@ -182,10 +179,11 @@ fn disabled_policies_and_uncovered_types_do_not_judge() {
 #[test]
 fn user_defined_action_types_are_governed_too() {
     let mut h = Harness::new(config_with(|c| {
-        c.policy_mut("sensitive_actions").unwrap().rule = PolicyRule::SensitiveActions {
-            blocked: vec!["wire_transfer".into()],
-            approval_required: vec![],
-        };
+        c.policy_mut("sensitive_actions").unwrap().rule =
+            PolicyRule::SensitiveActions(SensitiveActionsConfig {
+                blocked: vec!["wire_transfer".into()],
+                approval_required: vec![],
+            });
     }));
     assert_eq!(h.request("a1", "wire_transfer", 1.0).1, Verdict::Denied);
     assert_eq!(h.request("a1", "summarise", 1.0).1, Verdict::Approved);

@@ -3,9 +3,9 @@
 //! exposed it and the outcome a governance product must give instead.
 
 use agent_governance_console::governance::{
-    AuditLine, ConflictStrategy, ControlPlane, DecidedBy, GovernanceConfig, KillSwitchError,
-    ManualClock, Millis, PolicyConfig, PolicyRule, Reason, RequestId, RequestInput, ResolveError,
-    Review, Verdict,
+    AuditLine, BudgetConfig, ConflictStrategy, ControlPlane, DecidedBy, GovernanceConfig,
+    KillSwitchError, ManualClock, Millis, PolicyConfig, PolicyRule, RateLimitConfig, Reason,
+    RequestId, RequestInput, ResolveError, Review, SensitiveActionsConfig, Verdict,
 };
 use serde_json::json;
 
@@ -66,17 +66,14 @@ fn policy(name: &str, priority: i32, applies_to: &[&str], rule: PolicyRule) -> P
 }
 
 fn budget(limit: f64, escalate_at_percent: f64) -> PolicyRule {
-    PolicyRule::Budget {
-        limit,
-        escalate_at_percent,
-    }
+    PolicyRule::Budget(BudgetConfig::system(limit, escalate_at_percent))
 }
 
 fn sensitive(blocked: &[&str], approval_required: &[&str]) -> PolicyRule {
-    PolicyRule::SensitiveActions {
+    PolicyRule::SensitiveActions(SensitiveActionsConfig {
         blocked: blocked.iter().map(|s| s.to_string()).collect(),
         approval_required: approval_required.iter().map(|s| s.to_string()).collect(),
-    }
+    })
 }
 
 fn config(strategy: ConflictStrategy, policies: Vec<PolicyConfig>) -> GovernanceConfig {
@@ -209,10 +206,8 @@ fn a_type_blocked_while_its_escalation_waits_does_not_execute_on_approval() {
 fn a_rate_limit_does_not_hold_back_an_approval() {
     // Documented choice: the reviewer is the authority for that one action.
     let mut c = GovernanceConfig::default();
-    c.policy_mut("rate_limit").unwrap().rule = PolicyRule::RateLimit {
-        max_actions: 1,
-        window_secs: 60.0,
-    };
+    c.policy_mut("rate_limit").unwrap().rule =
+        PolicyRule::RateLimit(RateLimitConfig::per_agent(1, 60.0));
     let mut h = Harness::new(c);
     let (id, _) = h.submit("a1", "email", 1.0);
     assert_eq!(h.submit("a1", "api_call", 1.0).1, Verdict::Approved);
@@ -333,10 +328,8 @@ fn an_over_long_agent_name_is_never_filed_under_its_prefix() {
 #[test]
 fn names_are_trimmed_so_one_agent_has_one_rate_limit() {
     let mut c = GovernanceConfig::default();
-    c.policy_mut("rate_limit").unwrap().rule = PolicyRule::RateLimit {
-        max_actions: 1,
-        window_secs: 60.0,
-    };
+    c.policy_mut("rate_limit").unwrap().rule =
+        PolicyRule::RateLimit(RateLimitConfig::per_agent(1, 60.0));
     let mut h = Harness::new(c);
     assert_eq!(h.submit("a", "api_call", 0.0).1, Verdict::Approved);
     assert_eq!(h.submit(" a ", "api_call", 0.0).1, Verdict::RateLimited);
@@ -393,10 +386,7 @@ fn a_rate_limit_on_one_type_counts_only_that_type() {
             "api_rate",
             1,
             &["api_call"],
-            PolicyRule::RateLimit {
-                max_actions: 2,
-                window_secs: 60.0,
-            },
+            PolicyRule::RateLimit(RateLimitConfig::per_agent(2, 60.0)),
         )],
     ));
     for _ in 0..5 {
@@ -546,10 +536,10 @@ fn every_applies_to_entry_is_validated_and_star_stands_alone() {
 fn list_sizes_and_lengths_have_documented_limits_counted_in_characters() {
     let mut c = GovernanceConfig::default();
     let many: Vec<String> = (0..101).map(|n| format!("type_{n}")).collect();
-    c.policies[0].rule = PolicyRule::SensitiveActions {
+    c.policies[0].rule = PolicyRule::SensitiveActions(SensitiveActionsConfig {
         blocked: many,
         approval_required: vec![],
-    };
+    });
     assert_eq!(
         c.validate().unwrap_err().to_string(),
         "policies[0].rule.blocked: (101 entries) has more than 100 entries"

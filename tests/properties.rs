@@ -5,9 +5,10 @@
 use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
 use agent_governance_console::governance::names::{canonical_action_type, canonical_name};
 use agent_governance_console::governance::{
-    AuditEvent, AuditRecord, ConflictStrategy, ControlPlane, DecidedBy, GovernanceConfig,
-    ManualClock, Millis, Money, PolicyConfig, PolicyRule, RequestId, RequestInput, ResolveError,
-    Review, Timestamp, Verdict,
+    AuditEvent, AuditRecord, BudgetConfig, BudgetScope, ConflictStrategy, ControlPlane, DecidedBy,
+    GovernanceConfig, ManualClock, Millis, Money, PolicyConfig, PolicyRule, RateLimitConfig,
+    RateScope, RequestId, RequestInput, ResolveError, Review, SensitiveActionsConfig, Timestamp,
+    Verdict,
 };
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -84,34 +85,54 @@ fn scope() -> impl Strategy<Value = Vec<String>> {
     ]
 }
 
-/// One policy of a random kind. Without `escalations`, no policy escalates.
+/// One policy of a random kind, budgets in every tier and rate limits in
+/// both scopes. Without `escalations`, no policy escalates.
 fn rule(escalations: bool) -> impl Strategy<Value = PolicyRule> {
-    prop_oneof![
-        ((0u64..150).prop_map(|units| units as f64), 50.0..=100.0f64).prop_map(
-            move |(limit, percent)| PolicyRule::Budget {
-                limit,
-                escalate_at_percent: if escalations { percent } else { 100.0 },
-            }
-        ),
-        (1u32..40, 1u64..=3_600).prop_map(|(max_actions, window)| PolicyRule::RateLimit {
-            max_actions,
-            window_secs: window as f64,
-        }),
-        (action_list(), action_list()).prop_map(move |(blocked, approval)| {
-            let approval_required = if escalations {
-                approval
-                    .into_iter()
-                    .filter(|t| !blocked.contains(t))
-                    .collect()
-            } else {
-                Vec::new()
+    let budget = (
+        (0u64..150).prop_map(|units| units as f64),
+        50.0..=100.0f64,
+        proptest::sample::select(BudgetScope::ALL.to_vec()),
+        proptest::option::of(proptest::sample::select(vec![60u64, 600, 3_600])),
+        proptest::option::of((0u64..30).prop_map(|units| units as f64)),
+    )
+        .prop_map(move |(limit, percent, scope, window, alpha_limit)| {
+            let mut budget = BudgetConfig {
+                scope,
+                window_secs: window.filter(|_| scope != BudgetScope::Action),
+                ..BudgetConfig::system(limit, if escalations { percent } else { 100.0 })
             };
-            PolicyRule::SensitiveActions {
-                blocked,
-                approval_required,
+            if let (BudgetScope::Agent, Some(alpha)) = (scope, alpha_limit) {
+                budget.agent_limits.insert("alpha".into(), alpha);
             }
-        }),
-    ]
+            PolicyRule::Budget(budget)
+        });
+    let rate = (
+        1u32..40,
+        1u64..=3_600,
+        proptest::sample::select(RateScope::ALL.to_vec()),
+    )
+        .prop_map(|(max_actions, window, scope)| {
+            PolicyRule::RateLimit(RateLimitConfig {
+                scope,
+                max_actions,
+                window_secs: window as f64,
+            })
+        });
+    let sensitive = (action_list(), action_list()).prop_map(move |(blocked, approval)| {
+        let approval_required = if escalations {
+            approval
+                .into_iter()
+                .filter(|t| !blocked.contains(t))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        PolicyRule::SensitiveActions(SensitiveActionsConfig {
+            blocked,
+            approval_required,
+        })
+    });
+    prop_oneof![budget, rate, sensitive]
 }
 
 /// A random set of one to six policies, several of each kind possible, with
@@ -148,7 +169,7 @@ fn config(escalations: bool) -> impl Strategy<Value = GovernanceConfig> {
                 policies[0].priority = i32::MAX;
             }
             GovernanceConfig {
-                version: 1,
+                version: 2,
                 escalation_timeout_secs: timeout as f64,
                 conflict_strategy,
                 policies,
@@ -343,10 +364,23 @@ struct Executions {
 }
 
 impl Executions {
-    fn spent_on(&self, policy: &PolicyConfig) -> u64 {
+    /// What a budget counts: executions of the types it covers, by `agent`
+    /// (or everyone), in the window's current period (or ever).
+    fn spent_by(
+        &self,
+        policy: &PolicyConfig,
+        agent: Option<&str>,
+        window_secs: Option<u64>,
+        now: u64,
+    ) -> u64 {
+        let period = |at: u64| window_secs.map(|w| at / (w * 1_000));
         self.done
             .iter()
-            .filter(|(_, action, _, _)| covers(policy, action))
+            .filter(|(a, action, at, _)| {
+                covers(policy, action)
+                    && agent.is_none_or(|agent| a == agent)
+                    && period(*at) == period(now)
+            })
             .map(|(_, _, _, cost)| cost)
             .sum()
     }
@@ -354,14 +388,16 @@ impl Executions {
     fn executed_within(
         &self,
         policy: &PolicyConfig,
-        agent: &str,
+        agent: Option<&str>,
         window_ms: u64,
         now: u64,
     ) -> usize {
         self.done
             .iter()
             .filter(|(a, action, at, _)| {
-                a == agent && covers(policy, action) && now < at + window_ms
+                agent.is_none_or(|agent| a == agent)
+                    && covers(policy, action)
+                    && now < at + window_ms
             })
             .count()
     }
@@ -383,17 +419,34 @@ impl Executions {
             .iter()
             .filter(|p| p.enabled && covers(p, action))
             .find(|policy| match &policy.rule {
-                PolicyRule::SensitiveActions { blocked, .. } => blocked.iter().any(|b| b == action),
-                PolicyRule::Budget { limit, .. } => {
-                    self.spent_on(policy) + cost > Money::from_f64(*limit).unwrap().micros()
+                PolicyRule::SensitiveActions(rule) => rule.blocked.iter().any(|b| b == action),
+                PolicyRule::Budget(budget) => {
+                    let limit = match budget.agent_limits.get(agent) {
+                        Some(own) if budget.scope == BudgetScope::Agent => *own,
+                        _ => budget.limit,
+                    };
+                    let limit = Money::from_f64(limit).unwrap().micros();
+                    let spent = match budget.scope {
+                        BudgetScope::Action => 0,
+                        BudgetScope::Agent => {
+                            self.spent_by(policy, Some(agent), budget.window_secs, now)
+                        }
+                        BudgetScope::System => self.spent_by(policy, None, budget.window_secs, now),
+                    };
+                    spent + cost > limit
                 }
-                PolicyRule::RateLimit {
-                    max_actions,
-                    window_secs,
-                } => {
+                PolicyRule::RateLimit(rule) => {
+                    let whose = match rule.scope {
+                        RateScope::Agent => Some(agent),
+                        RateScope::System => None,
+                    };
                     with_rate_limits
-                        && self.executed_within(policy, agent, (*window_secs * 1_000.0) as u64, now)
-                            >= *max_actions as usize
+                        && self.executed_within(
+                            policy,
+                            whose,
+                            (rule.window_secs * 1_000.0) as u64,
+                            now,
+                        ) >= rule.max_actions as usize
                 }
             })
             .map(|p| p.name.clone())
@@ -670,7 +723,7 @@ impl Reference {
                 .is_some()
             {
                 return match policy.rule {
-                    PolicyRule::RateLimit { .. } => Verdict::RateLimited,
+                    PolicyRule::RateLimit(_) => Verdict::RateLimited,
                     _ => Verdict::Denied,
                 };
             }

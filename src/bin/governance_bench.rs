@@ -15,8 +15,8 @@ fn main() {}
 mod bench {
     use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
     use agent_governance_console::governance::{
-        AuditRecord, ControlPlane, GovernanceConfig, ManualClock, Millis, PolicyRule, RequestId,
-        RequestInput,
+        AuditRecord, BudgetConfig, ControlPlane, GovernanceConfig, ManualClock, Millis, PolicyRule,
+        RateLimitConfig, RequestId, RequestInput, SensitiveActionsConfig,
     };
     use std::hint::black_box;
     use std::time::Instant;
@@ -28,18 +28,15 @@ mod bench {
     /// and are approved: the expensive path.
     fn permissive() -> GovernanceConfig {
         let mut config = GovernanceConfig::default();
-        config.policy_mut("budget").unwrap().rule = PolicyRule::Budget {
-            limit: 1e9,
-            escalate_at_percent: 100.0,
-        };
-        config.policy_mut("rate_limit").unwrap().rule = PolicyRule::RateLimit {
-            max_actions: 1_000_000,
-            window_secs: 3_600.0,
-        };
-        config.policy_mut("sensitive_actions").unwrap().rule = PolicyRule::SensitiveActions {
-            blocked: vec!["deploy".into()],
-            approval_required: vec![],
-        };
+        config.policy_mut("budget").unwrap().rule =
+            PolicyRule::Budget(BudgetConfig::system(1e9, 100.0));
+        config.policy_mut("rate_limit").unwrap().rule =
+            PolicyRule::RateLimit(RateLimitConfig::per_agent(1_000_000, 3_600.0));
+        config.policy_mut("sensitive_actions").unwrap().rule =
+            PolicyRule::SensitiveActions(SensitiveActionsConfig {
+                blocked: vec!["deploy".into()],
+                approval_required: vec![],
+            });
         config
     }
 

@@ -9,6 +9,9 @@
 //! contradictions) is the core's validation, whose error is placed next to the
 //! field it names.
 
+use crate::governance::config::{
+    BudgetConfig, FieldPath, PolicyField, RateLimitConfig, SensitiveActionsConfig,
+};
 use crate::governance::{ConfigError, ConflictStrategy, GovernanceConfig, PolicyRule};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,26 +154,28 @@ impl PolicyForm {
         let mut seen = [false; 3];
         for policy in &config.policies {
             match &policy.rule {
-                PolicyRule::Budget {
+                PolicyRule::Budget(BudgetConfig {
                     limit,
                     escalate_at_percent,
-                } if !seen[0] => {
+                    ..
+                }) if !seen[0] => {
                     seen[0] = true;
                     form.budget_limit = number(&limit.to_string());
                     form.escalate_at_percent = number(&escalate_at_percent.to_string());
                 }
-                PolicyRule::RateLimit {
+                PolicyRule::RateLimit(RateLimitConfig {
                     max_actions,
                     window_secs,
-                } if !seen[1] => {
+                    ..
+                }) if !seen[1] => {
                     seen[1] = true;
                     form.rate_max_actions = max_actions.to_string();
                     form.rate_window_secs = number(&window_secs.to_string());
                 }
-                PolicyRule::SensitiveActions {
+                PolicyRule::SensitiveActions(SensitiveActionsConfig {
                     blocked,
                     approval_required,
-                } if !seen[2] => {
+                }) if !seen[2] => {
                     seen[2] = true;
                     form.blocked = list(blocked);
                     form.approval_required = list(approval_required);
@@ -198,19 +203,21 @@ impl PolicyForm {
                 })?;
             }
             match &mut policy.rule {
-                PolicyRule::Budget {
+                PolicyRule::Budget(BudgetConfig {
                     limit,
                     escalate_at_percent,
-                } if !seen[0] => {
+                    ..
+                }) if !seen[0] => {
                     seen[0] = true;
                     *limit = parse_number(&self.budget_limit, FormField::BudgetLimit)?;
                     *escalate_at_percent =
                         parse_number(&self.escalate_at_percent, FormField::EscalateAtPercent)?;
                 }
-                PolicyRule::RateLimit {
+                PolicyRule::RateLimit(RateLimitConfig {
                     max_actions,
                     window_secs,
-                } if !seen[1] => {
+                    ..
+                }) if !seen[1] => {
                     seen[1] = true;
                     let max = parse_number(&self.rate_max_actions, FormField::RateMaxActions)?;
                     if max.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&max) {
@@ -222,10 +229,10 @@ impl PolicyForm {
                     *max_actions = max as u32;
                     *window_secs = parse_number(&self.rate_window_secs, FormField::RateWindowSecs)?;
                 }
-                PolicyRule::SensitiveActions {
+                PolicyRule::SensitiveActions(SensitiveActionsConfig {
                     blocked,
                     approval_required,
-                } if !seen[2] => {
+                }) if !seen[2] => {
                     seen[2] = true;
                     *blocked = parse_list(&self.blocked);
                     *approval_required = parse_list(&self.approval_required);
@@ -242,30 +249,28 @@ impl PolicyForm {
 
 /// Puts a core validation error next to the form field it is about.
 fn place_error(config: &GovernanceConfig, error: &ConfigError) -> FormError {
+    use crate::governance::config::{budget, rate_limit, sensitive_actions};
     let message = error.to_string();
-    let path = error.field();
-    let field = if path == "escalation_timeout_secs" {
-        FormField::EscalationTimeout
-    } else if let Some(index) = path
-        .strip_prefix("policies[")
-        .and_then(|rest| rest.split(']').next())
-        .and_then(|i| i.parse::<usize>().ok())
-    {
-        let policy = &config.policies[index.min(config.policies.len().saturating_sub(1))];
-        let leaf = path.rsplit('.').next().unwrap_or_default();
-        let leaf = leaf.split('[').next().unwrap_or_default();
-        match leaf {
-            "limit" => FormField::BudgetLimit,
-            "escalate_at_percent" => FormField::EscalateAtPercent,
-            "max_actions" => FormField::RateMaxActions,
-            "window_secs" => FormField::RateWindowSecs,
-            "blocked" => FormField::Blocked,
-            "approval_required" => FormField::ApprovalRequired,
-            "priority" => FormField::Priority(policy.name.clone()),
+    let field = match error.path() {
+        Some(FieldPath::Top("escalation_timeout_secs")) => FormField::EscalationTimeout,
+        Some(FieldPath::Policy { index, field }) => match (field, config.policies.get(*index)) {
+            (PolicyField::Priority, Some(policy)) => FormField::Priority(policy.name.clone()),
+            (PolicyField::Rule(name, _), Some(policy)) => match (&policy.rule, *name) {
+                (PolicyRule::Budget(_), budget::LIMIT) => FormField::BudgetLimit,
+                (PolicyRule::Budget(_), budget::ESCALATE_AT_PERCENT) => {
+                    FormField::EscalateAtPercent
+                }
+                (PolicyRule::RateLimit(_), rate_limit::MAX_ACTIONS) => FormField::RateMaxActions,
+                (PolicyRule::RateLimit(_), rate_limit::WINDOW_SECS) => FormField::RateWindowSecs,
+                (PolicyRule::SensitiveActions(_), sensitive_actions::BLOCKED) => FormField::Blocked,
+                (PolicyRule::SensitiveActions(_), sensitive_actions::APPROVAL_REQUIRED) => {
+                    FormField::ApprovalRequired
+                }
+                _ => FormField::Form,
+            },
             _ => FormField::Form,
-        }
-    } else {
-        FormField::Form
+        },
+        _ => FormField::Form,
     };
     FormError { field, message }
 }
@@ -295,16 +300,13 @@ mod tests {
         let edited = form.to_config(&config).unwrap();
         assert_eq!(
             edited.policy("budget").unwrap().rule,
-            PolicyRule::Budget {
-                limit: 250.5,
-                escalate_at_percent: 90.0
-            }
+            PolicyRule::Budget(BudgetConfig::system(250.5, 90.0))
         );
         assert!(!edited.policies[0].enabled);
         assert_eq!(edited.policies[2].priority, 900);
         assert!(matches!(
             &edited.policies[0].rule,
-            PolicyRule::SensitiveActions { blocked, .. } if blocked == &["deploy", "wire_transfer"]
+            PolicyRule::SensitiveActions(rule) if rule.blocked == ["deploy", "wire_transfer"]
         ));
     }
 
@@ -331,7 +333,7 @@ mod tests {
         let edited = form.to_config(&config).unwrap();
         assert!(matches!(
             &edited.policies[0].rule,
-            PolicyRule::SensitiveActions { blocked, .. } if blocked.last().map(String::as_str) == Some("wire_transfer")
+            PolicyRule::SensitiveActions(rule) if rule.blocked.last().map(String::as_str) == Some("wire_transfer")
         ));
     }
 

@@ -136,13 +136,9 @@ mod tests {
         let escalated = plane.submit(&RequestInput::new(id, "mailer", "email", 1.0));
         assert_eq!(escalated.verdict, Verdict::Escalated);
         let mut config = plane.config().clone();
-        if let PolicyRule::SensitiveActions {
-            blocked,
-            approval_required,
-        } = &mut config.policies[0].rule
-        {
-            approval_required.retain(|t| t != "email");
-            blocked.push("email".into());
+        if let PolicyRule::SensitiveActions(rule) = &mut config.policies[0].rule {
+            rule.approval_required.retain(|t| t != "email");
+            rule.blocked.push("email".into());
         }
         plane.apply_config(config, "riley").unwrap();
         let decision = plane.resolve(id, &review(true)).unwrap();

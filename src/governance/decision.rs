@@ -7,7 +7,9 @@
 
 use super::money::Money;
 use super::names::{Fingerprint, TextProblem};
-use super::time::Millis;
+use super::rules::budget::BudgetScope;
+use super::rules::rate_limit::RateScope;
+use super::time::{Millis, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
@@ -129,6 +131,38 @@ impl fmt::Display for FieldProblem {
     }
 }
 
+/// Which budget tier a reason is about.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct BudgetTier {
+    pub scope: BudgetScope,
+    /// The agent whose spend a per-agent budget counts.
+    pub agent: Option<Arc<str>>,
+    pub window: Option<Millis>,
+}
+
+impl BudgetTier {
+    /// "hourly", "daily", "weekly", "900s" or nothing for no window.
+    fn window_word(&self) -> String {
+        match self.window.map(|w| w.0) {
+            None => String::new(),
+            Some(3_600_000) => "hourly ".into(),
+            Some(86_400_000) => "daily ".into(),
+            Some(604_800_000) => "weekly ".into(),
+            Some(ms) => format!("{} ", Millis(ms)),
+        }
+    }
+}
+
+/// A clock time without its milliseconds when it has none: `2:00:00`.
+struct ClockTime(Timestamp);
+
+impl fmt::Display for ClockTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.to_string();
+        f.write_str(text.strip_suffix(".000").unwrap_or(&text))
+    }
+}
+
 /// Why a request got its verdict, with the figures that decided it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reason {
@@ -145,7 +179,18 @@ pub enum Reason {
         threshold: Money,
         limit: Money,
     },
+    /// A budget tier other than the all-time system budget: a per-action
+    /// cap, a per-agent budget, or a budget with a window. `threshold` is set
+    /// when the request passes the escalation threshold, not the limit.
+    OverBudgetTier {
+        tier: BudgetTier,
+        projected: Money,
+        limit: Money,
+        threshold: Option<Money>,
+        resets_at: Option<Timestamp>,
+    },
     RateLimitReached {
+        scope: RateScope,
         executed: u32,
         max: u32,
         window: Millis,
@@ -187,6 +232,10 @@ impl Reason {
             Reason::KillSwitchActive { .. } => "kill_switch_active",
             Reason::OverBudget { .. } => "over_budget",
             Reason::OverEscalationThreshold { .. } => "over_escalation_threshold",
+            Reason::OverBudgetTier {
+                threshold: Some(_), ..
+            } => "over_budget_tier_threshold",
+            Reason::OverBudgetTier { .. } => "over_budget_tier",
             Reason::RateLimitReached { .. } => "rate_limit_reached",
             Reason::ActionTypeBlocked => "action_type_blocked",
             Reason::ApprovalRequired => "approval_required",
@@ -219,14 +268,58 @@ impl fmt::Display for Reason {
                 f,
                 "projected spend {projected} would pass the escalation threshold {threshold} of budget {limit}"
             ),
+            Reason::OverBudgetTier {
+                tier,
+                projected,
+                limit,
+                threshold,
+                resets_at,
+            } => {
+                match (tier.scope, threshold) {
+                    (BudgetScope::Action, None) => {
+                        return write!(f, "a cost of {projected} is over the per-action cap {limit}")
+                    }
+                    (BudgetScope::Action, Some(threshold)) => {
+                        return write!(
+                            f,
+                            "a cost of {projected} passes the escalation threshold {threshold} of the per-action cap {limit}"
+                        )
+                    }
+                    (BudgetScope::Agent, _) => write!(
+                        f,
+                        "{} would spend {projected} of its {limit} {}budget",
+                        tier.agent.as_deref().unwrap_or("the agent"),
+                        tier.window_word()
+                    )?,
+                    (BudgetScope::System, _) => write!(
+                        f,
+                        "the system would spend {projected} of its {limit} {}budget",
+                        tier.window_word()
+                    )?,
+                }
+                if let Some(threshold) = threshold {
+                    write!(f, ", past the escalation threshold {threshold}")?;
+                }
+                match resets_at {
+                    Some(at) => write!(f, "; resets at {}", ClockTime(*at)),
+                    None => Ok(()),
+                }
+            }
             Reason::RateLimitReached {
+                scope,
                 executed,
                 max,
                 window,
-            } => write!(
-                f,
-                "{executed} actions executed in the last {window}; the limit is {max} per {window}"
-            ),
+            } => {
+                let whose = match scope {
+                    RateScope::Agent => "",
+                    RateScope::System => " by all agents",
+                };
+                write!(
+                    f,
+                    "{executed} actions executed{whose} in the last {window}; the limit is {max} per {window}"
+                )
+            }
             Reason::ActionTypeBlocked => f.write_str("action type is blocked"),
             Reason::ApprovalRequired => f.write_str("action type requires human approval"),
             Reason::InvalidCost { value, problem } => write!(f, "invalid cost {value}: {problem}"),
@@ -311,6 +404,7 @@ mod tests {
             "projected spend 95.20 would exceed budget 100.00"
         );
         let reason = Reason::RateLimitReached {
+            scope: RateScope::Agent,
             executed: 500,
             max: 500,
             window: Millis::from_secs(3_600),

@@ -19,8 +19,7 @@
 //!   and a rejected name is never interned or filed under another name.
 
 use super::audit::{AuditEvent, AuditLine, AuditLog, AuditRecord};
-use super::budget::SpendLedger;
-use super::config::{ConfigError, GovernanceConfig};
+use super::config::{ConfigError, FieldPath, GovernanceConfig};
 use super::decision::{DecidedBy, Decision, FieldProblem, Reason, RequestField, Verdict};
 use super::escalation::{EscalationQueue, PendingEscalation};
 use super::ids::{ActionType, AgentId, Interner, RequestId};
@@ -30,9 +29,10 @@ use super::names::{
     canonical_action_type, canonical_name, clean_text, fingerprint, quoted, TextProblem,
     INVALID_NAME_MARKER,
 };
-use super::policy::{PolicyContext, PolicySet};
-use super::rate_limit::RateTracker;
+use super::policy::PolicyContext;
+use super::policy_set::PolicySet;
 use super::request::{nesting_depth, Request, RequestInput, MAX_PARAMETER_DEPTH};
+use super::state::{RateTracker, SpendLedger};
 use super::stats::{AgentSpend, AgentStats, EscalationStats, SpendingReport, Stats, VerdictCounts};
 use super::time::{Clock, ManualClock, Millis, Timestamp};
 use std::collections::HashSet;
@@ -305,11 +305,8 @@ impl<C: Clock> ControlPlane<C> {
         actor: &str,
     ) -> Result<(), ConfigError> {
         self.advance();
-        let actor = canonical_name(actor).map_err(|problem| ConfigError::InvalidValue {
-            field: "actor".into(),
-            value: quoted(actor),
-            problem: problem.to_string(),
-        })?;
+        let actor = canonical_name(actor)
+            .map_err(|problem| ConfigError::invalid(FieldPath::Actor, quoted(actor), problem))?;
         config.validate()?;
         if config == *self.config {
             return Ok(());
@@ -406,9 +403,9 @@ impl<C: Clock> ControlPlane<C> {
         let total = self.spend.total();
         SpendingReport {
             total,
-            limit: budget.map(|b| b.limit),
-            threshold: budget.map(|b| b.threshold),
-            remaining: budget.map(|b| b.limit.saturating_sub(total)),
+            limit: budget.map(|b| b.default.limit),
+            threshold: budget.map(|b| b.default.threshold),
+            remaining: budget.map(|b| b.default.limit.saturating_sub(total)),
             per_agent: self
                 .agents()
                 .map(|agent| AgentSpend {
@@ -457,10 +454,15 @@ impl<C: Clock> ControlPlane<C> {
     }
 
     fn install(&mut self, config: Arc<GovernanceConfig>) {
-        self.policies = PolicySet::compile(&config, &mut self.actions);
+        self.policies = PolicySet::compile(&config, &mut self.agents, &mut self.actions);
         self.escalation_timeout = Millis::from_secs_f64(config.escalation_timeout_secs);
-        if let Some(window) = self.policies.longest_rate_window() {
-            self.rates.retain_at_least(window);
+        for needs in self.policies.state_needs() {
+            if let Some(window) = needs.rate_window {
+                self.rates.retain_at_least(window);
+            }
+            if let Some(window) = needs.spend_window {
+                self.spend.use_window(window, self.now);
+            }
         }
         self.config = config;
     }
@@ -551,6 +553,7 @@ impl<C: Clock> ControlPlane<C> {
             now: self.now,
             spend: &self.spend,
             rates: &self.rates,
+            agents: &self.agents,
         }
     }
 
@@ -597,7 +600,7 @@ impl<C: Clock> ControlPlane<C> {
             "nothing executes while killed"
         );
         self.spend
-            .record(request.agent, request.action, request.cost);
+            .record(request.agent, request.action, request.cost, self.now);
         self.rates.record(request.agent, request.action, self.now);
     }
 

@@ -7,8 +7,8 @@
 //! own module with its invariants stated at the top.
 
 pub mod audit;
-pub mod budget;
 pub mod config;
+pub mod config_error;
 pub mod conflict;
 pub mod decision;
 pub mod engine;
@@ -18,14 +18,18 @@ pub mod kill_switch;
 pub mod money;
 pub mod names;
 pub mod policy;
-pub mod rate_limit;
+pub mod policy_set;
 pub mod request;
-pub mod sensitive;
+pub mod rules;
+pub mod state;
 pub mod stats;
 pub mod time;
 
 pub use audit::{AuditEvent, AuditLine, AuditLog, AuditRecord};
-pub use config::{ConfigError, GovernanceConfig, PolicyConfig, PolicyRule, CONFIG_VERSION};
+pub use config::{
+    BudgetConfig, BudgetScope, ConfigError, FieldPath, GovernanceConfig, PolicyConfig, PolicyField,
+    PolicyRule, RateLimitConfig, RateScope, SensitiveActionsConfig, CONFIG_VERSION,
+};
 pub use conflict::ConflictStrategy;
 pub use decision::{DecidedBy, Decision, FieldProblem, Reason, Verdict};
 pub use engine::{ControlPlane, ResolveError, Review};

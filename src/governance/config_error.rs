@@ -1,0 +1,269 @@
+//! Why a configuration cannot be applied, and where: every error carries a
+//! typed path to the field it is about, which a form places without parsing
+//! text, and reads as `policies[2].rule.limit` in messages.
+
+use std::fmt;
+use thiserror::Error;
+
+/// A field of a policy.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PolicyField {
+    Name,
+    Description,
+    Priority,
+    /// The list, or one entry of it.
+    AppliesTo(Option<usize>),
+    /// A field of the policy's rule, named by the rule kind's own constant,
+    /// or one entry of it.
+    Rule(&'static str, Option<Entry>),
+}
+
+/// An entry of a list (by position) or of a map (by key).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Entry {
+    Index(usize),
+    Key(String),
+}
+
+/// Where in a configuration a problem is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FieldPath {
+    /// A top-level field: `version`, `escalation_timeout_secs`, `policies` …
+    Top(&'static str),
+    Policy {
+        index: usize,
+        field: PolicyField,
+    },
+    /// Not a field of the configuration: who applies it.
+    Actor,
+}
+
+impl FieldPath {
+    pub fn policy(index: usize, field: PolicyField) -> FieldPath {
+        FieldPath::Policy { index, field }
+    }
+
+    pub fn rule(index: usize, name: &'static str) -> FieldPath {
+        FieldPath::policy(index, PolicyField::Rule(name, None))
+    }
+
+    pub fn rule_entry(index: usize, name: &'static str, entry: Entry) -> FieldPath {
+        FieldPath::policy(index, PolicyField::Rule(name, Some(entry)))
+    }
+}
+
+impl fmt::Display for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Entry::Index(i) => write!(f, "[{i}]"),
+            Entry::Key(key) => write!(f, "[{key:?}]"),
+        }
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldPath::Top(name) => f.write_str(name),
+            FieldPath::Actor => f.write_str("actor"),
+            FieldPath::Policy { index, field } => {
+                write!(f, "policies[{index}].")?;
+                match field {
+                    PolicyField::Name => f.write_str("name"),
+                    PolicyField::Description => f.write_str("description"),
+                    PolicyField::Priority => f.write_str("priority"),
+                    PolicyField::AppliesTo(None) => f.write_str("applies_to"),
+                    PolicyField::AppliesTo(Some(i)) => write!(f, "applies_to[{i}]"),
+                    PolicyField::Rule(name, None) => write!(f, "rule.{name}"),
+                    PolicyField::Rule(name, Some(entry)) => write!(f, "rule.{name}{entry}"),
+                }
+            }
+        }
+    }
+}
+
+/// A configuration that cannot be applied, naming the field and what is wrong.
+#[derive(Clone, Debug, Error, PartialEq)]
+pub enum ConfigError {
+    #[error("version: {found} is not supported; this build reads versions 1 to {supported}")]
+    UnsupportedVersion { found: u32, supported: u32 },
+    #[error("{path}: {value} {problem}")]
+    Invalid {
+        path: FieldPath,
+        /// The offending value as the message shows it.
+        value: String,
+        problem: String,
+    },
+    #[error("the configuration is not valid JSON for this format: {0}")]
+    Unreadable(String),
+}
+
+impl ConfigError {
+    pub fn invalid(path: FieldPath, value: impl ToString, problem: impl ToString) -> ConfigError {
+        ConfigError::Invalid {
+            path,
+            value: value.to_string(),
+            problem: problem.to_string(),
+        }
+    }
+
+    /// The field the error is about, for showing the message beside it.
+    pub fn path(&self) -> Option<&FieldPath> {
+        match self {
+            ConfigError::UnsupportedVersion { .. } => None,
+            ConfigError::Invalid { path, .. } => Some(path),
+            ConfigError::Unreadable(_) => None,
+        }
+    }
+
+    /// The field as text (`policies[2].rule.limit`); empty when the error is
+    /// about the whole document.
+    pub fn field(&self) -> String {
+        match self {
+            ConfigError::UnsupportedVersion { .. } => "version".into(),
+            ConfigError::Invalid { path, .. } => path.to_string(),
+            ConfigError::Unreadable(_) => String::new(),
+        }
+    }
+}
+
+/// Collects every problem of a configuration, so a form can show them all.
+#[derive(Debug, Default)]
+pub struct Problems(pub Vec<ConfigError>);
+
+impl Problems {
+    pub fn add(&mut self, path: FieldPath, value: impl ToString, problem: impl ToString) {
+        self.0.push(ConfigError::invalid(path, value, problem));
+    }
+}
+
+// ---- the checks rule kinds and the configuration share ----
+
+use super::money::{Money, MoneyError};
+use super::names::{canonical_action_type, canonical_name, quoted};
+
+/// Entries in one list of action types or names.
+pub const MAX_LIST_LEN: usize = 100;
+
+/// An amount of money; `Some` when it is one.
+pub fn check_amount(problems: &mut Problems, path: FieldPath, value: f64) -> Option<Money> {
+    Money::from_f64(value)
+        .map_err(|error| {
+            let problem = match error {
+                MoneyError::NotFinite(_) => "is not a finite number",
+                MoneyError::Negative(_) => "must not be negative",
+                MoneyError::TooLarge(_) => "is larger than 1000000000",
+                MoneyError::TooPrecise(_) => {
+                    "has more than 6 decimal places (the smallest amount is 0.000001)"
+                }
+            };
+            problems.add(path, value, problem)
+        })
+        .ok()
+}
+
+/// A percentage above 0 and at most 100.
+pub fn check_percent(problems: &mut Problems, path: FieldPath, percent: f64) {
+    if !percent.is_finite() || percent <= 0.0 || percent > 100.0 {
+        problems.add(path, percent, "must be more than 0 and at most 100");
+    }
+}
+
+/// A duration in seconds, from a millisecond to `max`.
+pub fn check_seconds(problems: &mut Problems, path: FieldPath, value: f64, max: f64) {
+    if !value.is_finite() {
+        problems.add(path, value, "is not a finite number");
+    } else if value < 0.001 {
+        problems.add(path, value, "must be at least 0.001 seconds");
+    } else if value > max {
+        problems.add(path, value, format!("is longer than {max} seconds"));
+    }
+}
+
+/// A list of action types: at most [`MAX_LIST_LEN`] entries, each in its
+/// canonical spelling, none twice. With `allow_all`, `"*"` may stand alone.
+/// `entry` builds the path of one entry (`None`: the list itself).
+pub fn check_action_types(
+    problems: &mut Problems,
+    entry: impl Fn(Option<usize>) -> FieldPath,
+    types: &[String],
+    allow_all: bool,
+) {
+    if types.len() > MAX_LIST_LEN {
+        problems.add(
+            entry(None),
+            format!("({} entries)", types.len()),
+            format!("has more than {MAX_LIST_LEN} entries"),
+        );
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, name) in types.iter().enumerate() {
+        if allow_all && name == "*" {
+            if types.len() > 1 {
+                problems.add(
+                    entry(Some(i)),
+                    quoted(name),
+                    "covers every action type; list it alone",
+                );
+            }
+            continue;
+        }
+        match canonical_action_type(name) {
+            Err(problem) => problems.add(entry(Some(i)), quoted(name), problem),
+            Ok(canonical) if canonical != name.as_str() => problems.add(
+                entry(Some(i)),
+                quoted(name),
+                format!("must be written {}", quoted(&canonical)),
+            ),
+            Ok(_) if !seen.insert(name.as_str()) => {
+                problems.add(entry(Some(i)), quoted(name), "is listed twice")
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+/// A name (agent, policy) in its canonical spelling.
+pub fn check_name(problems: &mut Problems, path: FieldPath, name: &str) {
+    match canonical_name(name) {
+        Err(problem) => problems.add(path, quoted(name), problem),
+        Ok(trimmed) if trimmed != name => {
+            problems.add(path, quoted(name), "must not start or end with spaces")
+        }
+        Ok(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_read_as_the_json_they_point_into() {
+        assert_eq!(
+            FieldPath::Top("escalation_timeout_secs").to_string(),
+            "escalation_timeout_secs"
+        );
+        assert_eq!(
+            FieldPath::rule(2, "limit").to_string(),
+            "policies[2].rule.limit"
+        );
+        assert_eq!(
+            FieldPath::rule_entry(0, "blocked", Entry::Index(3)).to_string(),
+            "policies[0].rule.blocked[3]"
+        );
+        assert_eq!(
+            FieldPath::rule_entry(1, "agent_limits", Entry::Key("agent-7".into())).to_string(),
+            "policies[1].rule.agent_limits[\"agent-7\"]"
+        );
+        assert_eq!(
+            FieldPath::policy(4, PolicyField::AppliesTo(Some(1))).to_string(),
+            "policies[4].applies_to[1]"
+        );
+        assert_eq!(
+            FieldPath::policy(4, PolicyField::Priority).to_string(),
+            "policies[4].priority"
+        );
+    }
+}

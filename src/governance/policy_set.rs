@@ -1,0 +1,188 @@
+//! The enabled policies of a configuration, in the order they are judged in,
+//! and how their findings combine.
+//!
+//! The [`PolicySet`] runs the enabled policies that cover the request's action
+//! type, highest priority first (equal priorities in the order the
+//! configuration lists them), and the configured [`ConflictStrategy`] says
+//! which finding decides. When no policy objects, the request is approved.
+//!
+//! At the moment a reviewer approves, every covering policy that declares it
+//! must be re-checked is judged again, and any refusal it gives stops the
+//! action, whichever policy escalated it and whatever the strategy.
+
+use super::config::{GovernanceConfig, PolicyConfig};
+use super::conflict::ConflictStrategy;
+use super::decision::{DecidedBy, Decision, Reason, Verdict};
+use super::ids::{ActionType, Interner};
+use super::policy::{Finding, PolicyContext, StateNeeds};
+use super::request::Request;
+use super::rules::budget::{BudgetRule, BudgetScope};
+use super::rules::CompiledRule;
+use super::state::Types;
+use std::sync::Arc;
+
+/// A policy's refusal found when an approval was re-checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Overrule {
+    pub policy: Arc<str>,
+    pub finding: Finding,
+}
+
+/// An enabled policy, ready to judge requests.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompiledPolicy {
+    pub name: Arc<str>,
+    pub priority: i32,
+    /// The action types it judges and counts.
+    pub covers: Types,
+    pub rule: CompiledRule,
+}
+
+/// The enabled policies of a validated configuration, in evaluation order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PolicySet {
+    ordered: Vec<CompiledPolicy>,
+}
+
+impl PolicySet {
+    /// Compiles a configuration that has already been validated; names are
+    /// interned into `agents` and `actions`.
+    pub fn compile(
+        config: &GovernanceConfig,
+        agents: &mut Interner,
+        actions: &mut Interner,
+    ) -> PolicySet {
+        let mut ordered: Vec<CompiledPolicy> = config
+            .policies
+            .iter()
+            .filter(|policy| policy.enabled)
+            .map(|policy| compile_policy(policy, agents, actions))
+            .collect();
+        // A stable sort keeps list order among equal priorities.
+        ordered.sort_by_key(|policy| std::cmp::Reverse(policy.priority));
+        PolicySet { ordered }
+    }
+
+    pub fn policies(&self) -> &[CompiledPolicy] {
+        &self.ordered
+    }
+
+    /// What every policy needs the ledgers to keep.
+    pub fn state_needs(&self) -> impl Iterator<Item = StateNeeds> + '_ {
+        self.ordered
+            .iter()
+            .map(|policy| policy.rule.as_policy().state_needs())
+    }
+
+    /// Judges a request: the covering policies in priority order, combined
+    /// by `strategy`.
+    pub fn evaluate(
+        &self,
+        request: &Request,
+        context: &PolicyContext<'_>,
+        strategy: ConflictStrategy,
+    ) -> Decision {
+        let mut escalation: Option<(&CompiledPolicy, Finding)> = None;
+        for policy in &self.ordered {
+            if !policy.covers.covers(request.action) {
+                continue;
+            }
+            let Some(finding) = policy
+                .rule
+                .as_policy()
+                .evaluate(request, &policy.covers, context)
+            else {
+                continue;
+            };
+            if strategy.stops_at(finding.verdict) {
+                return Decision::new(
+                    finding.verdict,
+                    DecidedBy::Policy(policy.name.clone()),
+                    finding.reason,
+                );
+            }
+            // Deny-overrides: remember the highest-priority escalation and
+            // look on for a refusal.
+            escalation.get_or_insert((policy, finding));
+        }
+        match escalation {
+            Some((policy, finding)) => Decision::new(
+                finding.verdict,
+                DecidedBy::Policy(policy.name.clone()),
+                finding.reason,
+            ),
+            None => Decision::new(
+                Verdict::Approved,
+                DecidedBy::AllPolicies,
+                Reason::NoPolicyObjected,
+            ),
+        }
+    }
+
+    /// The first refusal, in priority order, from the policies that cover the
+    /// request and declare that an approval must re-check them: what stops a
+    /// reviewer's approval from executing now.
+    pub fn recheck_approval(
+        &self,
+        request: &Request,
+        context: &PolicyContext<'_>,
+    ) -> Option<Overrule> {
+        self.ordered
+            .iter()
+            .filter(|policy| {
+                policy.rule.as_policy().recheck_on_approval()
+                    && policy.covers.covers(request.action)
+            })
+            .find_map(|policy| {
+                policy
+                    .rule
+                    .as_policy()
+                    .evaluate(request, &policy.covers, context)
+                    .filter(|finding| finding.verdict.is_refusal())
+                    .map(|finding| Overrule {
+                        policy: policy.name.clone(),
+                        finding,
+                    })
+            })
+    }
+
+    /// Every enabled budget, in priority order, with what it covers.
+    pub fn budgets(&self) -> impl Iterator<Item = (&CompiledPolicy, &BudgetRule)> {
+        self.ordered.iter().filter_map(|policy| match &policy.rule {
+            CompiledRule::Budget(rule) => Some((policy, rule)),
+            _ => None,
+        })
+    }
+
+    /// The highest-priority enabled budget on all the system's spend, which
+    /// the spending report shows.
+    pub fn primary_budget(&self) -> Option<&BudgetRule> {
+        self.budgets()
+            .map(|(_, rule)| rule)
+            .find(|rule| rule.scope == BudgetScope::System)
+    }
+}
+
+fn compile_policy(
+    policy: &PolicyConfig,
+    agents: &mut Interner,
+    actions: &mut Interner,
+) -> CompiledPolicy {
+    let covers = if policy.covers_all() {
+        Types::All
+    } else {
+        Types::Only(
+            policy
+                .applies_to
+                .iter()
+                .map(|name| ActionType(actions.intern(name)))
+                .collect(),
+        )
+    };
+    CompiledPolicy {
+        name: Arc::from(policy.name.as_str()),
+        priority: policy.priority,
+        covers,
+        rule: policy.rule.compile(agents, actions),
+    }
+}

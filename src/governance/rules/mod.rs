@@ -1,0 +1,79 @@
+//! The kinds of policy rule. Each kind lives in its own file and owns its
+//! configuration type, its validation, its compile step, its reasons and
+//! whether an approval must re-check it; this module only lists the kinds.
+//!
+//! Adding a kind: a file here with a configuration type (serde, validated
+//! with typed paths) that compiles to a type implementing
+//! [`Policy`](super::policy::Policy), and a line in each enum below. The
+//! evaluation, the conflict strategy and the approval re-check need nothing
+//! new.
+
+pub mod budget;
+pub mod rate_limit;
+pub mod sensitive_actions;
+
+use super::config_error::Problems;
+use super::ids::Interner;
+use super::policy::Policy;
+use budget::{BudgetConfig, BudgetRule};
+use rate_limit::{RateLimitConfig, RateLimitRule};
+use sensitive_actions::{SensitiveActionsConfig, SensitiveActionsRule};
+use serde::{Deserialize, Serialize};
+
+/// What a policy checks, as configured. Serialised with its `kind` beside
+/// the kind's own fields: `{"kind": "budget", "limit": 100.0, …}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PolicyRule {
+    Budget(BudgetConfig),
+    RateLimit(RateLimitConfig),
+    SensitiveActions(SensitiveActionsConfig),
+}
+
+impl PolicyRule {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PolicyRule::Budget(_) => "budget",
+            PolicyRule::RateLimit(_) => "rate_limit",
+            PolicyRule::SensitiveActions(_) => "sensitive_actions",
+        }
+    }
+
+    /// Checks the rule of policy `index`, adding every problem found.
+    pub fn validate(&self, index: usize, problems: &mut Problems) {
+        match self {
+            PolicyRule::Budget(rule) => rule.validate(index, problems),
+            PolicyRule::RateLimit(rule) => rule.validate(index, problems),
+            PolicyRule::SensitiveActions(rule) => rule.validate(index, problems),
+        }
+    }
+
+    /// The rule, ready to judge; names it mentions are interned.
+    pub fn compile(&self, agents: &mut Interner, actions: &mut Interner) -> CompiledRule {
+        match self {
+            PolicyRule::Budget(rule) => CompiledRule::Budget(rule.compile(agents)),
+            PolicyRule::RateLimit(rule) => CompiledRule::RateLimit(rule.compile()),
+            PolicyRule::SensitiveActions(rule) => {
+                CompiledRule::SensitiveActions(rule.compile(actions))
+            }
+        }
+    }
+}
+
+/// A rule ready to judge requests.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CompiledRule {
+    Budget(BudgetRule),
+    RateLimit(RateLimitRule),
+    SensitiveActions(SensitiveActionsRule),
+}
+
+impl CompiledRule {
+    pub fn as_policy(&self) -> &dyn Policy {
+        match self {
+            CompiledRule::Budget(rule) => rule,
+            CompiledRule::RateLimit(rule) => rule,
+            CompiledRule::SensitiveActions(rule) => rule,
+        }
+    }
+}
