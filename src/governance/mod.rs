@@ -20,6 +20,7 @@ pub mod names;
 pub mod policy;
 pub mod rate_limit;
 pub mod request;
+pub mod risk;
 pub mod sensitive;
 pub mod stats;
 pub mod time;
