@@ -20,6 +20,7 @@ pub mod names;
 pub mod policy;
 pub mod policy_set;
 pub mod request;
+pub mod risk;
 pub mod rules;
 pub mod state;
 pub mod stats;
