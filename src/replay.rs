@@ -14,8 +14,8 @@
 //! derived form are refused.
 
 use crate::governance::{
-    AuditLine, ControlPlane, GovernanceConfig, ManualClock, RequestId, RequestInput, Review,
-    Timestamp,
+    AuditLine, ControlPlane, GovernanceConfig, KillTarget, ManualClock, RequestId, RequestInput,
+    Review, Timestamp,
 };
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -96,6 +96,9 @@ struct KillSwitchOn {
     at_ms: u64,
     actor: String,
     reason: String,
+    /// `{"agent": "…"}` or `{"action_type": "…"}`; absent for global.
+    #[serde(default)]
+    scope: Option<KillTarget>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,6 +106,8 @@ struct KillSwitchOn {
 struct KillSwitchOff {
     at_ms: u64,
     actor: String,
+    #[serde(default)]
+    scope: Option<KillTarget>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -566,12 +571,12 @@ fn run_here(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, Replay
             }
             Event::KillSwitchOn(on) => {
                 plane
-                    .activate_kill_switch(&on.actor, &on.reason)
+                    .activate_kill_switch_for(on.scope.as_ref(), &on.actor, &on.reason)
                     .map_err(|e| fail(e.to_string()))?;
             }
             Event::KillSwitchOff(off) => {
                 plane
-                    .deactivate_kill_switch(&off.actor)
+                    .deactivate_kill_switch_for(off.scope.as_ref(), &off.actor)
                     .map_err(|e| fail(e.to_string()))?;
             }
             Event::Advance(_) => {

@@ -369,7 +369,9 @@ fn kill_switch_misuse_is_an_error_that_changes_nothing() {
     assert!(h.plane.activate_kill_switch("", "why").is_err());
     assert_eq!(
         h.plane.deactivate_kill_switch("ops"),
-        Err(KillSwitchError::NotActive)
+        Err(KillSwitchError::NotActive {
+            scope: String::new()
+        })
     );
     assert!(h.plane.audit().is_empty());
     assert!(h.plane.kill_switch().is_none());

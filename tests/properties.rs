@@ -6,9 +6,9 @@ use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
 use agent_governance_console::governance::names::{canonical_action_type, canonical_name};
 use agent_governance_console::governance::{
     AuditEvent, AuditRecord, BudgetConfig, BudgetScope, ConflictStrategy, ControlPlane, DecidedBy,
-    GovernanceConfig, ManualClock, Millis, Money, PolicyConfig, PolicyRule, RateLimitConfig,
-    RateScope, RequestId, RequestInput, ResolveError, Review, SensitiveActionsConfig, Timestamp,
-    Verdict,
+    GovernanceConfig, KillTarget, ManualClock, Millis, Money, PolicyConfig, PolicyRule,
+    RateLimitConfig, RateScope, RequestId, RequestInput, ResolveError, Review,
+    SensitiveActionsConfig, Timestamp, Verdict,
 };
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -57,8 +57,19 @@ enum Op {
     },
     ReviewUnknown,
     Configure(GovernanceConfig),
-    KillSwitchOn,
-    KillSwitchOff,
+    KillSwitchOn(Option<KillTarget>),
+    KillSwitchOff(Option<KillTarget>),
+}
+
+/// Global, one agent (in any spelling an agent uses) or one action type.
+fn kill_target() -> impl Strategy<Value = Option<KillTarget>> {
+    prop_oneof![
+        1 => Just(None),
+        1 => proptest::sample::select(vec!["alpha", " alpha ", "beta"])
+            .prop_map(|a| Some(KillTarget::Agent(a.into()))),
+        1 => proptest::sample::select(vec!["email", "Deploy", "api_call", "summarise"])
+            .prop_map(|t| Some(KillTarget::ActionType(t.into()))),
+    ]
 }
 
 fn cost() -> impl Strategy<Value = f64> {
@@ -200,8 +211,8 @@ fn op(escalations: bool) -> impl Strategy<Value = Op> {
         review_weight => (any::<usize>(), any::<bool>()).prop_map(|(pick, approve)| Op::Review { pick, approve }),
         1 => Just(Op::ReviewUnknown),
         3 => config(escalations).prop_map(Op::Configure),
-        1 => Just(Op::KillSwitchOn),
-        1 => Just(Op::KillSwitchOff),
+        2 => kill_target().prop_map(Op::KillSwitchOn),
+        2 => kill_target().prop_map(Op::KillSwitchOff),
     ]
 }
 
@@ -306,15 +317,39 @@ fn run(
                     assert_eq!(plane.config(), config);
                 }
             }
-            Op::KillSwitchOn => {
-                let was_active = plane.kill_switch().is_some();
-                let result = plane.activate_kill_switch("ops", "drill");
-                assert_eq!(result.is_ok(), !was_active);
-                assert_eq!(plane.pending_escalations().count(), 0);
+            Op::KillSwitchOn(target) => {
+                let active_before = plane.kill_switches().len();
+                // What times out as the clock reaches now is not the switch's doing.
+                plane.expire_due();
+                let waiting: Vec<RequestId> =
+                    plane.pending_escalations().map(|p| p.request.id).collect();
+                let result = plane.activate_kill_switch_for(target.as_ref(), "ops", "drill");
+                if result.is_ok() {
+                    assert_eq!(plane.kill_switches().len(), active_before + 1);
+                    // The waiting escalations it covers are denied, no others.
+                    let activation = plane
+                        .kill_switches()
+                        .iter()
+                        .find(|a| plane.kill_target(a.scope).as_ref() == canonical(target).as_ref())
+                        .unwrap();
+                    for id in waiting {
+                        let still = plane.pending_escalation(id);
+                        let record = plane.audit().of_request(id).last().unwrap();
+                        let request = record.request().unwrap();
+                        let covered = activation.scope.covers(request.agent, request.action);
+                        assert_eq!(still.is_none(), covered, "{id}");
+                    }
+                } else {
+                    assert_eq!(plane.kill_switches().len(), active_before);
+                }
             }
-            Op::KillSwitchOff => {
-                let was_active = plane.kill_switch().is_some();
-                assert_eq!(plane.deactivate_kill_switch("ops").is_ok(), was_active);
+            Op::KillSwitchOff(target) => {
+                let active_before = plane.kill_switches().len();
+                let result = plane.deactivate_kill_switch_for(target.as_ref(), "ops");
+                assert_eq!(
+                    plane.kill_switches().len(),
+                    active_before - usize::from(result.is_ok())
+                );
             }
         }
     }
@@ -353,6 +388,23 @@ fn with_config_in_force(run: &Run, mut visit: impl FnMut(&GovernanceConfig, &Aud
 
 fn covers(policy: &PolicyConfig, action: &str) -> bool {
     policy.applies_to.iter().any(|t| t == "*" || t == action)
+}
+
+/// A kill-switch target in canonical spelling.
+fn canonical(target: &Option<KillTarget>) -> Option<KillTarget> {
+    target.as_ref().map(|t| match t {
+        KillTarget::Agent(a) => KillTarget::Agent(a.trim().to_string()),
+        KillTarget::ActionType(a) => KillTarget::ActionType(a.trim().to_ascii_lowercase()),
+    })
+}
+
+/// Whether a kill switch on `target` (as recorded) stops this request.
+fn stops(target: &Option<KillTarget>, agent: &str, action: &str) -> bool {
+    match target {
+        None => true,
+        Some(KillTarget::Agent(a)) => a == agent,
+        Some(KillTarget::ActionType(t)) => t == action,
+    }
 }
 
 /// What the control plane has executed, as read back from the trail. A
@@ -467,11 +519,11 @@ proptest! {
         let run = run(initial, &ops, |_, _, _| {});
         let plane = &run.plane;
         let mut done = Executions::default();
-        let mut killed = false;
+        let mut killed: Vec<Option<KillTarget>> = Vec::new();
         with_config_in_force(&run, |config, record| {
             match record.event {
-                AuditEvent::KillSwitchActivated { .. } => killed = true,
-                AuditEvent::KillSwitchDeactivated { .. } => killed = false,
+                AuditEvent::KillSwitchActivated { ref target, .. } => killed.push(target.clone()),
+                AuditEvent::KillSwitchDeactivated { ref target, .. } => killed.retain(|t| t != target),
                 _ => {}
             }
             let (Some(request), Some(decision)) = (record.request(), record.decision()) else {
@@ -494,7 +546,10 @@ proptest! {
             if !(record.is_final_outcome() && record.executed()) {
                 return;
             }
-            assert!(!killed, "record {} executed under the kill switch", record.seq);
+            assert!(
+                !killed.iter().any(|t| stops(t, &agent, &action)),
+                "record {} executed under a kill switch that covers it", record.seq
+            );
             assert_eq!(
                 done.refusal(config, &agent, &action, cost, now, on_arrival),
                 None,
@@ -587,14 +642,14 @@ proptest! {
     #[test]
     fn nothing_executes_while_the_kill_switch_is_active((initial, ops) in stream(true)) {
         let run = run(initial, &ops, |_, _, _| {});
-        let mut active = false;
+        let mut global = false;
         for record in run.plane.audit().records() {
             match record.event {
-                AuditEvent::KillSwitchActivated { .. } => active = true,
-                AuditEvent::KillSwitchDeactivated { .. } => active = false,
+                AuditEvent::KillSwitchActivated { target: None, .. } => global = true,
+                AuditEvent::KillSwitchDeactivated { target: None, .. } => global = false,
                 _ => {}
             }
-            if active {
+            if global {
                 prop_assert!(!record.executed(), "record {} executed under the kill switch", record.seq);
             }
         }
@@ -672,7 +727,11 @@ proptest! {
         run(initial, &ops, |plane, input, verdict| {
             // The model reads only the time, configuration and kill-switch
             // state the control plane was given, never its decisions.
-            model.kill_switch = plane.kill_switch().is_some();
+            model.kill_switches = plane
+                .kill_switches()
+                .iter()
+                .map(|a| plane.kill_target(a.scope))
+                .collect();
             let expected = model.judge(plane.config(), input, plane.now().millis());
             assert_eq!(verdict, expected, "submission {} ({:?})", index, input);
             index += 1;
@@ -685,7 +744,7 @@ proptest! {
 struct Reference {
     executions: Executions,
     used_ids: Vec<RequestId>,
-    kill_switch: bool,
+    kill_switches: Vec<Option<KillTarget>>,
 }
 
 impl Reference {
@@ -701,7 +760,7 @@ impl Reference {
             && canonical_action_type(&action).is_ok()
             && input.parameters.is_object()
             && cost.is_ok();
-        if !valid || self.kill_switch {
+        if !valid || self.kill_switches.iter().any(|t| stops(t, agent, &action)) {
             return Verdict::Denied;
         }
         let cost = cost.unwrap().micros();

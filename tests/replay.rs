@@ -422,3 +422,54 @@ fn error_columns_count_characters_not_bytes() {
     let last = line.chars().count(); // the closing brace
     assert!(error.ends_with(&format!("(column {last})")), "{error}");
 }
+
+#[test]
+fn a_kill_switch_can_stop_one_agent_or_one_action_type() {
+    let script = [
+        r#"{"type":"kill_switch_on","at_ms":0,"actor":"ops","reason":"loop","scope":{"agent":"looper"}}"#,
+        r#"{"type":"kill_switch_on","at_ms":0,"actor":"ops","reason":"freeze","scope":{"action_type":"DB_READ"}}"#,
+        r#"{"type":"request","at_ms":1,"agent":"looper","action":"api_call","cost":0}"#,
+        r#"{"type":"request","at_ms":2,"agent":"worker","action":"api_call","cost":0}"#,
+        r#"{"type":"request","at_ms":3,"agent":"worker","action":"db_read","cost":0}"#,
+        r#"{"type":"kill_switch_off","at_ms":4,"actor":"ops","scope":{"agent":"looper"}}"#,
+        r#"{"type":"request","at_ms":5,"agent":"looper","action":"api_call","cost":0}"#,
+    ]
+    .join("\n");
+    let outcome = run(&script, ReplayOptions::default()).unwrap();
+    let lines: Vec<String> = outcome.lines.iter().map(|l| l.to_json()).collect();
+    assert!(
+        lines[0].contains(r#""scope":{"agent":"looper"}"#),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains(r#""scope":{"action_type":"db_read"}"#),
+        "{}",
+        lines[1]
+    );
+    let verdicts: Vec<_> = outcome.lines[2..]
+        .iter()
+        .map(|l| (l.verdict, l.reason.clone()))
+        .collect();
+    assert_eq!(verdicts[0].0, Some(Verdict::Denied));
+    assert_eq!(
+        verdicts[0].1.as_deref(),
+        Some("kill switch for agent \"looper\" is active: loop")
+    );
+    assert_eq!(verdicts[1].0, Some(Verdict::Approved));
+    assert_eq!(
+        verdicts[2].1.as_deref(),
+        Some("kill switch for action type \"db_read\" is active: freeze")
+    );
+    assert_eq!(outcome.lines[5].kind, "kill_switch_deactivated");
+    assert_eq!(outcome.lines[6].verdict, Some(Verdict::Approved));
+    let error = run(
+        r#"{"type":"kill_switch_off","at_ms":0,"actor":"ops","scope":{"agent":"nobody"}}"#,
+        ReplayOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "line 1: the kill switch for agent \"nobody\" is not active"
+    );
+}

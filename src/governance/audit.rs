@@ -16,6 +16,7 @@
 use super::config::GovernanceConfig;
 use super::decision::{Decision, Verdict};
 use super::ids::{AgentId, Interner, RequestId};
+use super::kill_switch::KillTarget;
 use super::request::{Parameters, Request};
 use super::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -52,9 +53,12 @@ pub enum AuditEvent {
     KillSwitchActivated {
         actor: Arc<str>,
         reason: Arc<str>,
+        /// `None` for the global kill switch.
+        target: Option<KillTarget>,
     },
     KillSwitchDeactivated {
         actor: Arc<str>,
+        target: Option<KillTarget>,
     },
 }
 
@@ -239,6 +243,9 @@ pub struct AuditLine {
     pub comment: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub actor: Option<String>,
+    /// On kill-switch records: what it stops; absent for the global one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub scope: Option<KillTarget>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub config_before: Option<GovernanceConfig>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -265,6 +272,7 @@ impl AuditLine {
             reviewer: None,
             comment: None,
             actor: None,
+            scope: None,
             config_before: None,
             config_after: None,
         };
@@ -300,12 +308,18 @@ impl AuditLine {
                 line.config_before = Some((**before).clone());
                 line.config_after = Some((**after).clone());
             }
-            AuditEvent::KillSwitchActivated { actor, reason } => {
+            AuditEvent::KillSwitchActivated {
+                actor,
+                reason,
+                target,
+            } => {
                 line.actor = Some(actor.to_string());
                 line.reason = Some(reason.to_string());
+                line.scope = target.clone();
             }
-            AuditEvent::KillSwitchDeactivated { actor } => {
+            AuditEvent::KillSwitchDeactivated { actor, target } => {
                 line.actor = Some(actor.to_string());
+                line.scope = target.clone();
             }
             AuditEvent::Decision { .. } | AuditEvent::DuplicateRejected { .. } => {}
         }

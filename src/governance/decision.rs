@@ -5,6 +5,7 @@
 //! with their figures and turned into text only when displayed, which keeps the
 //! decision path free of string formatting.
 
+use super::kill_switch::KillTarget;
 use super::money::Money;
 use super::names::{Fingerprint, TextProblem};
 use super::rules::budget::BudgetScope;
@@ -169,6 +170,8 @@ pub enum Reason {
     NoPolicyObjected,
     KillSwitchActive {
         reason: Arc<str>,
+        /// `None` for the global kill switch.
+        target: Option<Box<KillTarget>>,
     },
     OverBudget {
         projected: Money,
@@ -256,7 +259,10 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reason::NoPolicyObjected => f.write_str("no policy objected"),
-            Reason::KillSwitchActive { reason } => write!(f, "kill switch is active: {reason}"),
+            Reason::KillSwitchActive { reason, target } => {
+                let scope = target.as_deref().map(ToString::to_string).unwrap_or_default();
+                write!(f, "kill switch{scope} is active: {reason}")
+            }
             Reason::OverBudget { projected, limit } => {
                 write!(f, "projected spend {projected} would exceed budget {limit}")
             }

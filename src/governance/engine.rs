@@ -23,7 +23,7 @@ use super::config::{ConfigError, FieldPath, GovernanceConfig};
 use super::decision::{DecidedBy, Decision, FieldProblem, Reason, RequestField, Verdict};
 use super::escalation::{EscalationQueue, PendingEscalation};
 use super::ids::{ActionType, AgentId, Interner, RequestId};
-use super::kill_switch::{check_actor, Activation, KillSwitch, KillSwitchError};
+use super::kill_switch::{Activation, KillScope, KillSwitch, KillSwitchError, KillTarget};
 use super::money::Money;
 use super::names::{
     canonical_action_type, canonical_name, clean_text, fingerprint, quoted, TextProblem,
@@ -264,16 +264,41 @@ impl<C: Clock> ControlPlane<C> {
         actor: &str,
         reason: &str,
     ) -> Result<(), KillSwitchError> {
+        self.activate_kill_switch_for(None, actor, reason)
+    }
+
+    pub fn deactivate_kill_switch(&mut self, actor: &str) -> Result<(), KillSwitchError> {
+        self.deactivate_kill_switch_for(None, actor)
+    }
+
+    /// Activates the kill switch for `target` (global when `None`): from now
+    /// on every request it covers is denied, and the waiting escalations it
+    /// covers are denied at once; others are untouched.
+    pub fn activate_kill_switch_for(
+        &mut self,
+        target: Option<&KillTarget>,
+        actor: &str,
+        reason: &str,
+    ) -> Result<(), KillSwitchError> {
         self.advance();
-        let activation = self.kill_switch.activate(actor, reason, self.now)?.clone();
+        let (scope, target) = self.kill_scope(target)?;
+        let label = target.as_ref().map(ToString::to_string).unwrap_or_default();
+        let activation = self
+            .kill_switch
+            .activate(scope, &label, actor, reason, self.now)?
+            .clone();
         self.audit.append(
             self.now,
             AuditEvent::KillSwitchActivated {
                 actor: activation.actor,
                 reason: activation.reason,
+                target,
             },
         );
-        for pending in self.escalations.drain() {
+        let covered = self
+            .escalations
+            .drain_where(|p| scope.covers(p.request.agent, p.request.action));
+        for pending in covered {
             let decision = Decision::new(
                 Verdict::Denied,
                 DecidedBy::KillSwitch,
@@ -284,17 +309,64 @@ impl<C: Clock> ControlPlane<C> {
         Ok(())
     }
 
-    pub fn deactivate_kill_switch(&mut self, actor: &str) -> Result<(), KillSwitchError> {
+    pub fn deactivate_kill_switch_for(
+        &mut self,
+        target: Option<&KillTarget>,
+        actor: &str,
+    ) -> Result<(), KillSwitchError> {
         self.advance();
-        let actor = check_actor(actor)?;
-        self.kill_switch.deactivate(actor.name())?;
+        let (scope, target) = self.kill_scope(target)?;
+        let label = target.as_ref().map(ToString::to_string).unwrap_or_default();
+        let (actor, _) = self.kill_switch.deactivate(scope, &label, actor)?;
         self.audit.append(
             self.now,
             AuditEvent::KillSwitchDeactivated {
                 actor: actor.name().clone(),
+                target,
             },
         );
         Ok(())
+    }
+
+    /// The scope a target names, with the target in canonical spelling.
+    fn kill_scope(
+        &mut self,
+        target: Option<&KillTarget>,
+    ) -> Result<(KillScope, Option<KillTarget>), KillSwitchError> {
+        let invalid = |name: &str, problem| KillSwitchError::InvalidScope {
+            name: quoted(name),
+            problem,
+        };
+        Ok(match target {
+            None => (KillScope::Global, None),
+            Some(KillTarget::Agent(name)) => {
+                let name = canonical_name(name).map_err(|p| invalid(name, p))?;
+                let agent = AgentId(self.agents.intern(name));
+                (
+                    KillScope::Agent(agent),
+                    Some(KillTarget::Agent(name.to_owned())),
+                )
+            }
+            Some(KillTarget::ActionType(name)) => {
+                let name = canonical_action_type(name).map_err(|p| invalid(name, p))?;
+                let action = ActionType(self.actions.intern(&name));
+                (
+                    KillScope::ActionType(action),
+                    Some(KillTarget::ActionType(name.into_owned())),
+                )
+            }
+        })
+    }
+
+    /// How an operator names an active kill switch's scope.
+    pub fn kill_target(&self, scope: KillScope) -> Option<KillTarget> {
+        match scope {
+            KillScope::Global => None,
+            KillScope::Agent(agent) => Some(KillTarget::Agent(self.agent_name(agent).to_string())),
+            KillScope::ActionType(action) => {
+                Some(KillTarget::ActionType(self.action_name(action).to_string()))
+            }
+        }
     }
 
     /// Replaces the configuration, whole, if it validates; the next request is
@@ -335,8 +407,22 @@ impl<C: Clock> ControlPlane<C> {
         &self.config
     }
 
+    /// The global kill switch, if active.
     pub fn kill_switch(&self) -> Option<&Activation> {
-        self.kill_switch.activation()
+        self.kill_switch.global()
+    }
+
+    /// Every active kill switch, global first.
+    pub fn kill_switches(&self) -> &[Activation] {
+        self.kill_switch.all()
+    }
+
+    /// The active kill switch that stops `agent`, if any (global or its own).
+    pub fn agent_halted_by(&self, agent: AgentId) -> Option<&Activation> {
+        self.kill_switch
+            .all()
+            .iter()
+            .find(|a| matches!(a.scope, KillScope::Global) || a.scope == KillScope::Agent(agent))
     }
 
     pub fn audit(&self) -> &AuditLog {
@@ -558,12 +644,13 @@ impl<C: Clock> ControlPlane<C> {
     }
 
     fn judge(&self, request: &Request) -> Decision {
-        if let Some(activation) = self.kill_switch.activation() {
+        if let Some(activation) = self.kill_switch.covering(request.agent, request.action) {
             return Decision::new(
                 Verdict::Denied,
                 DecidedBy::KillSwitch,
                 Reason::KillSwitchActive {
                     reason: activation.reason.clone(),
+                    target: self.kill_target(activation.scope).map(Box::new),
                 },
             );
         }
@@ -574,7 +661,11 @@ impl<C: Clock> ControlPlane<C> {
     /// What stops a reviewer's approval from executing now, if anything: the
     /// kill switch, or a refusal from a policy that must be re-checked.
     fn recheck_approval(&self, request: &Request) -> Option<Decision> {
-        if self.kill_switch.is_active() {
+        if self
+            .kill_switch
+            .covering(request.agent, request.action)
+            .is_some()
+        {
             return Some(Decision::new(
                 Verdict::Denied,
                 DecidedBy::KillSwitch,
@@ -596,7 +687,9 @@ impl<C: Clock> ControlPlane<C> {
 
     fn execute(&mut self, request: &Request) {
         debug_assert!(
-            !self.kill_switch.is_active(),
+            self.kill_switch
+                .covering(request.agent, request.action)
+                .is_none(),
             "nothing executes while killed"
         );
         self.spend

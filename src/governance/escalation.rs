@@ -63,11 +63,26 @@ impl EscalationQueue {
         Some(pending)
     }
 
-    /// Removes every item, in arrival order.
-    pub fn drain(&mut self) -> Vec<PendingEscalation> {
-        self.arrival_of.clear();
-        self.by_deadline.clear();
-        std::mem::take(&mut self.by_arrival).into_values().collect()
+    /// Removes the items `which` selects, in arrival order.
+    pub fn drain_where(
+        &mut self,
+        mut which: impl FnMut(&PendingEscalation) -> bool,
+    ) -> Vec<PendingEscalation> {
+        let chosen: Vec<u64> = self
+            .by_arrival
+            .iter()
+            .filter(|(_, pending)| which(pending))
+            .map(|(&arrival, _)| arrival)
+            .collect();
+        chosen
+            .into_iter()
+            .filter_map(|arrival| {
+                let pending = self.by_arrival.remove(&arrival)?;
+                self.arrival_of.remove(&pending.request.id);
+                self.by_deadline.remove(&(pending.deadline, arrival));
+                Some(pending)
+            })
+            .collect()
     }
 
     /// Waiting items, oldest first.
@@ -124,6 +139,20 @@ mod tests {
     }
 
     #[test]
+    fn draining_takes_only_the_chosen_items() {
+        let mut queue = EscalationQueue::default();
+        queue.push(pending(1, 500));
+        queue.push(pending(2, 100));
+        queue.push(pending(3, 300));
+        let taken = queue.drain_where(|p| p.deadline.0 >= 300);
+        let deadlines: Vec<_> = taken.iter().map(|p| p.deadline.0).collect();
+        assert_eq!(deadlines, [500, 300], "arrival order");
+        assert_eq!(queue.len(), 1);
+        assert_eq!(queue.pop_expired(Timestamp(1_000)).unwrap().deadline.0, 100);
+        assert_eq!(queue.pop_expired(Timestamp(1_000)), None);
+    }
+
+    #[test]
     fn removing_an_item_forgets_its_deadline() {
         let mut queue = EscalationQueue::default();
         let item = pending(1, 100);
@@ -133,6 +162,7 @@ mod tests {
         assert_eq!(queue.get(id).map(|p| p.deadline), Some(Timestamp(100)));
         assert!(queue.remove(id).is_some());
         assert!(queue.get(id).is_none());
+        assert!(queue.drain_where(|_| true).is_empty());
         assert!(queue.remove(id).is_none());
         assert_eq!(queue.pop_expired(Timestamp(1_000)), None);
         assert!(queue.is_empty());

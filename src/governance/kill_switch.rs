@@ -1,42 +1,92 @@
-//! The kill switch: one control that stops every agent at once.
+//! Kill switches: controls that stop agents before any policy runs.
 //!
-//! While it is active the control plane denies every request before any policy
-//! runs (so no configuration can let an action through), denies escalations
-//! that were waiting, and refuses to execute approvals. Activation needs an
-//! actor and a reason; both activation and deactivation are audited.
+//! A kill switch is global (every agent), for one agent, or for one action
+//! type; several can be active at once, one per scope. While one that covers
+//! a request is active, the control plane denies the request before any
+//! policy runs (so no configuration can let an action through), denies the
+//! waiting escalations it covers when it is activated (and no others), and
+//! refuses to execute approvals it covers. Activation needs an actor and a
+//! reason; activation and deactivation are audited with both.
+//!
+//! Invariant: nothing executes while a kill switch that covers it is active.
 
+use super::ids::{ActionType, AgentId};
 use super::names::{clean_text, quoted, Actor, TextProblem};
 use super::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
 
-/// The longest reason accepted for activating the kill switch, in characters.
+/// What a kill switch stops, as an operator names it: `None` (global), or
+/// `{"agent": "…"}` / `{"action_type": "…"}` in JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum KillTarget {
+    Agent(String),
+    ActionType(String),
+}
+
+impl fmt::Display for KillTarget {
+    /// " for agent \"x\"": how messages name the scope after "kill switch".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KillTarget::Agent(name) => write!(f, " for agent {}", quoted(name)),
+            KillTarget::ActionType(name) => write!(f, " for action type {}", quoted(name)),
+        }
+    }
+}
+
+/// The longest reason accepted for activating a kill switch, in characters.
 pub const MAX_KILL_REASON_LEN: usize = 500;
+
+/// What a kill switch stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KillScope {
+    Global,
+    Agent(AgentId),
+    ActionType(ActionType),
+}
+
+impl KillScope {
+    /// Whether a request by `agent` for `action` is stopped by this scope.
+    pub fn covers(self, agent: AgentId, action: ActionType) -> bool {
+        match self {
+            KillScope::Global => true,
+            KillScope::Agent(a) => a == agent,
+            KillScope::ActionType(t) => t == action,
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Activation {
+    pub scope: KillScope,
     pub actor: Arc<str>,
     pub reason: Arc<str>,
     pub at: Timestamp,
 }
 
+/// The active kill switches, at most one per scope, global first.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KillSwitch {
-    active: Option<Activation>,
+    active: Vec<Activation>,
 }
 
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum KillSwitchError {
     #[error("actor: {actor} {problem}")]
     InvalidActor { actor: String, problem: TextProblem },
+    #[error("scope: {name} {problem}")]
+    InvalidScope { name: String, problem: TextProblem },
     #[error("reason: a reason is required to activate the kill switch")]
     MissingReason,
     #[error("reason: {0}")]
     InvalidReason(TextProblem),
-    #[error("the kill switch is already active (activated by {by})")]
-    AlreadyActive { by: String },
-    #[error("the kill switch is not active")]
-    NotActive,
+    #[error("the kill switch{scope} is already active (activated by {by})")]
+    AlreadyActive { scope: String, by: String },
+    #[error("the kill switch{scope} is not active")]
+    NotActive { scope: String },
 }
 
 /// An actor's name, checked: a canonical name (see `names`).
@@ -48,16 +98,26 @@ pub(crate) fn check_actor(actor: &str) -> Result<Actor, KillSwitchError> {
 }
 
 impl KillSwitch {
-    pub fn activation(&self) -> Option<&Activation> {
-        self.active.as_ref()
+    /// The global kill switch, if active.
+    pub fn global(&self) -> Option<&Activation> {
+        self.active.iter().find(|a| a.scope == KillScope::Global)
     }
 
-    pub fn is_active(&self) -> bool {
-        self.active.is_some()
+    /// Every active kill switch, global first, then in order of scope.
+    pub fn all(&self) -> &[Activation] {
+        &self.active
     }
 
+    /// The first active kill switch that stops this request.
+    pub fn covering(&self, agent: AgentId, action: ActionType) -> Option<&Activation> {
+        self.active.iter().find(|a| a.scope.covers(agent, action))
+    }
+
+    /// `scope_label` names the scope in messages (" for agent \"x\"").
     pub fn activate(
         &mut self,
+        scope: KillScope,
+        scope_label: &str,
         actor: &str,
         reason: &str,
         at: Timestamp,
@@ -68,21 +128,40 @@ impl KillSwitch {
         if reason.is_empty() {
             return Err(KillSwitchError::MissingReason);
         }
-        if let Some(active) = &self.active {
+        if let Some(active) = self.active.iter().find(|a| a.scope == scope) {
             return Err(KillSwitchError::AlreadyActive {
+                scope: scope_label.to_owned(),
                 by: active.actor.to_string(),
             });
         }
-        Ok(self.active.insert(Activation {
-            actor: actor.name().clone(),
-            reason: Arc::from(reason),
-            at,
-        }))
+        let position = self.active.partition_point(|a| a.scope < scope);
+        self.active.insert(
+            position,
+            Activation {
+                scope,
+                actor: actor.name().clone(),
+                reason: Arc::from(reason),
+                at,
+            },
+        );
+        Ok(&self.active[position])
     }
 
-    pub fn deactivate(&mut self, actor: &str) -> Result<Activation, KillSwitchError> {
-        check_actor(actor)?;
-        self.active.take().ok_or(KillSwitchError::NotActive)
+    pub fn deactivate(
+        &mut self,
+        scope: KillScope,
+        scope_label: &str,
+        actor: &str,
+    ) -> Result<(Actor, Activation), KillSwitchError> {
+        let actor = check_actor(actor)?;
+        let position = self
+            .active
+            .iter()
+            .position(|a| a.scope == scope)
+            .ok_or_else(|| KillSwitchError::NotActive {
+                scope: scope_label.to_owned(),
+            })?;
+        Ok((actor, self.active.remove(position)))
     }
 }
 
@@ -90,23 +169,25 @@ impl KillSwitch {
 mod tests {
     use super::*;
 
+    const G: KillScope = KillScope::Global;
+
     #[test]
     fn activation_needs_an_actor_and_a_reason() {
         let mut switch = KillSwitch::default();
         assert!(matches!(
-            switch.activate("", "runaway", Timestamp(0)),
+            switch.activate(G, "", "", "runaway", Timestamp(0)),
             Err(KillSwitchError::InvalidActor { .. })
         ));
         assert_eq!(
-            switch.activate("ops", "  ", Timestamp(0)),
+            switch.activate(G, "", "ops", "  ", Timestamp(0)),
             Err(KillSwitchError::MissingReason)
         );
-        assert!(!switch.is_active());
+        assert!(switch.global().is_none());
         let activation = switch
-            .activate("ops", "runaway spend", Timestamp(7))
+            .activate(G, "", "ops", "runaway spend", Timestamp(7))
             .unwrap();
         assert_eq!(&*activation.reason, "runaway spend");
-        assert!(switch.is_active());
+        assert!(switch.global().is_some());
     }
 
     #[test]
@@ -114,14 +195,14 @@ mod tests {
         let mut switch = KillSwitch::default();
         assert_eq!(
             switch
-                .activate("ops\u{200B}", "drill", Timestamp(0))
+                .activate(G, "", "ops\u{200B}", "drill", Timestamp(0))
                 .unwrap_err()
                 .to_string(),
             "actor: \"ops\\u{200b}\" contains U+200B, an invisible or formatting character"
         );
         assert_eq!(
             switch
-                .activate("ops", "stop\u{1b}[2J", Timestamp(0))
+                .activate(G, "", "ops", "stop\u{1b}[2J", Timestamp(0))
                 .unwrap_err()
                 .to_string(),
             "reason: contains U+001B, a control character"
@@ -129,27 +210,62 @@ mod tests {
         let at_limit = "é".repeat(MAX_KILL_REASON_LEN);
         assert_eq!(
             switch
-                .activate("ops", &format!("{at_limit}é"), Timestamp(0))
+                .activate(G, "", "ops", &format!("{at_limit}é"), Timestamp(0))
                 .unwrap_err()
                 .to_string(),
             "reason: is 501 characters long; the limit is 500"
         );
-        assert!(!switch.is_active());
-        let activation = switch.activate(" ops ", &at_limit, Timestamp(0)).unwrap();
+        assert!(switch.global().is_none());
+        let activation = switch
+            .activate(G, "", " ops ", &at_limit, Timestamp(0))
+            .unwrap();
         assert_eq!(&*activation.actor, "ops");
         assert_eq!(activation.reason.chars().count(), MAX_KILL_REASON_LEN);
     }
 
     #[test]
-    fn cannot_activate_twice_or_deactivate_when_off() {
+    fn cannot_activate_a_scope_twice_or_deactivate_one_that_is_off() {
         let mut switch = KillSwitch::default();
-        assert_eq!(switch.deactivate("ops"), Err(KillSwitchError::NotActive));
-        switch.activate("ops", "test", Timestamp(0)).unwrap();
         assert_eq!(
-            switch.activate("sec", "again", Timestamp(1)),
-            Err(KillSwitchError::AlreadyActive { by: "ops".into() })
+            switch.deactivate(G, "", "ops").unwrap_err().to_string(),
+            "the kill switch is not active"
         );
-        assert_eq!(switch.deactivate("sec").unwrap().actor.as_ref(), "ops");
-        assert!(!switch.is_active());
+        switch.activate(G, "", "ops", "test", Timestamp(0)).unwrap();
+        assert_eq!(
+            switch.activate(G, "", "sec", "again", Timestamp(1)),
+            Err(KillSwitchError::AlreadyActive {
+                scope: String::new(),
+                by: "ops".into()
+            })
+        );
+        let (by, was) = switch.deactivate(G, "", "sec").unwrap();
+        assert_eq!(by.name().as_ref(), "sec");
+        assert_eq!(was.actor.as_ref(), "ops");
+        assert!(switch.global().is_none());
+    }
+
+    #[test]
+    fn scopes_cover_their_agent_or_type_and_stack() {
+        let mut switch = KillSwitch::default();
+        let agent = KillScope::Agent(AgentId(3));
+        let deploys = KillScope::ActionType(ActionType(5));
+        switch
+            .activate(agent, " for agent 3", "ops", "loop", Timestamp(0))
+            .unwrap();
+        switch
+            .activate(deploys, " for deploy", "ops", "freeze", Timestamp(0))
+            .unwrap();
+        assert_eq!(switch.all().len(), 2);
+        assert!(switch.covering(AgentId(3), ActionType(0)).is_some());
+        assert!(switch.covering(AgentId(1), ActionType(5)).is_some());
+        assert!(switch.covering(AgentId(1), ActionType(0)).is_none());
+        assert!(switch.global().is_none());
+        switch
+            .activate(G, "", "ops", "all stop", Timestamp(0))
+            .unwrap();
+        assert_eq!(switch.all()[0].scope, G, "global first");
+        assert_eq!(switch.covering(AgentId(3), ActionType(0)).unwrap().scope, G);
+        switch.deactivate(agent, " for agent 3", "ops").unwrap();
+        assert_eq!(switch.all().len(), 2);
     }
 }

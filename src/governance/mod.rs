@@ -36,7 +36,7 @@ pub use decision::{DecidedBy, Decision, FieldProblem, Reason, Verdict};
 pub use engine::{ControlPlane, ResolveError, Review};
 pub use escalation::PendingEscalation;
 pub use ids::{ActionType, AgentId, RequestId};
-pub use kill_switch::{Activation, KillSwitchError};
+pub use kill_switch::{Activation, KillScope, KillSwitchError, KillTarget};
 pub use money::Money;
 pub use names::{Actor, TextProblem};
 pub use request::{Parameters, RequestInput};

@@ -88,11 +88,19 @@ pub fn AuditPanel() -> impl IntoView {
                         AuditEvent::ConfigChanged { actor, .. } => {
                             format!("configuration changed by {actor}")
                         }
-                        AuditEvent::KillSwitchActivated { actor, reason } => {
-                            format!("kill switch activated by {actor}: {reason}")
+                        AuditEvent::KillSwitchActivated {
+                            actor,
+                            reason,
+                            target,
+                        } => {
+                            let scope =
+                                target.as_ref().map(ToString::to_string).unwrap_or_default();
+                            format!("kill switch{scope} activated by {actor}: {reason}")
                         }
-                        AuditEvent::KillSwitchDeactivated { actor } => {
-                            format!("kill switch deactivated by {actor}")
+                        AuditEvent::KillSwitchDeactivated { actor, target } => {
+                            let scope =
+                                target.as_ref().map(ToString::to_string).unwrap_or_default();
+                            format!("kill switch{scope} deactivated by {actor}")
                         }
                         _ => {
                             let mut text = line.reason.clone().unwrap_or_default();
