@@ -184,6 +184,7 @@ fn config(escalations: bool) -> impl Strategy<Value = GovernanceConfig> {
                 escalation_timeout_secs: timeout as f64,
                 conflict_strategy,
                 policies,
+                triggers: Default::default(),
             }
         })
 }
@@ -267,9 +268,22 @@ fn run(
                 let before = plane.audit().len();
                 let verdict = plane.submit(&input).verdict;
                 on_submit(&plane, &input, verdict);
+                // One record of the submission; before it, timeouts; after it,
+                // what a trigger it tripped did.
+                let added = &plane.audit().records()[before..];
+                let own = added
+                    .iter()
+                    .filter(|r| {
+                        matches!(
+                            r.event,
+                            AuditEvent::Decision { .. } | AuditEvent::DuplicateRejected { .. }
+                        )
+                    })
+                    .count();
+                assert_eq!(own, 1);
                 assert_eq!(
-                    plane.audit().len(),
-                    before + 1 + timeouts_in(&plane, before)
+                    added.len(),
+                    1 + timeouts_in(&plane, before) + trigger_records(added)
                 );
                 if !reuse_id || submitted.is_empty() {
                     submitted.push(id);
@@ -361,6 +375,26 @@ fn run(
         submitted,
         initial,
     }
+}
+
+/// Records a trigger produced: its kill-switch activation and the waiting
+/// escalations that activation denied.
+fn trigger_records(records: &[AuditRecord]) -> usize {
+    let fired = records.iter().any(|r| {
+        matches!(&r.event, AuditEvent::KillSwitchActivated { actor, .. } if actor.starts_with("trigger:"))
+    });
+    if !fired {
+        return 0;
+    }
+    records
+        .iter()
+        .filter(|r| {
+            matches!(r.event, AuditEvent::KillSwitchActivated { .. })
+                || r.decision().is_some_and(|d| {
+                    d.reason == agent_governance_console::governance::Reason::KillSwitchActivatedWhilePending
+                })
+        })
+        .count()
 }
 
 /// Timeout resolutions appended since `from` (they come before the operation's
@@ -605,7 +639,13 @@ proptest! {
     fn a_reused_request_id_is_rejected_as_a_duplicate_and_never_executes((initial, ops) in stream(true)) {
         let mut seen = std::collections::HashSet::new();
         run(initial, &ops, |plane, input, verdict| {
-            let last = plane.audit().records().last().unwrap();
+            let last = plane
+                .audit()
+                .records()
+                .iter()
+                .rev()
+                .find(|r| matches!(r.event, AuditEvent::Decision { .. } | AuditEvent::DuplicateRejected { .. }))
+                .unwrap();
             if seen.insert(input.id) {
                 assert_ne!(last.kind(), "duplicate_rejected");
                 return;
@@ -724,15 +764,25 @@ proptest! {
     fn verdicts_match_a_reference_model_without_escalations((initial, ops) in stream(false)) {
         let mut model = Reference::default();
         let mut index = 0;
+        let mut seen = 0;
         run(initial, &ops, |plane, input, verdict| {
             // The model reads only the time, configuration and kill-switch
             // state the control plane was given, never its decisions.
-            model.kill_switches = plane
-                .kill_switches()
+            // The kill switches in force when the request was judged: those
+            // recorded before its own record (a trigger it trips comes after).
+            let records = plane.audit().records();
+            let own = records
                 .iter()
-                .map(|a| plane.kill_target(a.scope))
-                .collect();
+                .rposition(|r| matches!(r.event, AuditEvent::Decision { .. } | AuditEvent::DuplicateRejected { .. }))
+                .unwrap();
+            for record in &records[seen..own] {
+                model.note(record);
+            }
             let expected = model.judge(plane.config(), input, plane.now().millis());
+            for record in &records[own..] {
+                model.note(record);
+            }
+            seen = records.len();
             assert_eq!(verdict, expected, "submission {} ({:?})", index, input);
             index += 1;
         });
@@ -748,6 +798,19 @@ struct Reference {
 }
 
 impl Reference {
+    /// Follows the kill switches the trail records.
+    fn note(&mut self, record: &AuditRecord) {
+        match &record.event {
+            AuditEvent::KillSwitchActivated { target, .. } => {
+                self.kill_switches.push(target.clone())
+            }
+            AuditEvent::KillSwitchDeactivated { target, .. } => {
+                self.kill_switches.retain(|t| t != target)
+            }
+            _ => {}
+        }
+    }
+
     fn judge(&mut self, config: &GovernanceConfig, input: &RequestInput, now: u64) -> Verdict {
         let cost = Money::from_f64(input.cost);
         if self.used_ids.contains(&input.id) {

@@ -238,3 +238,34 @@ fn the_timeline_stays_bounded_and_ends_at_the_latest_totals() {
     );
     assert!(points.windows(2).all(|w| w[0].at < w[1].at));
 }
+
+#[test]
+fn under_the_default_settings_the_runaway_loop_halts_itself() {
+    let settings = FleetSettings {
+        seed: 11,
+        size: 10,
+        mix: PersonaMix::default(),
+    };
+    let mut sim = Simulation::new(settings, GovernanceConfig::default()).unwrap();
+    sim.advance(Millis::from_secs(30 * 60));
+    let plane = sim.plane();
+    let looper = sim
+        .agents()
+        .iter()
+        .position(|a| a.persona == Persona::RunawayLoop)
+        .expect("the default mix has a runaway loop");
+    assert_eq!(sim.agent_status(looper), AgentStatus::Halted);
+    let id = plane.agent_id(&sim.agents()[looper].name).unwrap();
+    let halt = plane.agent_halted_by(id).unwrap();
+    assert_eq!(&*halt.actor, "trigger:repeated_violations");
+    assert!(
+        halt.reason.contains("refusals within 300s"),
+        "{}",
+        halt.reason
+    );
+    assert!(plane.kill_switch().is_none(), "only that agent stops");
+    let others_running = (0..sim.agents().len())
+        .filter(|&i| sim.agents()[i].persona == Persona::SteadyWorker)
+        .all(|i| sim.agent_status(i) == AgentStatus::Running);
+    assert!(others_running);
+}

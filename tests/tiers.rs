@@ -302,3 +302,91 @@ fn scoped_kill_switches_refuse_bad_names_and_double_activation() {
         .unwrap();
     assert!(h.plane.kill_switches().is_empty());
 }
+
+// ---- automatic triggers ----
+
+#[test]
+fn repeated_refusals_halt_the_agent_and_are_audited_with_their_figures() {
+    let mut h = Harness::new(GovernanceConfig::default().policies);
+    for _ in 0..19 {
+        assert_eq!(h.submit("rogue", "deploy", 0.0).1, Verdict::Denied);
+    }
+    let looper = h.plane.agent_id("rogue").unwrap();
+    assert_eq!(h.plane.violations_of(looper), 19);
+    assert!(h.plane.agent_halted_by(looper).is_none());
+    h.submit("rogue", "deploy", 0.0);
+    let record = h.plane.audit().records().last().unwrap();
+    let line = h.plane.audit_line(record);
+    assert_eq!(line.kind, "kill_switch_activated");
+    assert_eq!(line.actor.as_deref(), Some("trigger:repeated_violations"));
+    assert_eq!(line.scope, Some(KillTarget::Agent("rogue".into())));
+    assert_eq!(
+        line.reason.as_deref(),
+        Some("20 refusals within 300s: the threshold is 20 within 300s")
+    );
+    assert_eq!(h.submit("rogue", "api_call", 0.0).1, Verdict::Denied);
+    assert_eq!(
+        h.last_reason(),
+        "kill switch for agent \"rogue\" is active: 20 refusals within 300s: the threshold is 20 within 300s"
+    );
+    assert_eq!(h.submit("worker", "api_call", 0.0).1, Verdict::Approved);
+    // Halted, its refusals by the kill switch do not fire the trigger again.
+    for _ in 0..30 {
+        h.submit("rogue", "deploy", 0.0);
+    }
+    let activations = h
+        .plane
+        .audit()
+        .records()
+        .iter()
+        .filter(|r| r.kind() == "kill_switch_activated")
+        .count();
+    assert_eq!(activations, 1);
+}
+
+#[test]
+fn the_repeated_violations_trigger_can_be_switched_off() {
+    let mut config = GovernanceConfig::default();
+    config.triggers.repeated_violations.enabled = false;
+    let clock = ManualClock::default();
+    let mut plane = ControlPlane::new(config, clock).unwrap();
+    for n in 0..50u128 {
+        let id = RequestId(uuid::Uuid::from_u128(n + 1));
+        plane.submit(&RequestInput::new(id, "rogue", "deploy", 0.0));
+    }
+    assert!(plane.kill_switches().is_empty());
+}
+
+#[test]
+fn a_spend_spike_stops_everything_when_the_anomaly_trigger_is_on() {
+    let mut config = GovernanceConfig::default();
+    config.triggers.spend_anomaly.enabled = true;
+    let clock = ManualClock::default();
+    let mut plane = ControlPlane::new(config, clock.clone()).unwrap();
+    let mut next = 0u128;
+    let mut submit = |plane: &mut ControlPlane, cost: f64| {
+        next += 1;
+        let id = RequestId(uuid::Uuid::from_u128(next));
+        plane
+            .submit(&RequestInput::new(id, "burner", "api_call", cost))
+            .verdict
+    };
+    // A quiet hour at 1.00 per five minutes.
+    for _ in 0..12 {
+        assert_eq!(submit(&mut plane, 1.0), Verdict::Approved);
+        clock.advance(Millis::from_secs(300));
+    }
+    assert!(plane.kill_switch().is_none());
+    assert_eq!(submit(&mut plane, 10.0), Verdict::Approved);
+    assert_eq!(submit(&mut plane, 0.5), Verdict::Approved);
+    let activation = plane.kill_switch().expect("the spike stopped everything");
+    assert_eq!(&*activation.actor, "trigger:spend_anomaly");
+    assert!(
+        activation
+            .reason
+            .starts_with("all spend in the last 300s was 10.50, over 10 × the baseline"),
+        "{}",
+        activation.reason
+    );
+    assert_eq!(submit(&mut plane, 0.01), Verdict::Denied);
+}

@@ -20,6 +20,7 @@ pub use super::rules::budget::{self, BudgetConfig, BudgetScope};
 pub use super::rules::rate_limit::{self, RateLimitConfig, RateScope};
 pub use super::rules::sensitive_actions::{self, SensitiveActionsConfig};
 pub use super::rules::PolicyRule;
+pub use super::triggers::TriggersConfig;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::HashSet;
 
@@ -51,6 +52,9 @@ pub struct GovernanceConfig {
     #[serde(default)]
     pub conflict_strategy: ConflictStrategy,
     pub policies: Vec<PolicyConfig>,
+    /// Absent in documents written before triggers: the default triggers.
+    #[serde(default)]
+    pub triggers: TriggersConfig,
 }
 
 /// Earlier versions are read as the current one: their fields mean the same.
@@ -140,6 +144,7 @@ impl GovernanceConfig {
             }
             policy.validate(index, &mut problems);
         }
+        self.triggers.validate(&mut problems);
         problems.0
     }
 
@@ -232,6 +237,7 @@ impl Default for GovernanceConfig {
                     rule: PolicyRule::Budget(BudgetConfig::system(100.0, 90.0)),
                 },
             ],
+            triggers: TriggersConfig::default(),
         }
     }
 }

@@ -35,6 +35,7 @@ use super::request::{nesting_depth, Request, RequestInput, MAX_PARAMETER_DEPTH};
 use super::state::{RateTracker, SpendLedger};
 use super::stats::{AgentSpend, AgentStats, EscalationStats, SpendingReport, Stats, VerdictCounts};
 use super::time::{Clock, ManualClock, Millis, Timestamp};
+use super::triggers::{AnomalyReading, Firing, TriggerState};
 use std::collections::HashSet;
 use std::sync::Arc;
 use thiserror::Error;
@@ -109,6 +110,7 @@ pub struct ControlPlane<C: Clock = ManualClock> {
     audit: AuditLog,
     stats: Stats,
     used_ids: HashSet<RequestId>,
+    triggers: TriggerState,
 }
 
 impl<C: Clock> ControlPlane<C> {
@@ -131,6 +133,7 @@ impl<C: Clock> ControlPlane<C> {
             audit: AuditLog::default(),
             stats: Stats::default(),
             used_ids: HashSet::new(),
+            triggers: TriggerState::default(),
         };
         plane.install(plane.config.clone());
         Ok(plane)
@@ -163,8 +166,9 @@ impl<C: Clock> ControlPlane<C> {
                 return denial;
             }
         };
+        let mut firing = None;
         match decision.verdict {
-            Verdict::Approved => self.execute(&request),
+            Verdict::Approved => firing = self.execute(&request),
             Verdict::Escalated => self.escalations.push(PendingEscalation {
                 request: request.clone(),
                 escalation: decision.clone(),
@@ -174,6 +178,14 @@ impl<C: Clock> ControlPlane<C> {
             Verdict::Denied | Verdict::RateLimited => {}
         }
         self.stats.record_arrival(request.agent, &decision);
+        // A rejected agent id is no one agent: it cannot be halted.
+        let violation = decision.verdict.is_refusal()
+            && matches!(
+                decision.decided_by,
+                DecidedBy::Policy(_) | DecidedBy::Validation
+            )
+            && **self.agents.name(request.agent.0) != *INVALID_NAME_MARKER;
+        let agent = request.agent;
         self.audit.append(
             self.now,
             AuditEvent::Decision {
@@ -181,7 +193,35 @@ impl<C: Clock> ControlPlane<C> {
                 decision: decision.clone(),
             },
         );
+        if violation {
+            firing =
+                self.triggers
+                    .refused(&self.config.triggers.repeated_violations, agent, self.now);
+        }
+        self.fire(firing);
         decision
+    }
+
+    /// Activates the kill switch a trigger asks for, unless what it would
+    /// stop is stopped already.
+    fn fire(&mut self, firing: Option<Firing>) {
+        let Some(firing) = firing else { return };
+        let stopped = match firing.agent {
+            None => self.kill_switch.global().is_some(),
+            Some(agent) => self.agent_halted_by(agent).is_some(),
+        };
+        if stopped {
+            return;
+        }
+        let target = firing
+            .agent
+            .map(|agent| KillTarget::Agent(self.agent_name(agent).to_string()));
+        let activated =
+            self.activate_kill_switch_for(target.as_ref(), firing.actor, &firing.reason);
+        debug_assert!(
+            activated.is_ok(),
+            "a trigger's activation is valid: {activated:?}"
+        );
     }
 
     /// Applies a reviewer's decision to a waiting escalation. An approval is
@@ -220,11 +260,14 @@ impl<C: Clock> ControlPlane<C> {
                 Reason::DeniedByReviewer,
             )
         };
-        if decision.verdict == Verdict::Approved {
-            self.execute(&pending.request);
-        }
+        let firing = if decision.verdict == Verdict::Approved {
+            self.execute(&pending.request)
+        } else {
+            None
+        };
         let comment = (!comment.is_empty()).then(|| Arc::from(comment));
         self.finish(pending, decision.clone(), Some(reviewer), comment, self.now);
+        self.fire(firing);
         Ok(decision)
     }
 
@@ -356,6 +399,19 @@ impl<C: Clock> ControlPlane<C> {
                 )
             }
         })
+    }
+
+    /// Refusals of `agent` the repeated-violations trigger counts now.
+    pub fn violations_of(&self, agent: AgentId) -> u32 {
+        self.triggers
+            .refusals_of(&self.config.triggers.repeated_violations, agent, self.now)
+    }
+
+    /// Recent spend against the anomaly trigger's threshold, for `agent` or
+    /// everyone.
+    pub fn spend_anomaly_reading(&self, agent: Option<AgentId>) -> AnomalyReading {
+        self.triggers
+            .reading(&self.config.triggers.spend_anomaly, agent, self.now)
     }
 
     /// How an operator names an active kill switch's scope.
@@ -685,7 +741,8 @@ impl<C: Clock> ControlPlane<C> {
             })
     }
 
-    fn execute(&mut self, request: &Request) {
+    /// Records an execution; `Some` when it makes a trigger fire.
+    fn execute(&mut self, request: &Request) -> Option<Firing> {
         debug_assert!(
             self.kill_switch
                 .covering(request.agent, request.action)
@@ -695,6 +752,12 @@ impl<C: Clock> ControlPlane<C> {
         self.spend
             .record(request.agent, request.action, request.cost, self.now);
         self.rates.record(request.agent, request.action, self.now);
+        self.triggers.executed(
+            &self.config.triggers.spend_anomaly,
+            request.agent,
+            request.cost,
+            self.now,
+        )
     }
 
     fn finish(

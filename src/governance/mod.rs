@@ -25,6 +25,7 @@ pub mod rules;
 pub mod state;
 pub mod stats;
 pub mod time;
+pub mod triggers;
 
 pub use audit::{AuditEvent, AuditLine, AuditLog, AuditRecord};
 pub use config::{

@@ -23,7 +23,8 @@ use std::collections::BinaryHeap;
 pub enum AgentStatus {
     Running,
     Paused,
-    /// The kill switch is active: the agent's requests are all denied.
+    /// A kill switch that covers the agent (global or its own) is active:
+    /// its requests are all denied.
     Halted,
 }
 
@@ -88,7 +89,13 @@ impl Simulation {
     }
 
     pub fn agent_status(&self, index: usize) -> AgentStatus {
-        if self.plane.kill_switch().is_some() {
+        let halted = self.plane.kill_switch().is_some()
+            || self.agents.get(index).is_some_and(|agent| {
+                self.plane
+                    .agent_id(&agent.name)
+                    .is_some_and(|id| self.plane.agent_halted_by(id).is_some())
+            });
+        if halted {
             AgentStatus::Halted
         } else if self.agents.get(index).is_some_and(|a| a.paused) {
             AgentStatus::Paused

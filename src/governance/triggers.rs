@@ -1,0 +1,456 @@
+//! Automatic triggers: the control plane stops itself.
+//!
+//! A trigger watches what happens (refusals, executed spend) and, past its
+//! threshold, activates a kill switch: the audit trail records it as a
+//! kill-switch activation whose actor is the trigger (`trigger:…`) and whose
+//! reason carries the figures. Each trigger is configurable and can be
+//! switched off; the console shows its current reading against its threshold.
+//!
+//! - **Repeated violations**: `refusals` refusals of one agent's requests by
+//!   policies or validation within `within_secs` halt that agent (an
+//!   agent-scoped kill switch). Refusals by a kill switch, a reviewer or a
+//!   timeout do not count: they are not the agent's violations.
+//! - **Spend anomaly**: executed spend in the last `recent_secs` above
+//!   `factor` times the baseline activates the kill switch, system-wide or for
+//!   the agent whose spend spiked. The baseline is the average spend per
+//!   `recent_secs` over the `baseline_secs` before the recent window, but
+//!   never below `min_baseline`, so a quiet start cannot fire it: with the
+//!   defaults, a spike must pass 10 × 1.00 in five minutes. Off by default:
+//!   a fixed floor suits no fleet out of the box (a busy fleet passes it in
+//!   its first minutes); switch it on with a floor near a normal five
+//!   minutes' spend. After firing it starts afresh, so lifting the kill
+//!   switch does not fire it again on the same spike.
+//!
+//! Invariant: a trigger only ever adds a kill switch; it never lifts one, and
+//! never fires for a scope that is already stopped.
+
+use super::ids::AgentId;
+use super::money::Money;
+use super::time::{Millis, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, VecDeque};
+
+/// Whose spend the anomaly trigger watches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnomalyScope {
+    /// All spend; stops everything.
+    #[default]
+    System,
+    /// Each agent's spend against its own baseline; stops that agent.
+    Agent,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RepeatedViolations {
+    pub enabled: bool,
+    pub refusals: u32,
+    pub within_secs: u64,
+}
+
+impl Default for RepeatedViolations {
+    fn default() -> RepeatedViolations {
+        RepeatedViolations {
+            enabled: true,
+            refusals: 20,
+            within_secs: 300,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpendAnomaly {
+    pub enabled: bool,
+    pub factor: f64,
+    pub recent_secs: u64,
+    pub baseline_secs: u64,
+    pub min_baseline: f64,
+    pub scope: AnomalyScope,
+}
+
+impl Default for SpendAnomaly {
+    fn default() -> SpendAnomaly {
+        SpendAnomaly {
+            enabled: false,
+            factor: 10.0,
+            recent_secs: 300,
+            baseline_secs: 3_600,
+            min_baseline: 1.0,
+            scope: AnomalyScope::System,
+        }
+    }
+}
+
+/// Every trigger's settings; absent in a document: the defaults.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TriggersConfig {
+    pub repeated_violations: RepeatedViolations,
+    pub spend_anomaly: SpendAnomaly,
+}
+
+pub const MAX_TRIGGER_WINDOW_SECS: u64 = 24 * 3_600;
+pub const MAX_FACTOR: f64 = 1_000.0;
+pub const MAX_REFUSALS: u32 = 100_000;
+
+impl TriggersConfig {
+    pub fn validate(&self, problems: &mut super::config_error::Problems) {
+        use super::config_error::{check_amount, FieldPath};
+        let r = &self.repeated_violations;
+        if r.refusals == 0 || r.refusals > MAX_REFUSALS {
+            problems.add(
+                FieldPath::Top("triggers.repeated_violations.refusals"),
+                r.refusals,
+                format!("must be between 1 and {MAX_REFUSALS}"),
+            );
+        }
+        let seconds = |problems: &mut super::config_error::Problems, path, value: u64| {
+            if !(1..=MAX_TRIGGER_WINDOW_SECS).contains(&value) {
+                problems.add(
+                    FieldPath::Top(path),
+                    value,
+                    format!("must be from 1 to {MAX_TRIGGER_WINDOW_SECS} seconds"),
+                );
+            }
+        };
+        seconds(
+            problems,
+            "triggers.repeated_violations.within_secs",
+            r.within_secs,
+        );
+        let a = &self.spend_anomaly;
+        if !a.factor.is_finite() || a.factor < 1.0 || a.factor > MAX_FACTOR {
+            problems.add(
+                FieldPath::Top("triggers.spend_anomaly.factor"),
+                a.factor,
+                format!("must be from 1 to {MAX_FACTOR}"),
+            );
+        }
+        seconds(
+            problems,
+            "triggers.spend_anomaly.recent_secs",
+            a.recent_secs,
+        );
+        seconds(
+            problems,
+            "triggers.spend_anomaly.baseline_secs",
+            a.baseline_secs,
+        );
+        if let Some(floor) = check_amount(
+            problems,
+            FieldPath::Top("triggers.spend_anomaly.min_baseline"),
+            a.min_baseline,
+        ) {
+            if floor == Money::ZERO {
+                problems.add(
+                    FieldPath::Top("triggers.spend_anomaly.min_baseline"),
+                    a.min_baseline,
+                    "must be more than 0, or a quiet start could fire it",
+                );
+            }
+        }
+    }
+}
+
+/// What the spend-anomaly trigger found: spend in the recent window against
+/// the baseline it is compared with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AnomalyReading {
+    pub recent: Money,
+    /// The average per recent window over the baseline window, before the
+    /// floor.
+    pub baseline: Money,
+    /// `factor × max(baseline, min_baseline)`.
+    pub threshold: Money,
+}
+
+impl AnomalyReading {
+    pub fn fires(&self) -> bool {
+        self.recent > self.threshold
+    }
+}
+
+/// A trigger's decision to stop something.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Firing {
+    /// `None`: everything.
+    pub agent: Option<AgentId>,
+    pub actor: &'static str,
+    pub reason: String,
+}
+
+pub const REPEATED_VIOLATIONS_ACTOR: &str = "trigger:repeated_violations";
+pub const SPEND_ANOMALY_ACTOR: &str = "trigger:spend_anomaly";
+
+/// What the triggers remember: recent refusals per agent, recent spend.
+#[derive(Clone, Debug, Default)]
+pub struct TriggerState {
+    refusals: HashMap<AgentId, VecDeque<Timestamp>>,
+    /// Executions within the baseline and recent windows, oldest first.
+    spend: VecDeque<(Timestamp, AgentId, Money)>,
+}
+
+fn sum_between<'a>(
+    entries: impl Iterator<Item = &'a (Timestamp, AgentId, Money)>,
+    agent: Option<AgentId>,
+    from: Timestamp,
+    to: Timestamp,
+) -> Money {
+    entries
+        .filter(|(at, a, _)| *at >= from && *at <= to && agent.is_none_or(|agent| agent == *a))
+        .map(|(_, _, cost)| *cost)
+        .sum()
+}
+
+impl TriggerState {
+    /// Notes a refusal of `agent`'s request; `Some` when it trips the trigger.
+    pub fn refused(
+        &mut self,
+        config: &RepeatedViolations,
+        agent: AgentId,
+        now: Timestamp,
+    ) -> Option<Firing> {
+        if !config.enabled {
+            return None;
+        }
+        let window = Millis::from_secs(config.within_secs);
+        let times = self.refusals.entry(agent).or_default();
+        while times
+            .front()
+            .is_some_and(|&t| t.saturating_add(window) <= now)
+        {
+            times.pop_front();
+        }
+        times.push_back(now);
+        let count = u32::try_from(times.len()).unwrap_or(u32::MAX);
+        (count >= config.refusals).then(|| {
+            times.clear();
+            Firing {
+                agent: Some(agent),
+                actor: REPEATED_VIOLATIONS_ACTOR,
+                reason: format!(
+                    "{count} refusals within {window}: the threshold is {} within {window}",
+                    config.refusals
+                ),
+            }
+        })
+    }
+
+    /// Refusals of `agent` counted now, for the console's reading.
+    pub fn refusals_of(&self, config: &RepeatedViolations, agent: AgentId, now: Timestamp) -> u32 {
+        let window = Millis::from_secs(config.within_secs);
+        self.refusals.get(&agent).map_or(0, |times| {
+            times
+                .iter()
+                .filter(|&&t| t.saturating_add(window) > now)
+                .count() as u32
+        })
+    }
+
+    /// Notes an execution; `Some` when it makes spend anomalous.
+    pub fn executed(
+        &mut self,
+        config: &SpendAnomaly,
+        agent: AgentId,
+        cost: Money,
+        now: Timestamp,
+    ) -> Option<Firing> {
+        let kept = Millis::from_secs(config.recent_secs + config.baseline_secs);
+        while self
+            .spend
+            .front()
+            .is_some_and(|(at, _, _)| at.saturating_add(kept) <= now)
+        {
+            self.spend.pop_front();
+        }
+        self.spend.push_back((now, agent, cost));
+        if !config.enabled {
+            return None;
+        }
+        let whose = match config.scope {
+            AnomalyScope::System => None,
+            AnomalyScope::Agent => Some(agent),
+        };
+        let reading = self.reading(config, whose, now);
+        reading.fires().then(|| {
+            self.spend.retain(|(_, a, _)| whose.is_some_and(|w| w != *a));
+            let who = if whose.is_some() { "its" } else { "all" };
+            Firing {
+                agent: whose,
+                actor: SPEND_ANOMALY_ACTOR,
+                reason: format!(
+                    "{who} spend in the last {} was {}, over {} × the baseline {} per {} (threshold {})",
+                    Millis::from_secs(config.recent_secs),
+                    reading.recent,
+                    config.factor,
+                    reading.baseline.max(Money::from_f64(config.min_baseline).unwrap_or_default()),
+                    Millis::from_secs(config.recent_secs),
+                    reading.threshold
+                ),
+            }
+        })
+    }
+
+    /// Recent spend against the baseline, for `agent` or everyone.
+    pub fn reading(
+        &self,
+        config: &SpendAnomaly,
+        agent: Option<AgentId>,
+        now: Timestamp,
+    ) -> AnomalyReading {
+        let recent_window = Millis::from_secs(config.recent_secs);
+        let recent_from = Timestamp(now.millis().saturating_sub(recent_window.0 - 1));
+        let baseline_from = Timestamp(
+            recent_from
+                .millis()
+                .saturating_sub(config.baseline_secs * 1_000),
+        );
+        let recent = sum_between(self.spend.iter(), agent, recent_from, now);
+        let before = Timestamp(recent_from.millis().saturating_sub(1));
+        let baseline_total = if recent_from.millis() == 0 {
+            Money::ZERO
+        } else {
+            sum_between(self.spend.iter(), agent, baseline_from, before)
+        };
+        // The average per recent window over the baseline window.
+        let periods = (config.baseline_secs / config.recent_secs.max(1)).max(1);
+        let baseline = Money::from_micros(baseline_total.micros() / periods);
+        let floor = Money::from_f64(config.min_baseline).unwrap_or(Money::ZERO);
+        let threshold_micros = (baseline.max(floor).micros() as f64 * config.factor).floor();
+        AnomalyReading {
+            recent,
+            baseline,
+            threshold: Money::from_micros(threshold_micros.min(u64::MAX as f64) as u64),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: AgentId = AgentId(0);
+    const B: AgentId = AgentId(1);
+
+    fn secs(s: u64) -> Timestamp {
+        Timestamp(s * 1_000)
+    }
+
+    #[test]
+    fn repeated_refusals_halt_the_agent_at_the_threshold() {
+        let config = RepeatedViolations {
+            enabled: true,
+            refusals: 3,
+            within_secs: 60,
+        };
+        let mut state = TriggerState::default();
+        assert_eq!(state.refused(&config, A, secs(0)), None);
+        assert_eq!(state.refused(&config, B, secs(1)), None);
+        assert_eq!(state.refused(&config, A, secs(30)), None);
+        assert_eq!(state.refusals_of(&config, A, secs(30)), 2);
+        let firing = state.refused(&config, A, secs(59)).unwrap();
+        assert_eq!(firing.agent, Some(A));
+        assert_eq!(firing.actor, "trigger:repeated_violations");
+        assert_eq!(
+            firing.reason,
+            "3 refusals within 60s: the threshold is 3 within 60s"
+        );
+        assert_eq!(state.refusals_of(&config, A, secs(59)), 0, "starts again");
+    }
+
+    #[test]
+    fn refusals_older_than_the_window_do_not_count() {
+        let config = RepeatedViolations {
+            enabled: true,
+            refusals: 2,
+            within_secs: 60,
+        };
+        let mut state = TriggerState::default();
+        state.refused(&config, A, secs(0));
+        assert_eq!(state.refused(&config, A, secs(60)), None);
+        assert!(state.refused(&config, A, secs(61)).is_some());
+        let off = RepeatedViolations {
+            enabled: false,
+            ..config
+        };
+        for s in 0..10 {
+            assert_eq!(state.refused(&off, B, secs(s)), None);
+        }
+    }
+
+    #[test]
+    fn a_quiet_start_cannot_fire_the_anomaly_trigger() {
+        let config = SpendAnomaly {
+            enabled: true,
+            ..SpendAnomaly::default()
+        };
+        let mut state = TriggerState::default();
+        // 9.00 in the first five minutes: under 10 × the floor of 1.00.
+        for s in 0..9 {
+            assert_eq!(
+                state.executed(&config, A, Money::from_units(1), secs(s)),
+                None
+            );
+        }
+        let reading = state.reading(&config, None, secs(10));
+        assert_eq!(reading.recent, Money::from_units(9));
+        assert_eq!(reading.threshold, Money::from_units(10));
+        assert!(!reading.fires());
+        // 10.01 passes it.
+        assert_eq!(
+            state.executed(&config, A, Money::from_units(1), secs(11)),
+            None
+        );
+        let firing = state
+            .executed(&config, A, Money::from_micros(10_000), secs(12))
+            .unwrap();
+        assert_eq!(firing.agent, None);
+        assert_eq!(
+            firing.reason,
+            "all spend in the last 300s was 10.01, over 10 × the baseline 1.00 per 300s (threshold 10.00)"
+        );
+    }
+
+    #[test]
+    fn the_baseline_is_the_average_over_the_hour_before() {
+        let config = SpendAnomaly {
+            enabled: true,
+            ..SpendAnomaly::default()
+        };
+        let mut state = TriggerState::default();
+        // 2.00 every five minutes for an hour: a baseline of 2.00 per 300 s.
+        for period in 0..12 {
+            state.executed(&config, A, Money::from_units(2), secs(period * 300));
+        }
+        let now = secs(12 * 300 + 1);
+        let reading = state.reading(&config, None, now);
+        assert_eq!(reading.baseline, Money::from_units(2));
+        assert_eq!(reading.threshold, Money::from_units(20));
+        assert!(state
+            .executed(&config, A, Money::from_units(19), now)
+            .is_none());
+        assert!(state
+            .executed(&config, A, Money::from_units(2), secs(12 * 300 + 2))
+            .is_some());
+    }
+
+    #[test]
+    fn a_per_agent_anomaly_stops_only_the_agent_that_spiked() {
+        let config = SpendAnomaly {
+            enabled: true,
+            scope: AnomalyScope::Agent,
+            ..SpendAnomaly::default()
+        };
+        let mut state = TriggerState::default();
+        state.executed(&config, B, Money::from_units(9), secs(0));
+        let firing = state
+            .executed(&config, A, Money::from_units(11), secs(1))
+            .unwrap();
+        assert_eq!(firing.agent, Some(A));
+        assert!(firing
+            .reason
+            .starts_with("its spend in the last 300s was 11.00"));
+    }
+}
