@@ -5,10 +5,10 @@
 use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
 use agent_governance_console::governance::names::{canonical_action_type, canonical_name};
 use agent_governance_console::governance::{
-    AuditEvent, AuditRecord, BudgetConfig, BudgetScope, ConflictStrategy, ControlPlane, DecidedBy,
-    GovernanceConfig, KillTarget, ManualClock, Millis, Money, PolicyConfig, PolicyRule,
-    RateLimitConfig, RateScope, RequestId, RequestInput, ResolveError, Review,
-    SensitiveActionsConfig, Timestamp, Verdict,
+    AuditEvent, AuditRecord, BudgetConfig, BudgetScope, ChangeWindow, ChangeWindowConfig,
+    ConflictStrategy, ControlPlane, DecidedBy, GovernanceConfig, KillTarget, ManualClock, Millis,
+    Money, Outside, PolicyConfig, PolicyRule, RateLimitConfig, RateScope, RequestId, RequestInput,
+    ResolveError, Review, SensitiveActionsConfig, Timestamp, Verdict, Weekday,
 };
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -96,6 +96,10 @@ fn scope() -> impl Strategy<Value = Vec<String>> {
     ]
 }
 
+fn escalations_allowed(escalations: bool) -> impl Strategy<Value = bool> {
+    proptest::bool::weighted(if escalations { 0.5 } else { 0.0 })
+}
+
 /// One policy of a random kind, budgets in every tier and rate limits in
 /// both scopes. Without `escalations`, no policy escalates.
 fn rule(escalations: bool) -> impl Strategy<Value = PolicyRule> {
@@ -143,7 +147,28 @@ fn rule(escalations: bool) -> impl Strategy<Value = PolicyRule> {
             approval_required,
         })
     });
-    prop_oneof![budget, rate, sensitive]
+    let window = (
+        proptest::sample::subsequence(Weekday::ALL.to_vec(), 1..7),
+        0u8..23,
+        1u8..12,
+        escalations_allowed(escalations),
+    )
+        .prop_map(|(days, start_hour, length, escalate)| {
+            PolicyRule::ChangeWindow(ChangeWindowConfig {
+                windows: vec![ChangeWindow {
+                    days,
+                    start_hour,
+                    end_hour: (start_hour + length).min(24),
+                }],
+                outside: if escalate {
+                    Outside::Escalate
+                } else {
+                    Outside::Deny
+                },
+                ..ChangeWindowConfig::office_hours()
+            })
+        });
+    prop_oneof![budget, rate, sensitive, window]
 }
 
 /// A random set of one to six policies, several of each kind possible, with
@@ -258,7 +283,9 @@ fn run(
                     (true, Some(&last)) => last,
                     _ => request_id(submitted.len() as u64),
                 };
-                let parameters = if *parameters_are_an_object {
+                let parameters = if *parameters_are_an_object && submitted.len() % 3 == 0 {
+                    serde_json::json!({"n": submitted.len(), "environment": "Production"})
+                } else if *parameters_are_an_object {
                     serde_json::json!({"n": submitted.len()})
                 } else {
                     serde_json::json!("not an object")
@@ -432,6 +459,15 @@ fn canonical(target: &Option<KillTarget>) -> Option<KillTarget> {
     })
 }
 
+/// Whether a request's parameters name production as a change window reads
+/// them.
+fn targets_production(parameters: &serde_json::Value) -> bool {
+    parameters
+        .get("environment")
+        .and_then(|e| e.as_str())
+        .is_some_and(|e| ["production", "prod"].contains(&e.trim().to_lowercase().as_str()))
+}
+
 /// Whether a kill switch on `target` (as recorded) stops this request.
 fn stops(target: &Option<KillTarget>, agent: &str, action: &str) -> bool {
     match target {
@@ -491,12 +527,14 @@ impl Executions {
     /// The refusal in force for this request now, if any: the policy's name.
     /// `with_rate_limits`: whether rate limits count (an approval is not held
     /// back by them).
+    #[allow(clippy::too_many_arguments)]
     fn refusal(
         &self,
         config: &GovernanceConfig,
         agent: &str,
         action: &str,
         cost: u64,
+        production: bool,
         now: u64,
         with_rate_limits: bool,
     ) -> Option<String> {
@@ -506,6 +544,17 @@ impl Executions {
             .filter(|p| p.enabled && covers(p, action))
             .find(|policy| match &policy.rule {
                 PolicyRule::SensitiveActions(rule) => rule.blocked.iter().any(|b| b == action),
+                PolicyRule::ChangeWindow(rule) => {
+                    let hour = now / 3_600_000 % 24;
+                    let day = now / 86_400_000 % 7;
+                    production
+                        && rule.outside == Outside::Deny
+                        && !rule.windows.iter().any(|w| {
+                            w.days.iter().any(|d| *d as u64 == day)
+                                && u64::from(w.start_hour) <= hour
+                                && hour < u64::from(w.end_hour)
+                        })
+                }
                 PolicyRule::Budget(budget) => {
                     let limit = match budget.agent_limits.get(agent) {
                         Some(own) if budget.scope == BudgetScope::Agent => *own,
@@ -566,13 +615,14 @@ proptest! {
             let agent = plane.agent_name(request.agent).to_string();
             let action = plane.action_name(request.action).to_string();
             let cost = request.cost.micros();
+            let production = targets_production(&serde_json::Value::Object((*request.parameters).clone()));
             let now = record.at.millis();
             let on_arrival = matches!(record.event, AuditEvent::Decision { .. });
             if decision.verdict == Verdict::Escalated
                 && config.conflict_strategy == ConflictStrategy::DenyOverrides
             {
                 assert_eq!(
-                    done.refusal(config, &agent, &action, cost, now, true),
+                    done.refusal(config, &agent, &action, cost, production, now, true),
                     None,
                     "record {} escalated a request a policy refuses", record.seq
                 );
@@ -585,7 +635,7 @@ proptest! {
                 "record {} executed under a kill switch that covers it", record.seq
             );
             assert_eq!(
-                done.refusal(config, &agent, &action, cost, now, on_arrival),
+                done.refusal(config, &agent, &action, cost, production, now, on_arrival),
                 None,
                 "record {} executed {} {} for {} past a refusal in force", record.seq, action, cost, agent
             );
@@ -841,7 +891,15 @@ impl Reference {
             };
             if self
                 .executions
-                .refusal(&one, agent, &action, cost, now, true)
+                .refusal(
+                    &one,
+                    agent,
+                    &action,
+                    cost,
+                    targets_production(&input.parameters),
+                    now,
+                    true,
+                )
                 .is_some()
             {
                 return match policy.rule {

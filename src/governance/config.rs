@@ -17,6 +17,7 @@ pub use super::config_error::{ConfigError, Entry, FieldPath, PolicyField, MAX_LI
 pub use super::conflict::ConflictStrategy;
 use super::names::{clean_text, quoted};
 pub use super::rules::budget::{self, BudgetConfig, BudgetScope};
+pub use super::rules::change_window::{self, ChangeWindow, ChangeWindowConfig, Outside, Weekday};
 pub use super::rules::rate_limit::{self, RateLimitConfig, RateScope};
 pub use super::rules::sensitive_actions::{self, SensitiveActionsConfig};
 pub use super::rules::PolicyRule;

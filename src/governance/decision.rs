@@ -200,6 +200,12 @@ pub enum Reason {
     },
     ActionTypeBlocked,
     ApprovalRequired,
+    /// A change to production (`target`, as the request named it) outside
+    /// every change window.
+    OutsideChangeWindow {
+        target: Arc<str>,
+        at: Timestamp,
+    },
     InvalidCost {
         value: f64,
         problem: &'static str,
@@ -242,6 +248,7 @@ impl Reason {
             Reason::RateLimitReached { .. } => "rate_limit_reached",
             Reason::ActionTypeBlocked => "action_type_blocked",
             Reason::ApprovalRequired => "approval_required",
+            Reason::OutsideChangeWindow { .. } => "outside_change_window",
             Reason::InvalidCost { .. } => "invalid_cost",
             Reason::InvalidField { .. } => "invalid_field",
             Reason::DuplicateRequestId => "duplicate_request_id",
@@ -328,6 +335,16 @@ impl fmt::Display for Reason {
             }
             Reason::ActionTypeBlocked => f.write_str("action type is blocked"),
             Reason::ApprovalRequired => f.write_str("action type requires human approval"),
+            Reason::OutsideChangeWindow { target, at } => {
+                let minutes = at.millis() / 60_000;
+                write!(
+                    f,
+                    "targets {target} outside its change windows ({} {:02}:{:02})",
+                    super::rules::change_window::Weekday::of(*at).label(),
+                    minutes / 60 % 24,
+                    minutes % 60
+                )
+            }
             Reason::InvalidCost { value, problem } => write!(f, "invalid cost {value}: {problem}"),
             Reason::InvalidField {
                 field,

@@ -29,8 +29,9 @@ pub mod triggers;
 
 pub use audit::{AuditEvent, AuditLine, AuditLog, AuditRecord};
 pub use config::{
-    BudgetConfig, BudgetScope, ConfigError, FieldPath, GovernanceConfig, PolicyConfig, PolicyField,
-    PolicyRule, RateLimitConfig, RateScope, SensitiveActionsConfig, CONFIG_VERSION,
+    BudgetConfig, BudgetScope, ChangeWindow, ChangeWindowConfig, ConfigError, FieldPath,
+    GovernanceConfig, Outside, PolicyConfig, PolicyField, PolicyRule, RateLimitConfig, RateScope,
+    SensitiveActionsConfig, Weekday, CONFIG_VERSION,
 };
 pub use conflict::ConflictStrategy;
 pub use decision::{DecidedBy, Decision, FieldProblem, Reason, Verdict};

@@ -9,6 +9,7 @@
 //! new.
 
 pub mod budget;
+pub mod change_window;
 pub mod rate_limit;
 pub mod sensitive_actions;
 
@@ -16,6 +17,7 @@ use super::config_error::Problems;
 use super::ids::Interner;
 use super::policy::Policy;
 use budget::{BudgetConfig, BudgetRule};
+use change_window::{ChangeWindowConfig, ChangeWindowRule};
 use rate_limit::{RateLimitConfig, RateLimitRule};
 use sensitive_actions::{SensitiveActionsConfig, SensitiveActionsRule};
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,7 @@ pub enum PolicyRule {
     Budget(BudgetConfig),
     RateLimit(RateLimitConfig),
     SensitiveActions(SensitiveActionsConfig),
+    ChangeWindow(ChangeWindowConfig),
 }
 
 impl PolicyRule {
@@ -36,6 +39,7 @@ impl PolicyRule {
             PolicyRule::Budget(_) => "budget",
             PolicyRule::RateLimit(_) => "rate_limit",
             PolicyRule::SensitiveActions(_) => "sensitive_actions",
+            PolicyRule::ChangeWindow(_) => "change_window",
         }
     }
 
@@ -45,6 +49,7 @@ impl PolicyRule {
             PolicyRule::Budget(rule) => rule.validate(index, problems),
             PolicyRule::RateLimit(rule) => rule.validate(index, problems),
             PolicyRule::SensitiveActions(rule) => rule.validate(index, problems),
+            PolicyRule::ChangeWindow(rule) => rule.validate(index, problems),
         }
     }
 
@@ -56,6 +61,7 @@ impl PolicyRule {
             PolicyRule::SensitiveActions(rule) => {
                 CompiledRule::SensitiveActions(rule.compile(actions))
             }
+            PolicyRule::ChangeWindow(rule) => CompiledRule::ChangeWindow(rule.compile()),
         }
     }
 }
@@ -66,6 +72,7 @@ pub enum CompiledRule {
     Budget(BudgetRule),
     RateLimit(RateLimitRule),
     SensitiveActions(SensitiveActionsRule),
+    ChangeWindow(ChangeWindowRule),
 }
 
 impl CompiledRule {
@@ -74,6 +81,7 @@ impl CompiledRule {
             CompiledRule::Budget(rule) => rule,
             CompiledRule::RateLimit(rule) => rule,
             CompiledRule::SensitiveActions(rule) => rule,
+            CompiledRule::ChangeWindow(rule) => rule,
         }
     }
 }
