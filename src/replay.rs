@@ -80,6 +80,10 @@ struct ReviewEvent {
     reviewer: String,
     #[serde(default)]
     comment: Option<String>,
+    /// The hash of the request as the reviewer saw it (64 hex digits); the
+    /// review is refused when the waiting request does not match.
+    #[serde(default)]
+    request_hash: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -559,6 +563,7 @@ fn run_here(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, Replay
                     approve: review.approve,
                     reviewer: review.reviewer,
                     comment: review.comment,
+                    request_hash: review.request_hash,
                 };
                 plane
                     .resolve(review.request_id, &decision)

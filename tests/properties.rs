@@ -8,7 +8,7 @@ use agent_governance_console::governance::{
     AuditEvent, AuditRecord, BudgetConfig, BudgetScope, ChangeWindow, ChangeWindowConfig,
     ConflictStrategy, ControlPlane, DecidedBy, GovernanceConfig, KillTarget, ManualClock, Millis,
     Money, Outside, PolicyConfig, PolicyRule, RateLimitConfig, RateScope, RequestId, RequestInput,
-    ResolveError, Review, SensitiveActionsConfig, Timestamp, Verdict, Weekday,
+    ResolveError, Review, SensitiveActionsConfig, TimeoutOutcome, Timestamp, Verdict, Weekday,
 };
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -178,10 +178,13 @@ fn config(escalations: bool) -> impl Strategy<Value = GovernanceConfig> {
     (
         proptest::collection::vec(
             (
-                rule(escalations),
-                -3i32..4,
-                proptest::bool::weighted(0.85),
-                scope(),
+                (
+                    rule(escalations),
+                    -3i32..4,
+                    proptest::bool::weighted(0.85),
+                    scope(),
+                ),
+                proptest::bool::weighted(0.3),
             ),
             1..7,
         ),
@@ -192,14 +195,21 @@ fn config(escalations: bool) -> impl Strategy<Value = GovernanceConfig> {
             let mut policies: Vec<PolicyConfig> = policies
                 .into_iter()
                 .enumerate()
-                .map(|(i, (rule, priority, enabled, applies_to))| PolicyConfig {
-                    name: format!("{}-{i}", rule.kind()),
-                    description: String::new(),
-                    applies_to,
-                    priority,
-                    enabled,
-                    rule,
-                })
+                .map(
+                    |(i, ((rule, priority, enabled, applies_to), allow))| PolicyConfig {
+                        name: format!("{}-{i}", rule.kind()),
+                        description: String::new(),
+                        applies_to,
+                        priority,
+                        enabled,
+                        rule,
+                        on_timeout: if allow {
+                            TimeoutOutcome::Allow
+                        } else {
+                            TimeoutOutcome::Deny
+                        },
+                    },
+                )
                 .collect();
             if break_it {
                 policies[0].priority = i32::MAX;
@@ -210,6 +220,7 @@ fn config(escalations: bool) -> impl Strategy<Value = GovernanceConfig> {
                 conflict_strategy,
                 policies,
                 triggers: Default::default(),
+                approval_fatigue: Default::default(),
             }
         })
 }
@@ -429,11 +440,15 @@ fn trigger_records(records: &[AuditRecord]) -> usize {
 fn timeouts_in(plane: &ControlPlane, from: usize) -> usize {
     plane.audit().records()[from..]
         .iter()
-        .filter(|r| {
-            r.decision()
-                .is_some_and(|d| d.decided_by == DecidedBy::EscalationTimeout)
-        })
+        .filter(|r| is_timeout(r))
         .count()
+}
+
+/// A resolution nobody made, other than the kill switch's: the timeout's
+/// (denied, allowed, or allowed and overruled by the re-check).
+fn is_timeout(record: &AuditRecord) -> bool {
+    matches!(&record.event, AuditEvent::Resolution { reviewer: None, decision, .. }
+        if decision.reason != agent_governance_console::governance::Reason::KillSwitchActivatedWhilePending)
 }
 
 /// The configuration in force at each record, replayed from the trail.
@@ -757,7 +772,7 @@ proptest! {
                 deadlines.insert(id, record.at.saturating_add(timeout));
             }
             match decision.decided_by {
-                DecidedBy::EscalationTimeout => assert_eq!(Some(&record.at), deadlines.get(&id)),
+                _ if is_timeout(record) => assert_eq!(Some(&record.at), deadlines.get(&id)),
                 DecidedBy::Reviewer(_) => assert!(record.at < deadlines[&id], "a review after the deadline"),
                 _ => {}
             }

@@ -60,6 +60,7 @@ fn policy(name: &str, priority: i32, rule: PolicyRule) -> PolicyConfig {
         priority,
         enabled: true,
         rule,
+        on_timeout: Default::default(),
     }
 }
 
@@ -389,4 +390,92 @@ fn a_spend_spike_stops_everything_when_the_anomaly_trigger_is_on() {
         activation.reason
     );
     assert_eq!(submit(&mut plane, 0.01), Verdict::Denied);
+}
+
+// ---- hardened approvals ----
+
+#[test]
+fn an_approval_is_bound_to_the_request_the_reviewer_saw() {
+    let mut h = Harness::new(GovernanceConfig::default().policies);
+    let (first, _) = h.submit("a1", "email", 1.0);
+    let (second, _) = h.submit("a1", "email", 2.0);
+    let shown_first = h.plane.pending_escalation(first).unwrap().hash;
+    let shown_second = h.plane.pending_escalation(second).unwrap().hash;
+    assert_ne!(
+        shown_first, shown_second,
+        "the cost is part of what was shown"
+    );
+    // A review carrying another request's hash is refused and changes nothing.
+    assert_eq!(
+        h.plane
+            .resolve(first, &Review::approve("alice").for_hash(shown_second))
+            .unwrap_err()
+            .to_string(),
+        format!(
+            "request {first} does not match the hash the review was given: it was not reviewed as it is; nothing was executed"
+        )
+    );
+    assert!(h.plane.pending_escalation(first).is_some());
+    assert!(h
+        .plane
+        .resolve(first, &Review::approve("alice").for_hash("not a hash"))
+        .is_err());
+    let decision = h
+        .plane
+        .resolve(first, &Review::approve("alice").for_hash(shown_first))
+        .unwrap();
+    assert_eq!(decision.verdict, Verdict::Approved);
+}
+
+#[test]
+fn a_policy_can_let_silence_approve_after_the_same_recheck() {
+    let mut policies = GovernanceConfig::default().policies;
+    policies[0].on_timeout = agent_governance_console::governance::TimeoutOutcome::Allow;
+    let mut h = Harness::new(policies);
+    let (allowed, _) = h.submit("a1", "email", 1.0);
+    h.clock.advance(Millis::from_secs(300));
+    h.plane.expire_due();
+    let record = h.plane.audit().records().last().unwrap();
+    assert_eq!(record.request().unwrap().id, allowed);
+    let decision = record.decision().unwrap();
+    assert_eq!(decision.verdict, Verdict::Approved);
+    assert_eq!(decision.decided_by, DecidedBy::EscalationTimeout);
+    assert_eq!(
+        decision.reason.to_string(),
+        "no reviewer decided within 300s; the policy lets silence approve"
+    );
+    assert_eq!(h.plane.total_spend().to_string(), "1.00");
+    // A refusal in force at the deadline still stops it.
+    let (blocked, _) = h.submit("a1", "email", 1.0);
+    h.plane
+        .activate_kill_switch_for(Some(&KillTarget::ActionType("email".into())), "ops", "x")
+        .unwrap();
+    assert!(h.plane.pending_escalation(blocked).is_none());
+    assert_eq!(h.plane.total_spend().to_string(), "1.00");
+}
+
+#[test]
+fn approvals_per_reviewer_are_counted_and_warned_about() {
+    let mut config = GovernanceConfig::default();
+    config.approval_fatigue.warn_above = 2;
+    config.approval_fatigue.window_secs = 60;
+    let clock = ManualClock::default();
+    let mut plane = ControlPlane::new(config, clock.clone()).unwrap();
+    let mut ids = Vec::new();
+    for n in 0..4u128 {
+        let id = RequestId(uuid::Uuid::from_u128(n + 1));
+        plane.submit(&RequestInput::new(id, "a1", "email", 0.0));
+        ids.push(id);
+    }
+    assert_eq!(plane.approvals_by("alice"), (0, false));
+    plane.resolve(ids[0], &Review::approve("alice")).unwrap();
+    plane.resolve(ids[1], &Review::approve("alice")).unwrap();
+    plane.resolve(ids[2], &Review::deny("alice")).unwrap();
+    assert_eq!(plane.approvals_by("alice"), (2, false));
+    plane.resolve(ids[3], &Review::approve(" alice ")).unwrap();
+    assert_eq!(plane.approvals_by("alice"), (3, true));
+    assert_eq!(plane.approvals_by("bob"), (0, false));
+    clock.advance(Millis::from_secs(60));
+    plane.expire_due(); // queries read the control plane as of its last operation
+    assert_eq!(plane.approvals_by("alice"), (0, false));
 }

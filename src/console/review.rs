@@ -65,10 +65,10 @@ mod tests {
     use crate::governance::{Reason, RequestId, RequestInput, Review};
 
     fn review(approve: bool) -> Review {
-        Review {
-            approve,
-            reviewer: "riley".into(),
-            comment: None,
+        if approve {
+            Review::approve("riley")
+        } else {
+            Review::deny("riley")
         }
     }
 

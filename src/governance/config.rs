@@ -15,6 +15,7 @@
 use super::config_error::{check_action_types, check_name, check_seconds, Problems};
 pub use super::config_error::{ConfigError, Entry, FieldPath, PolicyField, MAX_LIST_LEN};
 pub use super::conflict::ConflictStrategy;
+pub use super::escalation::TimeoutOutcome;
 use super::names::{clean_text, quoted};
 pub use super::rules::budget::{self, BudgetConfig, BudgetScope};
 pub use super::rules::change_window::{self, ChangeWindow, ChangeWindowConfig, Outside, Weekday};
@@ -56,7 +57,32 @@ pub struct GovernanceConfig {
     /// Absent in documents written before triggers: the default triggers.
     #[serde(default)]
     pub triggers: TriggersConfig,
+    /// When the console warns a reviewer who approves too much too fast.
+    #[serde(default)]
+    pub approval_fatigue: ApprovalFatigue,
 }
+
+/// Approvals per reviewer are counted over a sliding window; above
+/// `warn_above` the console warns the reviewer (rubber-stamping is how
+/// escalation stops protecting anything).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApprovalFatigue {
+    pub window_secs: u64,
+    pub warn_above: u32,
+}
+
+impl Default for ApprovalFatigue {
+    fn default() -> ApprovalFatigue {
+        ApprovalFatigue {
+            window_secs: 3_600,
+            warn_above: 30,
+        }
+    }
+}
+
+/// The longest approval-fatigue window: a day.
+pub const MAX_FATIGUE_WINDOW_SECS: u64 = 24 * 3_600;
 
 /// Earlier versions are read as the current one: their fields mean the same.
 fn migrated_version<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
@@ -82,6 +108,10 @@ pub struct PolicyConfig {
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
     pub rule: PolicyRule,
+    /// What becomes of a request this policy escalated when nobody decides
+    /// in time; absent: denied.
+    #[serde(default, skip_serializing_if = "TimeoutOutcome::is_deny")]
+    pub on_timeout: TimeoutOutcome,
 }
 
 fn enabled_by_default() -> bool {
@@ -146,6 +176,21 @@ impl GovernanceConfig {
             policy.validate(index, &mut problems);
         }
         self.triggers.validate(&mut problems);
+        let fatigue = &self.approval_fatigue;
+        if !(1..=MAX_FATIGUE_WINDOW_SECS).contains(&fatigue.window_secs) {
+            problems.add(
+                FieldPath::Top("approval_fatigue.window_secs"),
+                fatigue.window_secs,
+                format!("must be from 1 to {MAX_FATIGUE_WINDOW_SECS} seconds"),
+            );
+        }
+        if fatigue.warn_above == 0 {
+            problems.add(
+                FieldPath::Top("approval_fatigue.warn_above"),
+                0,
+                "must be at least 1",
+            );
+        }
         problems.0
     }
 
@@ -216,6 +261,7 @@ impl Default for GovernanceConfig {
                         &["deploy", "shell_exec", "read_secrets"],
                         &["email", "db_write", "code_exec"],
                     )),
+                    on_timeout: TimeoutOutcome::Deny,
                 },
                 PolicyConfig {
                     name: "rate_limit".into(),
@@ -226,6 +272,7 @@ impl Default for GovernanceConfig {
                     priority: 200,
                     enabled: true,
                     rule: PolicyRule::RateLimit(RateLimitConfig::per_agent(500, 3_600.0)),
+                    on_timeout: TimeoutOutcome::Deny,
                 },
                 PolicyConfig {
                     name: "budget".into(),
@@ -236,9 +283,11 @@ impl Default for GovernanceConfig {
                     priority: 100,
                     enabled: true,
                     rule: PolicyRule::Budget(BudgetConfig::system(100.0, 90.0)),
+                    on_timeout: TimeoutOutcome::Deny,
                 },
             ],
             triggers: TriggersConfig::default(),
+            approval_fatigue: ApprovalFatigue::default(),
         }
     }
 }

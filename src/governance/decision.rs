@@ -224,6 +224,10 @@ pub enum Reason {
     EscalationTimedOut {
         waited: Millis,
     },
+    /// Nobody decided in time and the escalating policy lets silence approve.
+    AllowedAtTimeout {
+        waited: Millis,
+    },
     KillSwitchActivatedWhilePending,
     /// A reviewer approved, but a refusal in force at that moment (a policy
     /// that declares it must be re-checked) stopped the action.
@@ -255,6 +259,7 @@ impl Reason {
             Reason::ApprovedByReviewer => "approved_by_reviewer",
             Reason::DeniedByReviewer => "denied_by_reviewer",
             Reason::EscalationTimedOut { .. } => "escalation_timed_out",
+            Reason::AllowedAtTimeout { .. } => "allowed_at_timeout",
             Reason::KillSwitchActivatedWhilePending => "kill_switch_activated_while_pending",
             Reason::ApprovalOverruled { .. } => "approval_overruled",
             Reason::ApprovalDuringKillSwitch => "approval_during_kill_switch",
@@ -370,6 +375,10 @@ impl fmt::Display for Reason {
             Reason::EscalationTimedOut { waited } => {
                 write!(f, "no reviewer decided within {waited}")
             }
+            Reason::AllowedAtTimeout { waited } => write!(
+                f,
+                "no reviewer decided within {waited}; the policy lets silence approve"
+            ),
             Reason::KillSwitchActivatedWhilePending => {
                 f.write_str("kill switch was activated while awaiting review")
             }

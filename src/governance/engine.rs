@@ -21,7 +21,7 @@
 use super::audit::{AuditEvent, AuditLine, AuditLog, AuditRecord};
 use super::config::{ConfigError, FieldPath, GovernanceConfig};
 use super::decision::{DecidedBy, Decision, FieldProblem, Reason, RequestField, Verdict};
-use super::escalation::{EscalationQueue, PendingEscalation};
+use super::escalation::{EscalationQueue, PendingEscalation, TimeoutOutcome};
 use super::ids::{ActionType, AgentId, Interner, RequestId};
 use super::kill_switch::{Activation, KillScope, KillSwitch, KillSwitchError, KillTarget};
 use super::money::Money;
@@ -31,12 +31,12 @@ use super::names::{
 };
 use super::policy::PolicyContext;
 use super::policy_set::PolicySet;
-use super::request::{nesting_depth, Request, RequestInput, MAX_PARAMETER_DEPTH};
+use super::request::{nesting_depth, Request, RequestHash, RequestInput, MAX_PARAMETER_DEPTH};
 use super::state::{RateTracker, SpendLedger};
 use super::stats::{AgentSpend, AgentStats, EscalationStats, SpendingReport, Stats, VerdictCounts};
 use super::time::{Clock, ManualClock, Millis, Timestamp};
 use super::triggers::{AnomalyReading, Firing, TriggerState};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -49,6 +49,9 @@ pub struct Review {
     pub approve: bool,
     pub reviewer: String,
     pub comment: Option<String>,
+    /// The request hash the reviewer was shown (hex), binding the review to
+    /// exactly that request; refused when it does not match.
+    pub request_hash: Option<String>,
 }
 
 impl Review {
@@ -57,6 +60,7 @@ impl Review {
             approve: true,
             reviewer: reviewer.into(),
             comment: None,
+            request_hash: None,
         }
     }
 
@@ -65,11 +69,18 @@ impl Review {
             approve: false,
             reviewer: reviewer.into(),
             comment: None,
+            request_hash: None,
         }
     }
 
     pub fn with_comment(mut self, comment: impl Into<String>) -> Review {
         self.comment = Some(comment.into());
+        self
+    }
+
+    /// Binds the review to the request with this hash.
+    pub fn for_hash(mut self, hash: impl ToString) -> Review {
+        self.request_hash = Some(hash.to_string());
         self
     }
 }
@@ -91,6 +102,11 @@ pub enum ResolveError {
     },
     #[error("comment: {0}")]
     InvalidComment(TextProblem),
+    #[error("request_hash: {0:?} is not a request hash (64 hexadecimal digits)")]
+    InvalidHash(String),
+    /// The request waiting is not the one the reviewer saw.
+    #[error("request {id} does not match the hash the review was given: it was not reviewed as it is; nothing was executed")]
+    HashMismatch { id: RequestId },
 }
 
 /// The governance control plane.
@@ -111,6 +127,8 @@ pub struct ControlPlane<C: Clock = ManualClock> {
     stats: Stats,
     used_ids: HashSet<RequestId>,
     triggers: TriggerState,
+    /// When each reviewer approved, within the fatigue window.
+    approvals: HashMap<Arc<str>, VecDeque<Timestamp>>,
 }
 
 impl<C: Clock> ControlPlane<C> {
@@ -134,6 +152,7 @@ impl<C: Clock> ControlPlane<C> {
             stats: Stats::default(),
             used_ids: HashSet::new(),
             triggers: TriggerState::default(),
+            approvals: HashMap::new(),
         };
         plane.install(plane.config.clone());
         Ok(plane)
@@ -169,12 +188,29 @@ impl<C: Clock> ControlPlane<C> {
         let mut firing = None;
         match decision.verdict {
             Verdict::Approved => firing = self.execute(&request),
-            Verdict::Escalated => self.escalations.push(PendingEscalation {
-                request: request.clone(),
-                escalation: decision.clone(),
-                escalated_at: self.now,
-                deadline: self.now.saturating_add(self.escalation_timeout),
-            }),
+            Verdict::Escalated => {
+                let on_timeout = match &decision.decided_by {
+                    DecidedBy::Policy(name) => self
+                        .config
+                        .policy(name)
+                        .map_or(TimeoutOutcome::Deny, |p| p.on_timeout),
+                    _ => TimeoutOutcome::Deny,
+                };
+                let hash = RequestHash::of(
+                    self.agents.name(request.agent.0),
+                    self.actions.name(request.action.0),
+                    &request.parameters,
+                    request.cost,
+                );
+                self.escalations.push(PendingEscalation {
+                    request: request.clone(),
+                    escalation: decision.clone(),
+                    escalated_at: self.now,
+                    deadline: self.now.saturating_add(self.escalation_timeout),
+                    hash,
+                    on_timeout,
+                })
+            }
             Verdict::Denied | Verdict::RateLimited => {}
         }
         self.stats.record_arrival(request.agent, &decision);
@@ -241,10 +277,33 @@ impl<C: Clock> ControlPlane<C> {
             }
             None => "",
         };
+        let expected = match &review.request_hash {
+            Some(text) => Some(
+                RequestHash::parse(text)
+                    .ok_or_else(|| ResolveError::InvalidHash(text.chars().take(80).collect()))?,
+            ),
+            None => None,
+        };
+        if let Some(pending) = self.escalations.get(id) {
+            if expected.is_some_and(|hash| hash != pending.hash) {
+                return Err(ResolveError::HashMismatch { id });
+            }
+        }
         let Some(pending) = self.escalations.remove(id) else {
             return Err(self.not_pending(id));
         };
         let reviewer: Arc<str> = Arc::from(reviewer);
+        if review.approve {
+            let window = Millis::from_secs(self.config.approval_fatigue.window_secs);
+            let times = self.approvals.entry(reviewer.clone()).or_default();
+            while times
+                .front()
+                .is_some_and(|&t| t.saturating_add(window) <= self.now)
+            {
+                times.pop_front();
+            }
+            times.push_back(self.now);
+        }
         let decision = if review.approve {
             self.recheck_approval(&pending.request).unwrap_or_else(|| {
                 Decision::new(
@@ -277,14 +336,15 @@ impl<C: Clock> ControlPlane<C> {
         if !self.used_ids.contains(&id) {
             return ResolveError::UnknownRequest(id);
         }
+        // A resolution nobody made, other than the kill switch's, is the
+        // timeout's: denied, allowed, or allowed and overruled.
         let timed_out = self
             .audit
             .latest_resolutions()
             .find(|record| record.request().is_some_and(|r| r.id == id))
             .filter(|record| {
-                record
-                    .decision()
-                    .is_some_and(|d| d.decided_by == DecidedBy::EscalationTimeout)
+                matches!(&record.event, AuditEvent::Resolution { reviewer: None, decision, .. }
+                    if decision.reason != Reason::KillSwitchActivatedWhilePending)
             });
         match timed_out {
             Some(record) => ResolveError::TimedOut { id, at: record.at },
@@ -324,6 +384,16 @@ impl<C: Clock> ControlPlane<C> {
         reason: &str,
     ) -> Result<(), KillSwitchError> {
         self.advance();
+        self.activate_now(target, actor, reason)
+    }
+
+    /// Activation at the control plane's present time, without moving it.
+    fn activate_now(
+        &mut self,
+        target: Option<&KillTarget>,
+        actor: &str,
+        reason: &str,
+    ) -> Result<(), KillSwitchError> {
         let (scope, target) = self.kill_scope(target)?;
         let label = target.as_ref().map(ToString::to_string).unwrap_or_default();
         let activation = self
@@ -399,6 +469,20 @@ impl<C: Clock> ControlPlane<C> {
                 )
             }
         })
+    }
+
+    /// Approvals `reviewer` gave within the approval-fatigue window, and
+    /// whether that is above the threshold the console warns at.
+    pub fn approvals_by(&self, reviewer: &str) -> (u32, bool) {
+        let fatigue = &self.config.approval_fatigue;
+        let window = Millis::from_secs(fatigue.window_secs);
+        let count = self.approvals.get(reviewer.trim()).map_or(0, |times| {
+            times
+                .iter()
+                .filter(|&&t| t.saturating_add(window) > self.now)
+                .count() as u32
+        });
+        (count, count > fatigue.warn_above)
     }
 
     /// Refusals of `agent` the repeated-violations trigger counts now.
@@ -582,17 +666,41 @@ impl<C: Clock> ControlPlane<C> {
     /// that steps back must not reopen rate windows or deadlines) and times out
     /// overdue escalations, each at its own deadline.
     fn advance(&mut self) {
-        self.now = self.now.max(self.clock.now());
-        while let Some(pending) = self.escalations.pop_expired(self.now) {
+        let target = self.now.max(self.clock.now());
+        // Time moves through each deadline in turn, so what a timeout does
+        // (an allowed action, a trigger it fires) happens at its deadline.
+        while let Some(pending) = self.escalations.pop_expired(target) {
+            self.now = self.now.max(pending.deadline);
             let waited = pending.escalated_at.until(pending.deadline);
-            let decision = Decision::new(
-                Verdict::Denied,
-                DecidedBy::EscalationTimeout,
-                Reason::EscalationTimedOut { waited },
-            );
-            let at = pending.deadline;
+            let (decision, firing) = match pending.on_timeout {
+                TimeoutOutcome::Deny => (
+                    Decision::new(
+                        Verdict::Denied,
+                        DecidedBy::EscalationTimeout,
+                        Reason::EscalationTimedOut { waited },
+                    ),
+                    None,
+                ),
+                // Silence approves, after the same re-check as a reviewer's
+                // approval.
+                TimeoutOutcome::Allow => match self.recheck_approval(&pending.request) {
+                    Some(refusal) => (refusal, None),
+                    None => {
+                        let firing = self.execute(&pending.request);
+                        let allowed = Decision::new(
+                            Verdict::Approved,
+                            DecidedBy::EscalationTimeout,
+                            Reason::AllowedAtTimeout { waited },
+                        );
+                        (allowed, firing)
+                    }
+                },
+            };
+            let at = self.now;
             self.finish(pending, decision, None, None, at);
+            self.fire(firing);
         }
+        self.now = target;
     }
 
     fn install(&mut self, config: Arc<GovernanceConfig>) {

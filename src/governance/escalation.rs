@@ -7,8 +7,27 @@
 
 use super::decision::Decision;
 use super::ids::RequestId;
-use super::request::Request;
+use super::request::{Request, RequestHash};
 use super::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What becomes of an escalation nobody decides before its deadline.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeoutOutcome {
+    /// Denied: the safe default.
+    #[default]
+    Deny,
+    /// Approved, after the same re-check as a reviewer's approval: silence
+    /// lets the action run. Risky; the console says so.
+    Allow,
+}
+
+impl TimeoutOutcome {
+    pub fn is_deny(&self) -> bool {
+        *self == TimeoutOutcome::Deny
+    }
+}
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A request waiting for a human.
@@ -19,6 +38,10 @@ pub struct PendingEscalation {
     pub escalation: Decision,
     pub escalated_at: Timestamp,
     pub deadline: Timestamp,
+    /// What the reviewer is shown and an approval may be bound to.
+    pub hash: RequestHash,
+    /// The escalating policy's timeout outcome when it escalated.
+    pub on_timeout: TimeoutOutcome,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -122,6 +145,8 @@ mod tests {
             ),
             escalated_at: Timestamp(0),
             deadline: Timestamp(deadline),
+            hash: RequestHash([byte; 32]),
+            on_timeout: TimeoutOutcome::Deny,
         }
     }
 

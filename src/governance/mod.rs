@@ -31,7 +31,7 @@ pub use audit::{AuditEvent, AuditLine, AuditLog, AuditRecord};
 pub use config::{
     BudgetConfig, BudgetScope, ChangeWindow, ChangeWindowConfig, ConfigError, FieldPath,
     GovernanceConfig, Outside, PolicyConfig, PolicyField, PolicyRule, RateLimitConfig, RateScope,
-    SensitiveActionsConfig, Weekday, CONFIG_VERSION,
+    SensitiveActionsConfig, TimeoutOutcome, Weekday, CONFIG_VERSION,
 };
 pub use conflict::ConflictStrategy;
 pub use decision::{DecidedBy, Decision, FieldProblem, Reason, Verdict};

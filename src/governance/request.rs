@@ -115,3 +115,112 @@ mod tests {
         assert_eq!(nesting_depth(&deep), 10);
     }
 }
+
+/// A SHA-256 of exactly what a request asks: agent, action type, parameters
+/// in canonical JSON (keys sorted, no spaces) and cost in micro-units. An
+/// approval can carry the hash the reviewer saw, and is refused when it does
+/// not match the request waiting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RequestHash(pub [u8; 32]);
+
+impl RequestHash {
+    pub fn of(
+        agent: &str,
+        action: &str,
+        parameters: &serde_json::Map<String, serde_json::Value>,
+        cost: Money,
+    ) -> RequestHash {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        // Lengths first, so no two different requests encode alike.
+        for part in [agent.as_bytes(), action.as_bytes()] {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part);
+        }
+        // serde_json's maps keep keys sorted: the serialisation is canonical.
+        let parameters = serde_json::to_vec(parameters).unwrap_or_default();
+        hasher.update((parameters.len() as u64).to_be_bytes());
+        hasher.update(&parameters);
+        hasher.update(cost.micros().to_be_bytes());
+        RequestHash(hasher.finalize().into())
+    }
+
+    /// From 64 hexadecimal digits.
+    pub fn parse(text: &str) -> Option<RequestHash> {
+        let text = text.trim();
+        if text.len() != 64 || !text.is_ascii() {
+            return None;
+        }
+        let mut bytes = [0u8; 32];
+        for (i, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(RequestHash(bytes))
+    }
+}
+
+impl std::fmt::Display for RequestHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+#[cfg(test)]
+mod hash_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+        value.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn the_hash_binds_every_part_of_the_request() {
+        let params = map(json!({"to": "a@example.com", "n": 1}));
+        let base = RequestHash::of("agent-1", "email", &params, Money::from_units(1));
+        // Key order does not matter; every value does.
+        let reordered = map(json!({"n": 1, "to": "a@example.com"}));
+        assert_eq!(
+            RequestHash::of("agent-1", "email", &reordered, Money::from_units(1)),
+            base
+        );
+        assert_ne!(
+            RequestHash::of("agent-2", "email", &params, Money::from_units(1)),
+            base
+        );
+        assert_ne!(
+            RequestHash::of("agent-1", "emai", &params, Money::from_units(1)),
+            base
+        );
+        assert_ne!(
+            RequestHash::of(
+                "agent-1",
+                "email",
+                &map(json!({"to": "b@example.com", "n": 1})),
+                Money::from_units(1)
+            ),
+            base
+        );
+        assert_ne!(
+            RequestHash::of("agent-1", "email", &params, Money::from_micros(1_000_001)),
+            base
+        );
+        // Lengths keep the boundaries: "ab"+"c" is not "a"+"bc".
+        assert_ne!(
+            RequestHash::of("ab", "c", &params, Money::ZERO),
+            RequestHash::of("a", "bc", &params, Money::ZERO)
+        );
+    }
+
+    #[test]
+    fn hashes_read_back_from_hex() {
+        let hash = RequestHash::of("a", "b", &map(json!({})), Money::ZERO);
+        let text = hash.to_string();
+        assert_eq!(text.len(), 64);
+        assert_eq!(RequestHash::parse(&text), Some(hash));
+        assert_eq!(RequestHash::parse(&text.to_uppercase()), Some(hash));
+        assert_eq!(RequestHash::parse("abc"), None);
+        assert_eq!(RequestHash::parse(&"zz".repeat(32)), None);
+        assert_eq!(RequestHash::parse(&"é".repeat(32)), None);
+    }
+}

@@ -19,6 +19,8 @@ struct InboxItem {
     reason: String,
     parameters: String,
     deadline: Timestamp,
+    /// The request's hash as shown; an approval is bound to it.
+    hash: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -56,6 +58,7 @@ pub fn InboxPanel() -> impl IntoView {
                     parameters: serde_json::to_string_pretty(&*p.request.parameters)
                         .unwrap_or_default(),
                     deadline: p.deadline,
+                    hash: p.hash.to_string(),
                 })
                 .collect::<Vec<_>>()
         })
@@ -108,10 +111,17 @@ pub fn InboxPanel() -> impl IntoView {
 
     let resolve = move |id: RequestId, approve: bool| {
         let text = comment.get_untracked();
+        // Bound to the request exactly as the reviewer was shown it.
+        let shown = items
+            .get_untracked()
+            .into_iter()
+            .find(|item| item.id == id)
+            .map(|item| item.hash);
         let review = Review {
             approve,
             reviewer: state.reviewer_name(),
             comment: (!text.trim().is_empty()).then_some(text),
+            request_hash: shown,
         };
         let result = state.command(|sim| {
             let plane = sim.plane_mut();
@@ -241,6 +251,11 @@ fn InboxItemView(
                 <span class="policy-name">{item.policy}</span> ": " {item.reason}
             </p>
             <pre class="inbox-parameters" data-testid="inbox-parameters">{item.parameters}</pre>
+            <p class="inbox-hash">
+                "Request hash " <span class="mono" data-testid="inbox-hash" title=item.hash.clone()>
+                    {item.hash.chars().take(12).collect::<String>()} "…"
+                </span>
+            </p>
             <div class="form-actions">
                 <button class="button button--approve" data-testid="inbox-approve"
                     on:click=move |ev| { ev.stop_propagation(); on_resolve(id, true); }>
