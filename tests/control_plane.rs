@@ -165,12 +165,16 @@ fn equal_priorities_run_in_list_order() {
 
 #[test]
 fn disabled_policies_and_uncovered_types_do_not_judge() {
+    // deploy is high-risk: the default configuration also sends high-risk
+    // types to a human, so that policy is off here too.
     let mut h = Harness::new(config_with(|c| {
         c.policy_mut("sensitive_actions").unwrap().enabled = false;
+        c.policy_mut("high_risk_review").unwrap().enabled = false;
     }));
     assert_eq!(h.request("a1", "deploy", 0.0).1, Verdict::Approved);
     let mut h = Harness::new(config_with(|c| {
         c.policy_mut("sensitive_actions").unwrap().applies_to = vec!["email".into()];
+        c.policy_mut("high_risk_review").unwrap().enabled = false;
     }));
     assert_eq!(h.request("a1", "deploy", 0.0).1, Verdict::Approved);
     assert_eq!(h.request("a1", "email", 0.0).1, Verdict::Escalated);
@@ -551,7 +555,7 @@ fn an_invalid_config_change_is_rejected_whole() {
     let error = h.plane.apply_config(bad, "carol").unwrap_err();
     assert_eq!(
         error.to_string(),
-        "policies[2].rule.limit: NaN is not a finite number"
+        "policies[3].rule.limit: NaN is not a finite number"
     );
     // The valid half (the rate limit) did not apply either.
     assert_eq!(h.plane.config(), &GovernanceConfig::default());

@@ -62,6 +62,7 @@ fn policy(name: &str, priority: i32, applies_to: &[&str], rule: PolicyRule) -> P
         priority,
         enabled: true,
         rule,
+        risk_levels: Vec::new(),
         on_timeout: Default::default(),
     }
 }

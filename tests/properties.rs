@@ -4,6 +4,7 @@
 
 use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
 use agent_governance_console::governance::names::{canonical_action_type, canonical_name};
+use agent_governance_console::governance::risk::{RiskConfig, RiskLevel};
 use agent_governance_console::governance::{
     AuditEvent, AuditRecord, BudgetConfig, BudgetScope, ChangeWindow, ChangeWindowConfig,
     ConflictStrategy, ControlPlane, DecidedBy, GovernanceConfig, KillTarget, ManualClock, Millis,
@@ -147,6 +148,8 @@ fn rule(escalations: bool) -> impl Strategy<Value = PolicyRule> {
             approval_required,
         })
     });
+    let review = Just(PolicyRule::RequireApproval(Default::default()));
+    let review_weight = u32::from(escalations);
     let window = (
         proptest::sample::subsequence(Weekday::ALL.to_vec(), 1..7),
         0u8..23,
@@ -168,7 +171,7 @@ fn rule(escalations: bool) -> impl Strategy<Value = PolicyRule> {
                 ..ChangeWindowConfig::office_hours()
             })
         });
-    prop_oneof![budget, rate, sensitive, window]
+    prop_oneof![4 => budget, 4 => rate, 4 => sensitive, 2 => window, review_weight => review]
 }
 
 /// A random set of one to six policies, several of each kind possible, with
@@ -185,6 +188,7 @@ fn config(escalations: bool) -> impl Strategy<Value = GovernanceConfig> {
                     scope(),
                 ),
                 proptest::bool::weighted(0.3),
+                proptest::sample::subsequence(RiskLevel::ALL.to_vec(), 0..3),
             ),
             1..7,
         ),
@@ -196,18 +200,21 @@ fn config(escalations: bool) -> impl Strategy<Value = GovernanceConfig> {
                 .into_iter()
                 .enumerate()
                 .map(
-                    |(i, ((rule, priority, enabled, applies_to), allow))| PolicyConfig {
-                        name: format!("{}-{i}", rule.kind()),
-                        description: String::new(),
-                        applies_to,
-                        priority,
-                        enabled,
-                        rule,
-                        on_timeout: if allow {
-                            TimeoutOutcome::Allow
-                        } else {
-                            TimeoutOutcome::Deny
-                        },
+                    |(i, ((rule, priority, enabled, applies_to), allow, risk_levels))| {
+                        PolicyConfig {
+                            name: format!("{}-{i}", rule.kind()),
+                            description: String::new(),
+                            applies_to,
+                            priority,
+                            enabled,
+                            rule,
+                            risk_levels,
+                            on_timeout: if allow {
+                                TimeoutOutcome::Allow
+                            } else {
+                                TimeoutOutcome::Deny
+                            },
+                        }
                     },
                 )
                 .collect();
@@ -221,6 +228,7 @@ fn config(escalations: bool) -> impl Strategy<Value = GovernanceConfig> {
                 policies,
                 triggers: Default::default(),
                 approval_fatigue: Default::default(),
+                risk: Default::default(),
             }
         })
 }
@@ -462,8 +470,13 @@ fn with_config_in_force(run: &Run, mut visit: impl FnMut(&GovernanceConfig, &Aud
     }
 }
 
+/// Whether a policy covers an action type: named, or of a level it names
+/// (under the default risk settings the streams use).
 fn covers(policy: &PolicyConfig, action: &str) -> bool {
     policy.applies_to.iter().any(|t| t == "*" || t == action)
+        || policy
+            .risk_levels
+            .contains(&RiskConfig::default().level_of(action).0)
 }
 
 /// A kill-switch target in canonical spelling.
@@ -559,6 +572,7 @@ impl Executions {
             .filter(|p| p.enabled && covers(p, action))
             .find(|policy| match &policy.rule {
                 PolicyRule::SensitiveActions(rule) => rule.blocked.iter().any(|b| b == action),
+                PolicyRule::RequireApproval(_) => false,
                 PolicyRule::ChangeWindow(rule) => {
                     let hour = now / 3_600_000 % 24;
                     let day = now / 86_400_000 % 7;

@@ -60,6 +60,7 @@ fn policy(name: &str, priority: i32, rule: PolicyRule) -> PolicyConfig {
         priority,
         enabled: true,
         rule,
+        risk_levels: Vec::new(),
         on_timeout: Default::default(),
     }
 }
@@ -478,4 +479,100 @@ fn approvals_per_reviewer_are_counted_and_warned_about() {
     clock.advance(Millis::from_secs(60));
     plane.expire_due(); // queries read the control plane as of its last operation
     assert_eq!(plane.approvals_by("alice"), (0, false));
+}
+
+// ---- risk levels ----
+
+#[test]
+fn with_the_defaults_no_irreversible_tool_runs_without_a_human_while_reads_flow() {
+    let mut h = Harness::new(GovernanceConfig::default().policies);
+    for tool in [
+        "send_money",
+        "delete_file",
+        "update_password",
+        "post_webpage",
+        "transfer_funds",
+        "sendMoney",
+        "github.merge_pull_request",
+        "frobnicate_widgets",
+    ] {
+        let (_, verdict) = h.submit("agent", tool, 0.1);
+        assert_eq!(verdict, Verdict::Escalated, "{tool}");
+    }
+    for tool in [
+        "search_emails",
+        "get_weather",
+        "list_files",
+        "mcp:files/read",
+    ] {
+        let (_, verdict) = h.submit("agent", tool, 0.1);
+        assert_eq!(verdict, Verdict::Approved, "{tool}");
+    }
+    assert_eq!(h.plane.total_spend().to_string(), "0.40");
+    let record = h
+        .plane
+        .audit()
+        .records()
+        .iter()
+        .find(|r| {
+            r.request()
+                .is_some_and(|q| &**h.plane.action_name(q.action) == "send_money")
+        })
+        .unwrap();
+    assert_eq!(
+        record.decision().unwrap().reason.to_string(),
+        "high-risk action types require human approval"
+    );
+}
+
+#[test]
+fn every_action_type_seen_has_a_level_and_its_source() {
+    use agent_governance_console::governance::risk::{RiskLevel, RiskSource};
+    let mut h = Harness::new(GovernanceConfig::default().policies);
+    h.submit("agent", "api_call", 0.0);
+    h.submit("agent", "delete_file", 0.0);
+    h.submit("agent", "frobnicate", 0.0);
+    let level = |h: &Harness, name: &str| {
+        let action = h
+            .plane
+            .action_types()
+            .find(|&a| &**h.plane.action_name(a) == name)
+            .unwrap();
+        h.plane.risk_of(action)
+    };
+    assert_eq!(
+        level(&h, "api_call"),
+        (RiskLevel::Medium, RiskSource::Configured)
+    );
+    assert_eq!(
+        level(&h, "delete_file"),
+        (RiskLevel::High, RiskSource::Verb("delete".into()))
+    );
+    assert_eq!(
+        level(&h, "frobnicate"),
+        (RiskLevel::High, RiskSource::Default)
+    );
+}
+
+#[test]
+fn a_reviewer_can_change_a_level_and_the_policies_follow() {
+    use agent_governance_console::governance::risk::RiskLevel;
+    let mut h = Harness::new(GovernanceConfig::default().policies);
+    assert_eq!(h.submit("agent", "frobnicate", 0.0).1, Verdict::Escalated);
+    let mut config = h.plane.config().clone();
+    config
+        .risk
+        .levels
+        .insert("frobnicate".into(), RiskLevel::Low);
+    h.plane.apply_config(config, "riley").unwrap();
+    assert_eq!(h.submit("agent", "frobnicate", 0.0).1, Verdict::Approved);
+    // Low-risk types skip the rate limit, which covers medium and high.
+    let mut config = h.plane.config().clone();
+    if let PolicyRule::RateLimit(rule) = &mut config.policy_mut("rate_limit").unwrap().rule {
+        rule.max_actions = 1;
+    }
+    h.plane.apply_config(config, "riley").unwrap();
+    assert_eq!(h.submit("agent", "api_call", 0.0).1, Verdict::Approved);
+    assert_eq!(h.submit("agent", "api_call", 0.0).1, Verdict::RateLimited);
+    assert_eq!(h.submit("agent", "frobnicate", 0.0).1, Verdict::Approved);
 }

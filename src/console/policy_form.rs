@@ -384,7 +384,7 @@ mod tests {
         assert_eq!(error.field, FormField::BudgetLimit);
         assert_eq!(
             error.message,
-            "policies[2].rule.limit: -5 must not be negative"
+            "policies[3].rule.limit: -5 must not be negative"
         );
         let mut form = PolicyForm::from_config(&config);
         form.approval_required = "email, , db_write".into();

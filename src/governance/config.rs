@@ -17,9 +17,11 @@ pub use super::config_error::{ConfigError, Entry, FieldPath, PolicyField, MAX_LI
 pub use super::conflict::ConflictStrategy;
 pub use super::escalation::TimeoutOutcome;
 use super::names::{clean_text, quoted};
+pub use super::risk::{RiskConfig, RiskLevel};
 pub use super::rules::budget::{self, BudgetConfig, BudgetScope};
 pub use super::rules::change_window::{self, ChangeWindow, ChangeWindowConfig, Outside, Weekday};
 pub use super::rules::rate_limit::{self, RateLimitConfig, RateScope};
+pub use super::rules::require_approval::RequireApprovalConfig;
 pub use super::rules::sensitive_actions::{self, SensitiveActionsConfig};
 pub use super::rules::PolicyRule;
 pub use super::triggers::TriggersConfig;
@@ -60,6 +62,9 @@ pub struct GovernanceConfig {
     /// When the console warns a reviewer who approves too much too fast.
     #[serde(default)]
     pub approval_fatigue: ApprovalFatigue,
+    /// Risk levels of action types, configured or inferred from the verb.
+    #[serde(default)]
+    pub risk: RiskConfig,
 }
 
 /// Approvals per reviewer are counted over a sliding window; above
@@ -108,6 +113,10 @@ pub struct PolicyConfig {
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
     pub rule: PolicyRule,
+    /// Risk levels the policy covers besides `applies_to`: every action type
+    /// of these levels, configured or inferred.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risk_levels: Vec<RiskLevel>,
     /// What becomes of a request this policy escalated when nobody decides
     /// in time; absent: denied.
     #[serde(default, skip_serializing_if = "TimeoutOutcome::is_deny")]
@@ -176,6 +185,9 @@ impl GovernanceConfig {
             policy.validate(index, &mut problems);
         }
         self.triggers.validate(&mut problems);
+        if let Err(error) = self.risk.validate() {
+            problems.0.push(ConfigError::Risk(error));
+        }
         let fatigue = &self.approval_fatigue;
         if !(1..=MAX_FATIGUE_WINDOW_SECS).contains(&fatigue.window_secs) {
             problems.add(
@@ -219,11 +231,21 @@ impl PolicyConfig {
                 format!("must be between -{MAX_PRIORITY_MAGNITUDE} and {MAX_PRIORITY_MAGNITUDE}"),
             );
         }
-        if self.applies_to.is_empty() {
+        if self.applies_to.is_empty() && self.risk_levels.is_empty() {
             problems.add(
                 FieldPath::policy(index, PolicyField::AppliesTo(None)),
                 "[]",
-                "must name at least one action type, or \"*\"",
+                "must name at least one action type, or \"*\", unless risk_levels names a level",
+            );
+        }
+        let mut levels = self.risk_levels.clone();
+        levels.sort();
+        levels.dedup();
+        if levels.len() != self.risk_levels.len() {
+            problems.add(
+                FieldPath::policy(index, PolicyField::RiskLevels),
+                format!("{:?}", self.risk_levels),
+                "lists a level twice",
             );
         }
         check_action_types(
@@ -241,53 +263,66 @@ impl PolicyConfig {
 }
 
 impl Default for GovernanceConfig {
-    /// Sensitive actions first, then the rate limit, then the budget: a blocked
-    /// action is denied as blocked even when it would also be over budget.
+    /// Sensitive actions first, then high-risk review, the rate limit and the
+    /// budget: a blocked action is denied as blocked even when it would also
+    /// be over budget. Following the guidance: low-risk types pass with
+    /// minimal checks (the budget, blocked lists, kill switches), medium ones
+    /// also get the rate limit, high ones need a human.
     fn default() -> GovernanceConfig {
+        let policy = |name: &str, description: &str, priority, rule| PolicyConfig {
+            name: name.into(),
+            description: description.into(),
+            applies_to: vec![ALL_ACTION_TYPES.into()],
+            priority,
+            enabled: true,
+            rule,
+            risk_levels: Vec::new(),
+            on_timeout: TimeoutOutcome::Deny,
+        };
         GovernanceConfig {
             version: CONFIG_VERSION,
             escalation_timeout_secs: 300.0,
             conflict_strategy: ConflictStrategy::DenyOverrides,
             policies: vec![
-                PolicyConfig {
-                    name: "sensitive_actions".into(),
-                    description:
-                        "Blocked action types are denied; approval-required types go to a human."
-                            .into(),
-                    applies_to: vec![ALL_ACTION_TYPES.into()],
-                    priority: 300,
-                    enabled: true,
-                    rule: PolicyRule::SensitiveActions(SensitiveActionsConfig::new(
+                policy(
+                    "sensitive_actions",
+                    "Blocked action types are denied; approval-required types go to a human.",
+                    300,
+                    PolicyRule::SensitiveActions(SensitiveActionsConfig::new(
                         &["deploy", "shell_exec", "read_secrets"],
                         &["email", "db_write", "code_exec"],
                     )),
-                    on_timeout: TimeoutOutcome::Deny,
+                ),
+                PolicyConfig {
+                    applies_to: Vec::new(),
+                    risk_levels: vec![RiskLevel::High],
+                    ..policy(
+                        "high_risk_review",
+                        "High-risk action types, configured or inferred from their verb, go to a human.",
+                        250,
+                        PolicyRule::RequireApproval(RequireApprovalConfig {}),
+                    )
                 },
                 PolicyConfig {
-                    name: "rate_limit".into(),
-                    description:
-                        "Each agent may execute at most this many actions in the sliding window."
-                            .into(),
-                    applies_to: vec![ALL_ACTION_TYPES.into()],
-                    priority: 200,
-                    enabled: true,
-                    rule: PolicyRule::RateLimit(RateLimitConfig::per_agent(500, 3_600.0)),
-                    on_timeout: TimeoutOutcome::Deny,
+                    applies_to: Vec::new(),
+                    risk_levels: vec![RiskLevel::Medium, RiskLevel::High],
+                    ..policy(
+                        "rate_limit",
+                        "Each agent may execute at most this many medium- and high-risk actions in the sliding window.",
+                        200,
+                        PolicyRule::RateLimit(RateLimitConfig::per_agent(500, 3_600.0)),
+                    )
                 },
-                PolicyConfig {
-                    name: "budget".into(),
-                    description:
-                        "Total spend is denied past the limit and escalated past the threshold."
-                            .into(),
-                    applies_to: vec![ALL_ACTION_TYPES.into()],
-                    priority: 100,
-                    enabled: true,
-                    rule: PolicyRule::Budget(BudgetConfig::system(100.0, 90.0)),
-                    on_timeout: TimeoutOutcome::Deny,
-                },
+                policy(
+                    "budget",
+                    "Total spend is denied past the limit and escalated past the threshold.",
+                    100,
+                    PolicyRule::Budget(BudgetConfig::system(100.0, 90.0)),
+                ),
             ],
             triggers: TriggersConfig::default(),
             approval_fatigue: ApprovalFatigue::default(),
+            risk: RiskConfig::default(),
         }
     }
 }
@@ -316,17 +351,17 @@ mod tests {
         let error = with_budget(f64::NAN, 90.0).validate().unwrap_err();
         assert_eq!(
             error.to_string(),
-            "policies[2].rule.limit: NaN is not a finite number"
+            "policies[3].rule.limit: NaN is not a finite number"
         );
-        assert_eq!(error.path(), Some(&FieldPath::rule(2, "limit")));
+        assert_eq!(error.path(), Some(&FieldPath::rule(3, "limit")));
         assert_eq!(
             with_budget(-1.0, 90.0).validate().unwrap_err().to_string(),
-            "policies[2].rule.limit: -1 must not be negative"
+            "policies[3].rule.limit: -1 must not be negative"
         );
         assert!(with_budget(1e12, 90.0).validate().is_err());
         assert_eq!(
             with_budget(100.0, 0.0).validate().unwrap_err().field(),
-            "policies[2].rule.escalate_at_percent"
+            "policies[3].rule.escalate_at_percent"
         );
         assert!(with_budget(100.0, 100.5).validate().is_err());
     }
@@ -342,8 +377,8 @@ mod tests {
             fields,
             [
                 "escalation_timeout_secs",
-                "policies[1].rule.max_actions",
-                "policies[2].rule.limit"
+                "policies[2].rule.max_actions",
+                "policies[3].rule.limit"
             ]
         );
     }
@@ -354,7 +389,7 @@ mod tests {
         config.policies[1].name = "budget".into();
         assert_eq!(
             config.validate().unwrap_err().to_string(),
-            "policies[2].name: \"budget\" is used by more than one policy"
+            "policies[3].name: \"budget\" is used by more than one policy"
         );
         let mut config = GovernanceConfig::default();
         config.policies[0].applies_to.clear();

@@ -13,6 +13,7 @@ pub enum PolicyField {
     Priority,
     /// The list, or one entry of it.
     AppliesTo(Option<usize>),
+    RiskLevels,
     /// A field of the policy's rule, named by the rule kind's own constant,
     /// or one entry of it.
     Rule(&'static str, Option<Entry>),
@@ -74,6 +75,7 @@ impl fmt::Display for FieldPath {
                     PolicyField::Priority => f.write_str("priority"),
                     PolicyField::AppliesTo(None) => f.write_str("applies_to"),
                     PolicyField::AppliesTo(Some(i)) => write!(f, "applies_to[{i}]"),
+                    PolicyField::RiskLevels => f.write_str("risk_levels"),
                     PolicyField::Rule(name, None) => write!(f, "rule.{name}"),
                     PolicyField::Rule(name, Some(entry)) => write!(f, "rule.{name}{entry}"),
                 }
@@ -96,7 +98,12 @@ pub enum ConfigError {
     },
     #[error("the configuration is not valid JSON for this format: {0}")]
     Unreadable(String),
+    /// The risk section, with its own paths (`risk.levels["x"]`).
+    #[error("{0}")]
+    Risk(super::risk::RiskConfigError),
 }
+
+static RISK_PATH: FieldPath = FieldPath::Top("risk");
 
 impl ConfigError {
     pub fn invalid(path: FieldPath, value: impl ToString, problem: impl ToString) -> ConfigError {
@@ -113,6 +120,7 @@ impl ConfigError {
             ConfigError::UnsupportedVersion { .. } => None,
             ConfigError::Invalid { path, .. } => Some(path),
             ConfigError::Unreadable(_) => None,
+            ConfigError::Risk(_) => Some(&RISK_PATH),
         }
     }
 
@@ -123,6 +131,7 @@ impl ConfigError {
             ConfigError::UnsupportedVersion { .. } => "version".into(),
             ConfigError::Invalid { path, .. } => path.to_string(),
             ConfigError::Unreadable(_) => String::new(),
+            ConfigError::Risk(error) => error.field().to_string(),
         }
     }
 }

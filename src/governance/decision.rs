@@ -8,6 +8,7 @@
 use super::kill_switch::KillTarget;
 use super::money::Money;
 use super::names::{Fingerprint, TextProblem};
+use super::risk::RiskLevel;
 use super::rules::budget::BudgetScope;
 use super::rules::rate_limit::RateScope;
 use super::time::{Millis, Timestamp};
@@ -200,6 +201,10 @@ pub enum Reason {
     },
     ActionTypeBlocked,
     ApprovalRequired,
+    /// The action type's risk level needs a human.
+    RiskRequiresApproval {
+        level: RiskLevel,
+    },
     /// A change to production (`target`, as the request named it) outside
     /// every change window.
     OutsideChangeWindow {
@@ -252,6 +257,7 @@ impl Reason {
             Reason::RateLimitReached { .. } => "rate_limit_reached",
             Reason::ActionTypeBlocked => "action_type_blocked",
             Reason::ApprovalRequired => "approval_required",
+            Reason::RiskRequiresApproval { .. } => "risk_requires_approval",
             Reason::OutsideChangeWindow { .. } => "outside_change_window",
             Reason::InvalidCost { .. } => "invalid_cost",
             Reason::InvalidField { .. } => "invalid_field",
@@ -340,6 +346,11 @@ impl fmt::Display for Reason {
             }
             Reason::ActionTypeBlocked => f.write_str("action type is blocked"),
             Reason::ApprovalRequired => f.write_str("action type requires human approval"),
+            Reason::RiskRequiresApproval { level } => write!(
+                f,
+                "{}-risk action types require human approval",
+                level.as_str()
+            ),
             Reason::OutsideChangeWindow { target, at } => {
                 let minutes = at.millis() / 60_000;
                 write!(

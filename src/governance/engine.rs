@@ -32,6 +32,7 @@ use super::names::{
 use super::policy::PolicyContext;
 use super::policy_set::PolicySet;
 use super::request::{nesting_depth, Request, RequestHash, RequestInput, MAX_PARAMETER_DEPTH};
+use super::risk::{RiskLevel, RiskSource};
 use super::state::{RateTracker, SpendLedger};
 use super::stats::{AgentSpend, AgentStats, EscalationStats, SpendingReport, Stats, VerdictCounts};
 use super::time::{Clock, ManualClock, Millis, Timestamp};
@@ -126,6 +127,8 @@ pub struct ControlPlane<C: Clock = ManualClock> {
     audit: AuditLog,
     stats: Stats,
     used_ids: HashSet<RequestId>,
+    /// Each interned action type's risk level under the configuration.
+    risk_levels: Vec<RiskLevel>,
     triggers: TriggerState,
     /// When each reviewer approved, within the fatigue window.
     approvals: HashMap<Arc<str>, VecDeque<Timestamp>>,
@@ -151,6 +154,7 @@ impl<C: Clock> ControlPlane<C> {
             audit: AuditLog::default(),
             stats: Stats::default(),
             used_ids: HashSet::new(),
+            risk_levels: Vec::new(),
             triggers: TriggerState::default(),
             approvals: HashMap::new(),
         };
@@ -704,7 +708,19 @@ impl<C: Clock> ControlPlane<C> {
     }
 
     fn install(&mut self, config: Arc<GovernanceConfig>) {
-        self.policies = PolicySet::compile(&config, &mut self.agents, &mut self.actions);
+        // Levels under the new risk settings, then the policies over them,
+        // then the levels of types the policies named for the first time.
+        self.risk_levels = (0..self.actions.len() as u32)
+            .map(|i| config.risk.level_of(self.actions.name(i)).0)
+            .collect();
+        self.policies = PolicySet::compile(
+            &config,
+            &mut self.agents,
+            &mut self.actions,
+            &self.risk_levels,
+        );
+        self.config = config.clone();
+        self.sync_risk_levels();
         self.escalation_timeout = Millis::from_secs_f64(config.escalation_timeout_secs);
         for needs in self.policies.state_needs() {
             if let Some(window) = needs.rate_window {
@@ -732,6 +748,8 @@ impl<C: Clock> ControlPlane<C> {
             self.actions
                 .intern(action_name.as_deref().unwrap_or(INVALID_NAME_MARKER)),
         );
+        self.sync_risk_levels();
+        let risk = self.risk_levels[action.index()];
         let depth = nesting_depth(&input.parameters);
         let parameters = match &input.parameters {
             serde_json::Value::Object(map) if depth <= MAX_PARAMETER_DEPTH => Arc::new(map.clone()),
@@ -742,6 +760,7 @@ impl<C: Clock> ControlPlane<C> {
             id: input.id,
             agent,
             action,
+            risk,
             parameters,
             cost: *cost.as_ref().unwrap_or(&Money::ZERO),
             received_at: self.now,
@@ -796,6 +815,22 @@ impl<C: Clock> ControlPlane<C> {
             None => Received::Valid,
         };
         (request, received)
+    }
+
+    /// Gives action types interned since the last call their risk level, and
+    /// the policies that cover that level.
+    fn sync_risk_levels(&mut self) {
+        for index in self.risk_levels.len()..self.actions.len() {
+            let action = ActionType(index as u32);
+            let level = self.config.risk.level_of(self.actions.name(action.0)).0;
+            self.risk_levels.push(level);
+            self.policies.note_action(action, level);
+        }
+    }
+
+    /// An action type's risk level and where it came from.
+    pub fn risk_of(&self, action: ActionType) -> (RiskLevel, RiskSource) {
+        self.config.risk.level_of(self.actions.name(action.0))
     }
 
     fn context(&self) -> PolicyContext<'_> {

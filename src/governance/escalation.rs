@@ -134,6 +134,7 @@ mod tests {
                 id: RequestId::from_random_bytes([byte; 16]),
                 agent: AgentId(0),
                 action: ActionType(0),
+                risk: crate::governance::risk::RiskLevel::Medium,
                 parameters: Default::default(),
                 cost: Default::default(),
                 received_at: Timestamp(0),

@@ -16,6 +16,7 @@ use super::decision::{DecidedBy, Decision, Reason, Verdict};
 use super::ids::{ActionType, Interner};
 use super::policy::{Finding, PolicyContext, StateNeeds};
 use super::request::Request;
+use super::risk::RiskLevel;
 use super::rules::budget::{BudgetRule, BudgetScope};
 use super::rules::CompiledRule;
 use super::state::Types;
@@ -33,8 +34,10 @@ pub struct Overrule {
 pub struct CompiledPolicy {
     pub name: Arc<str>,
     pub priority: i32,
-    /// The action types it judges and counts.
+    /// The action types it judges and counts: those it names, and those of
+    /// the risk levels it names (kept up to date as new types appear).
     pub covers: Types,
+    pub risk_levels: Vec<RiskLevel>,
     pub rule: CompiledRule,
 }
 
@@ -46,17 +49,20 @@ pub struct PolicySet {
 
 impl PolicySet {
     /// Compiles a configuration that has already been validated; names are
-    /// interned into `agents` and `actions`.
+    /// interned into `agents` and `actions`. `levels` are the risk levels of
+    /// the action types interned so far, by index; types interned later are
+    /// added with [`PolicySet::note_action`].
     pub fn compile(
         config: &GovernanceConfig,
         agents: &mut Interner,
         actions: &mut Interner,
+        levels: &[RiskLevel],
     ) -> PolicySet {
         let mut ordered: Vec<CompiledPolicy> = config
             .policies
             .iter()
             .filter(|policy| policy.enabled)
-            .map(|policy| compile_policy(policy, agents, actions))
+            .map(|policy| compile_policy(policy, agents, actions, levels))
             .collect();
         // A stable sort keeps list order among equal priorities.
         ordered.sort_by_key(|policy| std::cmp::Reverse(policy.priority));
@@ -65,6 +71,18 @@ impl PolicySet {
 
     pub fn policies(&self) -> &[CompiledPolicy] {
         &self.ordered
+    }
+
+    /// A newly seen action type of `level` joins the policies that cover its
+    /// level.
+    pub fn note_action(&mut self, action: ActionType, level: RiskLevel) {
+        for policy in &mut self.ordered {
+            if let Types::Only(types) = &mut policy.covers {
+                if policy.risk_levels.contains(&level) && !types.contains(&action) {
+                    types.push(action);
+                }
+            }
+        }
     }
 
     /// What every policy needs the ledgers to keep.
@@ -167,22 +185,29 @@ fn compile_policy(
     policy: &PolicyConfig,
     agents: &mut Interner,
     actions: &mut Interner,
+    levels: &[RiskLevel],
 ) -> CompiledPolicy {
     let covers = if policy.covers_all() {
         Types::All
     } else {
-        Types::Only(
-            policy
-                .applies_to
-                .iter()
-                .map(|name| ActionType(actions.intern(name)))
-                .collect(),
-        )
+        let mut types: Vec<ActionType> = policy
+            .applies_to
+            .iter()
+            .map(|name| ActionType(actions.intern(name)))
+            .collect();
+        for (index, level) in levels.iter().enumerate() {
+            let action = ActionType(index as u32);
+            if policy.risk_levels.contains(level) && !types.contains(&action) {
+                types.push(action);
+            }
+        }
+        Types::Only(types)
     };
     CompiledPolicy {
         name: Arc::from(policy.name.as_str()),
         priority: policy.priority,
         covers,
+        risk_levels: policy.risk_levels.clone(),
         rule: policy.rule.compile(agents, actions),
     }
 }

@@ -7,6 +7,7 @@
 
 use super::ids::{ActionType, AgentId, RequestId};
 use super::money::Money;
+use super::risk::RiskLevel;
 use super::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -93,6 +94,8 @@ pub struct Request {
     pub id: RequestId,
     pub agent: AgentId,
     pub action: ActionType,
+    /// The action type's risk level when the request arrived.
+    pub risk: RiskLevel,
     pub parameters: Parameters,
     pub cost: Money,
     pub received_at: Timestamp,

@@ -301,6 +301,7 @@ mod tests {
             id: RequestId::from_random_bytes([1; 16]),
             agent: AgentId(agent),
             action: API,
+            risk: crate::governance::risk::RiskLevel::Medium,
             parameters: Default::default(),
             cost: Money::from_f64(cost).unwrap(),
             received_at: Timestamp(0),

@@ -245,6 +245,7 @@ mod tests {
             id: RequestId::from_random_bytes([0; 16]),
             agent: AgentId(0),
             action: ActionType(0),
+            risk: crate::governance::risk::RiskLevel::Medium,
             parameters: std::sync::Arc::new(parameters.as_object().unwrap().clone()),
             cost: Money::ZERO,
             received_at: Timestamp(at),

@@ -11,6 +11,7 @@
 pub mod budget;
 pub mod change_window;
 pub mod rate_limit;
+pub mod require_approval;
 pub mod sensitive_actions;
 
 use super::config_error::Problems;
@@ -19,6 +20,7 @@ use super::policy::Policy;
 use budget::{BudgetConfig, BudgetRule};
 use change_window::{ChangeWindowConfig, ChangeWindowRule};
 use rate_limit::{RateLimitConfig, RateLimitRule};
+use require_approval::{RequireApprovalConfig, RequireApprovalRule};
 use sensitive_actions::{SensitiveActionsConfig, SensitiveActionsRule};
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +33,7 @@ pub enum PolicyRule {
     RateLimit(RateLimitConfig),
     SensitiveActions(SensitiveActionsConfig),
     ChangeWindow(ChangeWindowConfig),
+    RequireApproval(RequireApprovalConfig),
 }
 
 impl PolicyRule {
@@ -40,6 +43,7 @@ impl PolicyRule {
             PolicyRule::RateLimit(_) => "rate_limit",
             PolicyRule::SensitiveActions(_) => "sensitive_actions",
             PolicyRule::ChangeWindow(_) => "change_window",
+            PolicyRule::RequireApproval(_) => "require_approval",
         }
     }
 
@@ -50,6 +54,7 @@ impl PolicyRule {
             PolicyRule::RateLimit(rule) => rule.validate(index, problems),
             PolicyRule::SensitiveActions(rule) => rule.validate(index, problems),
             PolicyRule::ChangeWindow(rule) => rule.validate(index, problems),
+            PolicyRule::RequireApproval(_) => {}
         }
     }
 
@@ -62,6 +67,7 @@ impl PolicyRule {
                 CompiledRule::SensitiveActions(rule.compile(actions))
             }
             PolicyRule::ChangeWindow(rule) => CompiledRule::ChangeWindow(rule.compile()),
+            PolicyRule::RequireApproval(_) => CompiledRule::RequireApproval(RequireApprovalRule),
         }
     }
 }
@@ -73,6 +79,7 @@ pub enum CompiledRule {
     RateLimit(RateLimitRule),
     SensitiveActions(SensitiveActionsRule),
     ChangeWindow(ChangeWindowRule),
+    RequireApproval(RequireApprovalRule),
 }
 
 impl CompiledRule {
@@ -82,6 +89,7 @@ impl CompiledRule {
             CompiledRule::RateLimit(rule) => rule,
             CompiledRule::SensitiveActions(rule) => rule,
             CompiledRule::ChangeWindow(rule) => rule,
+            CompiledRule::RequireApproval(rule) => rule,
         }
     }
 }

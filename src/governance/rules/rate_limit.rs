@@ -151,6 +151,7 @@ mod tests {
             id: RequestId::from_random_bytes([0; 16]),
             agent: AgentId(agent),
             action: ActionType(0),
+            risk: crate::governance::risk::RiskLevel::Medium,
             parameters: Default::default(),
             cost: Default::default(),
             received_at: Timestamp(5_000),

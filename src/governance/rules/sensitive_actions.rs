@@ -118,6 +118,7 @@ mod tests {
             id: RequestId::from_random_bytes([0; 16]),
             agent: AgentId(0),
             action: ActionType(action),
+            risk: crate::governance::risk::RiskLevel::Medium,
             parameters: Default::default(),
             cost: Default::default(),
             received_at: Timestamp(0),
