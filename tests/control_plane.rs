@@ -27,7 +27,7 @@ impl Harness {
     }
 
     fn default() -> Harness {
-        Harness::new(GovernanceConfig::default())
+        Harness::new(one_budget())
     }
 
     fn id(&mut self) -> RequestId {
@@ -53,8 +53,22 @@ impl Harness {
     }
 }
 
-fn config_with(edit: impl FnOnce(&mut GovernanceConfig)) -> GovernanceConfig {
+/// The default configuration with one all-time budget on the whole system's
+/// spend (100.00, escalating past 90 %) instead of the default tiers: the
+/// budget these specifications describe. The tiers have their own in
+/// `tests/tiers.rs`.
+fn one_budget() -> GovernanceConfig {
     let mut config = GovernanceConfig::default();
+    config
+        .policies
+        .retain(|p| !matches!(p.rule, PolicyRule::Budget(_)) || p.name == "budget");
+    config.policy_mut("budget").unwrap().rule =
+        PolicyRule::Budget(BudgetConfig::system(100.0, 90.0));
+    config
+}
+
+fn config_with(edit: impl FnOnce(&mut GovernanceConfig)) -> GovernanceConfig {
+    let mut config = one_budget();
     edit(&mut config);
     config
 }
@@ -543,7 +557,7 @@ fn a_valid_config_change_applies_to_the_next_request_and_is_audited() {
     let line = h.plane.audit_line(change);
     assert_eq!(line.kind, "config_changed");
     assert_eq!(line.actor.as_deref(), Some("carol"));
-    assert_eq!(line.config_before, Some(GovernanceConfig::default()));
+    assert_eq!(line.config_before, Some(one_budget()));
     assert_eq!(line.config_after, Some(tighter));
 }
 
@@ -558,7 +572,7 @@ fn an_invalid_config_change_is_rejected_whole() {
         "policies[3].rule.limit: NaN is not a finite number"
     );
     // The valid half (the rate limit) did not apply either.
-    assert_eq!(h.plane.config(), &GovernanceConfig::default());
+    assert_eq!(h.plane.config(), &one_budget());
     assert!(h.plane.audit().is_empty());
     assert!(h
         .plane

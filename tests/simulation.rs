@@ -107,10 +107,9 @@ fn every_persona_shows_its_behaviour_under_the_default_policies() {
         Verdict::Escalated,
         "sensitive_actions"
     ));
-    assert!(
-        has(Persona::BudgetBurner, Verdict::Escalated, "budget")
-            || has(Persona::BudgetBurner, Verdict::Denied, "budget")
-    );
+    // The burner's calls pass the per-action cap of 1.00 as their cost rises
+    // (and the refusals soon halt it).
+    assert!(has(Persona::BudgetBurner, Verdict::Denied, "action_cap"));
     assert!(has(
         Persona::SteadyWorker,
         Verdict::Approved,

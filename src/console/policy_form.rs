@@ -10,7 +10,7 @@
 //! field it names.
 
 use crate::governance::config::{
-    BudgetConfig, FieldPath, PolicyField, RateLimitConfig, SensitiveActionsConfig,
+    BudgetConfig, BudgetScope, FieldPath, PolicyField, RateLimitConfig, SensitiveActionsConfig,
 };
 use crate::governance::{ConfigError, ConflictStrategy, GovernanceConfig, PolicyRule};
 
@@ -155,6 +155,7 @@ impl PolicyForm {
         for policy in &config.policies {
             match &policy.rule {
                 PolicyRule::Budget(BudgetConfig {
+                    scope: BudgetScope::System,
                     limit,
                     escalate_at_percent,
                     ..
@@ -204,6 +205,7 @@ impl PolicyForm {
             }
             match &mut policy.rule {
                 PolicyRule::Budget(BudgetConfig {
+                    scope: BudgetScope::System,
                     limit,
                     escalate_at_percent,
                     ..
@@ -300,7 +302,10 @@ mod tests {
         let edited = form.to_config(&config).unwrap();
         assert_eq!(
             edited.policy("budget").unwrap().rule,
-            PolicyRule::Budget(BudgetConfig::system(250.5, 90.0))
+            PolicyRule::Budget(BudgetConfig {
+                window_secs: Some(86_400),
+                ..BudgetConfig::system(250.5, 90.0)
+            })
         );
         assert!(!edited.policies[0].enabled);
         assert_eq!(edited.policies[2].priority, 900);
@@ -384,7 +389,7 @@ mod tests {
         assert_eq!(error.field, FormField::BudgetLimit);
         assert_eq!(
             error.message,
-            "policies[3].rule.limit: -5 must not be negative"
+            "policies[5].rule.limit: -5 must not be negative"
         );
         let mut form = PolicyForm::from_config(&config);
         form.approval_required = "email, , db_write".into();

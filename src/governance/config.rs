@@ -264,10 +264,11 @@ impl PolicyConfig {
 
 impl Default for GovernanceConfig {
     /// Sensitive actions first, then high-risk review, the rate limit and the
-    /// budget: a blocked action is denied as blocked even when it would also
-    /// be over budget. Following the guidance: low-risk types pass with
-    /// minimal checks (the budget, blocked lists, kill switches), medium ones
-    /// also get the rate limit, high ones need a human.
+    /// budget tiers (no action over 1.00, each agent 10.00 an hour, the
+    /// system 100.00 a day): a blocked action is denied as blocked even when
+    /// it would also be over budget. Following the guidance: low-risk types
+    /// pass with minimal checks (the budgets, blocked lists, kill switches),
+    /// medium ones also get the rate limit, high ones need a human.
     fn default() -> GovernanceConfig {
         let policy = |name: &str, description: &str, priority, rule| PolicyConfig {
             name: name.into(),
@@ -314,10 +315,32 @@ impl Default for GovernanceConfig {
                     )
                 },
                 policy(
+                    "action_cap",
+                    "No single action may cost more than this.",
+                    150,
+                    PolicyRule::Budget(BudgetConfig {
+                        scope: BudgetScope::Action,
+                        ..BudgetConfig::system(1.0, 100.0)
+                    }),
+                ),
+                policy(
+                    "agent_budget",
+                    "Each agent's spend in the hour: escalated past the threshold, denied past the limit.",
+                    120,
+                    PolicyRule::Budget(BudgetConfig {
+                        scope: BudgetScope::Agent,
+                        window_secs: Some(3_600),
+                        ..BudgetConfig::system(10.0, 90.0)
+                    }),
+                ),
+                policy(
                     "budget",
-                    "Total spend is denied past the limit and escalated past the threshold.",
+                    "The whole system's spend in the day: escalated past the threshold, denied past the limit.",
                     100,
-                    PolicyRule::Budget(BudgetConfig::system(100.0, 90.0)),
+                    PolicyRule::Budget(BudgetConfig {
+                        window_secs: Some(86_400),
+                        ..BudgetConfig::system(100.0, 90.0)
+                    }),
                 ),
             ],
             triggers: TriggersConfig::default(),
@@ -351,17 +374,17 @@ mod tests {
         let error = with_budget(f64::NAN, 90.0).validate().unwrap_err();
         assert_eq!(
             error.to_string(),
-            "policies[3].rule.limit: NaN is not a finite number"
+            "policies[5].rule.limit: NaN is not a finite number"
         );
-        assert_eq!(error.path(), Some(&FieldPath::rule(3, "limit")));
+        assert_eq!(error.path(), Some(&FieldPath::rule(5, "limit")));
         assert_eq!(
             with_budget(-1.0, 90.0).validate().unwrap_err().to_string(),
-            "policies[3].rule.limit: -1 must not be negative"
+            "policies[5].rule.limit: -1 must not be negative"
         );
         assert!(with_budget(1e12, 90.0).validate().is_err());
         assert_eq!(
             with_budget(100.0, 0.0).validate().unwrap_err().field(),
-            "policies[3].rule.escalate_at_percent"
+            "policies[5].rule.escalate_at_percent"
         );
         assert!(with_budget(100.0, 100.5).validate().is_err());
     }
@@ -378,7 +401,7 @@ mod tests {
             [
                 "escalation_timeout_secs",
                 "policies[2].rule.max_actions",
-                "policies[3].rule.limit"
+                "policies[5].rule.limit"
             ]
         );
     }
@@ -389,7 +412,7 @@ mod tests {
         config.policies[1].name = "budget".into();
         assert_eq!(
             config.validate().unwrap_err().to_string(),
-            "policies[3].name: \"budget\" is used by more than one policy"
+            "policies[5].name: \"budget\" is used by more than one policy"
         );
         let mut config = GovernanceConfig::default();
         config.policies[0].applies_to.clear();
