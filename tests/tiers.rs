@@ -580,3 +580,37 @@ fn a_reviewer_can_change_a_level_and_the_policies_follow() {
     assert_eq!(h.submit("agent", "api_call", 0.0).1, Verdict::RateLimited);
     assert_eq!(h.submit("agent", "frobnicate", 0.0).1, Verdict::Approved);
 }
+
+#[test]
+fn the_console_can_show_every_tier_against_its_limit() {
+    let mut h = Harness::new(three_tiers());
+    h.at_secs(90);
+    h.submit("a1", "api_call", 1.0);
+    h.submit("a1", "api_call", 1.0);
+    h.submit("a2", "api_call", 0.5);
+    let usage = h.plane.budget_usage(None);
+    let rows: Vec<String> = usage
+        .iter()
+        .map(|u| {
+            format!(
+                "{} {} {}/{} {:?} {:?}",
+                u.policy,
+                u.scope.as_str(),
+                u.spent,
+                u.limit,
+                u.agent.as_deref(),
+                u.resets_at.map(|t| t.millis())
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "action_cap action 0.00/1.00 None None",
+            "agent_hourly agent 2.00/10.00 Some(\"a1\") Some(3600000)",
+            "system_daily system 2.50/100.00 None Some(86400000)",
+        ]
+    );
+    let a2 = h.plane.agent_id("a2").unwrap();
+    assert_eq!(h.plane.budget_usage(Some(a2))[1].spent.to_string(), "0.50");
+}

@@ -33,6 +33,7 @@ use super::policy::PolicyContext;
 use super::policy_set::PolicySet;
 use super::request::{nesting_depth, Request, RequestHash, RequestInput, MAX_PARAMETER_DEPTH};
 use super::risk::{RiskLevel, RiskSource};
+use super::rules::budget::BudgetScope;
 use super::state::{RateTracker, SpendLedger};
 use super::stats::{AgentSpend, AgentStats, EscalationStats, SpendingReport, Stats, VerdictCounts};
 use super::time::{Clock, ManualClock, Millis, Timestamp};
@@ -489,6 +490,39 @@ impl<C: Clock> ControlPlane<C> {
         (count, count > fatigue.warn_above)
     }
 
+    /// Every enabled budget tier's usage against its limit, in priority
+    /// order; a per-agent tier shows its top spender, or `agent`'s spend.
+    pub fn budget_usage(&self, agent: Option<AgentId>) -> Vec<TierUsage> {
+        let context = self.context();
+        self.policies
+            .budgets()
+            .map(|(policy, rule)| {
+                let (whose, spent) = match (rule.scope, agent) {
+                    (BudgetScope::Agent, Some(agent)) => {
+                        (Some(agent), rule.spent(agent, &policy.covers, &context))
+                    }
+                    (BudgetScope::Agent, None) => self
+                        .agents()
+                        .map(|a| (Some(a), rule.spent(a, &policy.covers, &context)))
+                        .max_by_key(|(_, spent)| *spent)
+                        .unwrap_or((None, Money::ZERO)),
+                    (_, _) => (None, rule.spent(AgentId(0), &policy.covers, &context)),
+                };
+                let limit = whose.map_or(rule.default, |a| rule.limit_for(a));
+                TierUsage {
+                    policy: policy.name.clone(),
+                    scope: rule.scope,
+                    window: rule.window,
+                    limit: limit.limit,
+                    threshold: limit.threshold,
+                    agent: whose.map(|a| self.agent_name(a).clone()),
+                    spent,
+                    resets_at: rule.resets_at(self.now),
+                }
+            })
+            .collect()
+    }
+
     /// Refusals of `agent` the repeated-violations trigger counts now.
     pub fn violations_of(&self, agent: AgentId) -> u32 {
         self.triggers
@@ -926,6 +960,21 @@ impl<C: Clock> ControlPlane<C> {
             },
         );
     }
+}
+
+/// One budget tier's usage, for the console.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TierUsage {
+    pub policy: Arc<str>,
+    pub scope: BudgetScope,
+    pub window: Option<Millis>,
+    pub limit: Money,
+    pub threshold: Money,
+    /// Whose spend `spent` is, for a per-agent tier.
+    pub agent: Option<Arc<str>>,
+    /// Zero for a per-action cap, which has no running spend.
+    pub spent: Money,
+    pub resets_at: Option<Timestamp>,
 }
 
 /// What validation found in a submission.

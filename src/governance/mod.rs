@@ -35,7 +35,7 @@ pub use config::{
 };
 pub use conflict::ConflictStrategy;
 pub use decision::{DecidedBy, Decision, FieldProblem, Reason, Verdict};
-pub use engine::{ControlPlane, ResolveError, Review};
+pub use engine::{ControlPlane, ResolveError, Review, TierUsage};
 pub use escalation::PendingEscalation;
 pub use ids::{ActionType, AgentId, RequestId};
 pub use kill_switch::{Activation, KillScope, KillSwitchError, KillTarget};
