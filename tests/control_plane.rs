@@ -677,7 +677,9 @@ fn a_clock_that_steps_back_does_not_move_the_control_plane_back() {
 #[test]
 fn queries_report_what_happened_exactly() {
     let mut h = Harness::default();
+    assert!(h.plane.audit().is_empty());
     let (waiting, _) = h.request("a1", "email", 2.0);
+    assert!(!h.plane.audit().is_empty());
     let (resolved, _) = h.request("a1", "db_write", 3.0);
     h.request("a1", "api_call", 1.5);
     h.request("a1", "deploy", 0.0);

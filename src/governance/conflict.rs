@@ -95,6 +95,18 @@ mod tests {
     }
 
     #[test]
+    fn the_form_labels_say_which_objection_decides() {
+        assert_eq!(
+            ConflictStrategy::DenyOverrides.label(),
+            "A refusal from any policy outranks an escalation"
+        );
+        assert_eq!(
+            ConflictStrategy::FirstApplicable.label(),
+            "The first objecting policy in priority order decides"
+        );
+    }
+
+    #[test]
     fn names_round_trip() {
         for strategy in ConflictStrategy::ALL {
             assert_eq!(ConflictStrategy::parse(strategy.as_str()), Some(strategy));

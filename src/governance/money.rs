@@ -112,34 +112,29 @@ impl Money {
     /// `self × percent / 100`, rounded down to a micro-unit, computed exactly
     /// for any `percent` (a double is `mantissa × 2^exponent`, so the
     /// fraction is a ratio of integers): the result is never above the
-    /// fraction named, whatever its decimals. Negative or non-finite percents
-    /// give zero (validation refuses them before this is reached).
+    /// fraction named, whatever its decimals. Percents outside 0 to 100, or
+    /// not finite, are clamped into it (validation refuses them first).
     pub fn percent_floor(self, percent: f64) -> Money {
         if !percent.is_finite() || percent <= 0.0 {
             return Money::ZERO;
         }
-        let bits = percent.to_bits();
-        let biased = ((bits >> 52) & 0x7ff) as i32;
+        let bits = percent.min(100.0).to_bits();
+        let biased = (bits >> 52) & 0x7ff;
         let fraction = bits & ((1u64 << 52) - 1);
-        let (mantissa, exponent) = if biased == 0 {
-            (fraction, -1074)
+        // Normal numbers carry an implicit leading bit; subnormal ones do not
+        // and share the smallest exponent.
+        let (mantissa, shift) = if biased == 0 {
+            (fraction, 1074)
         } else {
-            (fraction | (1u64 << 52), biased - 1075)
+            (fraction + (1u64 << 52), 1075 - biased as u32)
         };
-        // Below 2^64 × 2^53: fits.
+        // At most 100 % is below 2^7, so the exponent is negative: percent =
+        // mantissa / 2^shift, and the product below fits (2^64 × 2^53).
         let numerator = self.0 as u128 * mantissa as u128;
-        let scaled = if exponent >= 0 {
-            // Only for percents of 2^53 and more, which validation refuses.
-            numerator
-                .checked_shl(exponent as u32)
-                .map_or(u128::MAX, |n| n / 100)
-        } else {
-            let shift = exponent.unsigned_abs();
-            if shift > 120 {
-                0 // the numerator is below 2^117 < 100 × 2^shift
-            } else {
-                numerator / (100u128 << shift)
-            }
+        let scaled = match 1u128.checked_shl(shift).and_then(|p| p.checked_mul(100)) {
+            Some(divisor) => numerator / divisor,
+            // A divisor past 2^128 is far above any numerator.
+            None => 0,
         };
         Money(u64::try_from(scaled).unwrap_or(u64::MAX))
     }
@@ -300,6 +295,21 @@ mod tests {
             Money::from_micros(699_999)
         );
         assert_eq!(Money::from_units(1).percent_floor(1e-300), Money::ZERO);
+        // Subnormal: no implicit bit, the smallest exponent.
+        assert_eq!(Money::from_units(1).percent_floor(5e-324), Money::ZERO);
+        assert_eq!(
+            Money::from_micros(u64::MAX).percent_floor(f64::MIN_POSITIVE),
+            Money::ZERO
+        );
+        // The smallest percent that yields a micro-unit of a billion.
+        let billion = Money::from_units(1_000_000_000);
+        assert_eq!(billion.percent_floor(1e-13), Money::from_micros(1));
+        assert_eq!(billion.percent_floor(0.9e-13), Money::ZERO);
+        // Above 100 % is clamped.
+        assert_eq!(
+            Money::from_units(2).percent_floor(250.0),
+            Money::from_units(2)
+        );
         assert_eq!(Money::from_units(1).percent_floor(f64::NAN), Money::ZERO);
         assert_eq!(
             Money::from_units(1_000_000_000).percent_floor(100.0),
