@@ -614,3 +614,16 @@ fn the_console_can_show_every_tier_against_its_limit() {
     let a2 = h.plane.agent_id("a2").unwrap();
     assert_eq!(h.plane.budget_usage(Some(a2))[1].spent.to_string(), "0.50");
 }
+
+#[test]
+fn the_readme_configuration_example_is_valid() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("```json\n{\n  \"version\": 2")
+        .expect("the README shows a version 2 configuration");
+    let body = &readme[start + "```json\n".len()..];
+    let text = &body[..body.find("```").unwrap()];
+    let config = GovernanceConfig::from_json(text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.policies.len(), 7);
+    assert!(config.policy("office_hours").is_some());
+}
