@@ -387,8 +387,8 @@ fn run(
                 if result.is_ok() {
                     assert_eq!(plane.kill_switches().len(), active_before + 1);
                     // The waiting escalations it covers are denied, no others.
-                    let activation = plane
-                        .kill_switches()
+                    let active = plane.kill_switches();
+                    let activation = active
                         .iter()
                         .find(|a| plane.kill_target(a.scope).as_ref() == canonical(target).as_ref())
                         .unwrap();

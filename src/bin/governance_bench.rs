@@ -28,6 +28,14 @@ mod bench {
     /// and are approved: the expensive path.
     fn permissive() -> GovernanceConfig {
         let mut config = GovernanceConfig::default();
+        // Every tier runs, none refuses; no trigger halts anyone.
+        config.triggers.repeated_violations.enabled = false;
+        for tier in ["action_cap", "agent_budget"] {
+            if let PolicyRule::Budget(budget) = &mut config.policy_mut(tier).unwrap().rule {
+                budget.limit = 1e9;
+                budget.escalate_at_percent = 100.0;
+            }
+        }
         config.policy_mut("budget").unwrap().rule =
             PolicyRule::Budget(BudgetConfig::system(1e9, 100.0));
         config.policy_mut("rate_limit").unwrap().rule =

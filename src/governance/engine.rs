@@ -591,16 +591,15 @@ impl<C: Clock> ControlPlane<C> {
     }
 
     /// Every active kill switch, global first.
-    pub fn kill_switches(&self) -> &[Activation] {
-        self.kill_switch.all()
+    pub fn kill_switches(&self) -> Vec<&Activation> {
+        self.kill_switch.all().collect()
     }
 
     /// The active kill switch that stops `agent`, if any (global or its own).
     pub fn agent_halted_by(&self, agent: AgentId) -> Option<&Activation> {
         self.kill_switch
-            .all()
-            .iter()
-            .find(|a| matches!(a.scope, KillScope::Global) || a.scope == KillScope::Agent(agent))
+            .global()
+            .or_else(|| self.kill_switch.get(KillScope::Agent(agent)))
     }
 
     pub fn audit(&self) -> &AuditLog {

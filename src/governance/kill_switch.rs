@@ -14,6 +14,7 @@ use super::ids::{ActionType, AgentId};
 use super::names::{clean_text, quoted, Actor, TextProblem};
 use super::time::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -67,10 +68,12 @@ pub struct Activation {
     pub at: Timestamp,
 }
 
-/// The active kill switches, at most one per scope, global first.
+/// The active kill switches, at most one per scope, global first; a
+/// request's covering switch is found in three look-ups, however many are
+/// active.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KillSwitch {
-    active: Vec<Activation>,
+    active: BTreeMap<KillScope, Activation>,
 }
 
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
@@ -100,17 +103,37 @@ pub(crate) fn check_actor(actor: &str) -> Result<Actor, KillSwitchError> {
 impl KillSwitch {
     /// The global kill switch, if active.
     pub fn global(&self) -> Option<&Activation> {
-        self.active.iter().find(|a| a.scope == KillScope::Global)
+        self.active.get(&KillScope::Global)
     }
 
     /// Every active kill switch, global first, then in order of scope.
-    pub fn all(&self) -> &[Activation] {
-        &self.active
+    pub fn all(&self) -> impl Iterator<Item = &Activation> {
+        self.active.values()
     }
 
-    /// The first active kill switch that stops this request.
+    pub fn len(&self) -> usize {
+        self.active.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.active.is_empty()
+    }
+
+    /// The kill switch of exactly this scope, if active.
+    pub fn get(&self, scope: KillScope) -> Option<&Activation> {
+        self.active.get(&scope)
+    }
+
+    /// The first active kill switch that stops this request: global, the
+    /// agent's, the action type's.
     pub fn covering(&self, agent: AgentId, action: ActionType) -> Option<&Activation> {
-        self.active.iter().find(|a| a.scope.covers(agent, action))
+        [
+            KillScope::Global,
+            KillScope::Agent(agent),
+            KillScope::ActionType(action),
+        ]
+        .into_iter()
+        .find_map(|scope| self.active.get(&scope))
     }
 
     /// `scope_label` names the scope in messages (" for agent \"x\"").
@@ -128,23 +151,18 @@ impl KillSwitch {
         if reason.is_empty() {
             return Err(KillSwitchError::MissingReason);
         }
-        if let Some(active) = self.active.iter().find(|a| a.scope == scope) {
+        if let Some(active) = self.active.get(&scope) {
             return Err(KillSwitchError::AlreadyActive {
                 scope: scope_label.to_owned(),
                 by: active.actor.to_string(),
             });
         }
-        let position = self.active.partition_point(|a| a.scope < scope);
-        self.active.insert(
-            position,
-            Activation {
-                scope,
-                actor: actor.name().clone(),
-                reason: Arc::from(reason),
-                at,
-            },
-        );
-        Ok(&self.active[position])
+        Ok(self.active.entry(scope).or_insert(Activation {
+            scope,
+            actor: actor.name().clone(),
+            reason: Arc::from(reason),
+            at,
+        }))
     }
 
     pub fn deactivate(
@@ -154,14 +172,13 @@ impl KillSwitch {
         actor: &str,
     ) -> Result<(Actor, Activation), KillSwitchError> {
         let actor = check_actor(actor)?;
-        let position = self
+        let was = self
             .active
-            .iter()
-            .position(|a| a.scope == scope)
+            .remove(&scope)
             .ok_or_else(|| KillSwitchError::NotActive {
                 scope: scope_label.to_owned(),
             })?;
-        Ok((actor, self.active.remove(position)))
+        Ok((actor, was))
     }
 }
 
@@ -255,7 +272,7 @@ mod tests {
         switch
             .activate(deploys, " for deploy", "ops", "freeze", Timestamp(0))
             .unwrap();
-        assert_eq!(switch.all().len(), 2);
+        assert_eq!(switch.len(), 2);
         assert!(switch.covering(AgentId(3), ActionType(0)).is_some());
         assert!(switch.covering(AgentId(1), ActionType(5)).is_some());
         assert!(switch.covering(AgentId(1), ActionType(0)).is_none());
@@ -263,9 +280,11 @@ mod tests {
         switch
             .activate(G, "", "ops", "all stop", Timestamp(0))
             .unwrap();
-        assert_eq!(switch.all()[0].scope, G, "global first");
+        assert_eq!(switch.all().next().unwrap().scope, G, "global first");
         assert_eq!(switch.covering(AgentId(3), ActionType(0)).unwrap().scope, G);
         switch.deactivate(agent, " for agent 3", "ops").unwrap();
-        assert_eq!(switch.all().len(), 2);
+        assert_eq!(switch.len(), 2);
+        assert!(switch.get(deploys).is_some());
+        assert!(switch.get(agent).is_none());
     }
 }
