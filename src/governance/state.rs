@@ -226,37 +226,73 @@ impl SpendLedger {
 /// How long executions are remembered at the least.
 pub const MIN_RETENTION: Millis = Millis::from_secs(3_600);
 
-/// When each agent's executed actions ran, and which type each was, oldest
-/// first; and the same for all agents together.
+/// When each agent's executed actions ran, oldest first: all of them, and
+/// by action type; and the same for all agents together. Counting every type
+/// is a binary search; counting some types, a binary search per type the
+/// agent (or the system) has executed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateTracker {
-    by_agent: Vec<VecDeque<(Timestamp, ActionType)>>,
-    system: VecDeque<(Timestamp, ActionType)>,
+    by_agent: Vec<AgentTimes>,
+    system: AgentTimes,
     retention: Millis,
+}
+
+/// One agent's (or the system's) execution times.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct AgentTimes {
+    all: VecDeque<Timestamp>,
+    /// The types executed, each with its times; few per agent.
+    by_type: Vec<(ActionType, VecDeque<Timestamp>)>,
+}
+
+impl AgentTimes {
+    fn record(&mut self, action: ActionType, at: Timestamp, retention: Millis) {
+        push_recent(&mut self.all, at, retention);
+        let times = match self.by_type.iter().position(|(t, _)| *t == action) {
+            Some(i) => &mut self.by_type[i].1,
+            None => {
+                self.by_type.push((action, VecDeque::new()));
+                &mut self.by_type.last_mut().expect("just pushed").1
+            }
+        };
+        push_recent(times, at, retention);
+    }
+
+    fn count(&self, types: &Types, window: Millis, now: Timestamp) -> usize {
+        match types {
+            Types::All => within(&self.all, window, now),
+            Types::Only(_) => self
+                .by_type
+                .iter()
+                .filter(|(action, _)| types.covers(*action))
+                .map(|(_, times)| within(times, window, now))
+                .sum(),
+        }
+    }
 }
 
 impl Default for RateTracker {
     fn default() -> RateTracker {
         RateTracker {
             by_agent: Vec::new(),
-            system: VecDeque::new(),
+            system: AgentTimes::default(),
             retention: MIN_RETENTION,
         }
     }
 }
 
-fn push_recent(
-    times: &mut VecDeque<(Timestamp, ActionType)>,
-    entry: (Timestamp, ActionType),
-    retention: Millis,
-) {
+fn push_recent(times: &mut VecDeque<Timestamp>, at: Timestamp, retention: Millis) {
     while times
         .front()
-        .is_some_and(|&(t, _)| t.saturating_add(retention) <= entry.0)
+        .is_some_and(|&t| t.saturating_add(retention) <= at)
     {
         times.pop_front();
     }
-    times.push_back(entry);
+    times.push_back(at);
+}
+
+fn within(times: &VecDeque<Timestamp>, window: Millis, now: Timestamp) -> usize {
+    times.len() - times.partition_point(|&t| t.saturating_add(window) <= now)
 }
 
 impl RateTracker {
@@ -267,19 +303,15 @@ impl RateTracker {
 
     pub fn record(&mut self, agent: AgentId, action: ActionType, at: Timestamp) {
         if self.by_agent.len() <= agent.index() {
-            self.by_agent.resize_with(agent.index() + 1, VecDeque::new);
+            self.by_agent
+                .resize_with(agent.index() + 1, AgentTimes::default);
         }
-        push_recent(
-            &mut self.by_agent[agent.index()],
-            (at, action),
-            self.retention,
-        );
-        push_recent(&mut self.system, (at, action), self.retention);
+        self.by_agent[agent.index()].record(action, at, self.retention);
+        self.system.record(action, at, self.retention);
     }
 
     /// How many executions of `agent` (or of every agent) of the `types`
-    /// fall within `window` before `now`. Every type: a binary search. Some
-    /// types: a pass over the executions inside the window.
+    /// fall within `window` before `now`.
     pub fn executed_within(
         &self,
         agent: Option<AgentId>,
@@ -294,15 +326,7 @@ impl RateTracker {
             },
             None => &self.system,
         };
-        let aged_out = times.partition_point(|&(t, _)| t.saturating_add(window) <= now);
-        let count = match types {
-            Types::All => times.len() - aged_out,
-            Types::Only(_) => times
-                .range(aged_out..)
-                .filter(|&&(_, action)| types.covers(action))
-                .count(),
-        };
-        u32::try_from(count).unwrap_or(u32::MAX)
+        u32::try_from(times.count(types, window, now)).unwrap_or(u32::MAX)
     }
 }
 
@@ -471,7 +495,8 @@ mod tests {
         let mut rates = RateTracker::default();
         rates.record(AGENT, API, Timestamp(0));
         rates.record(AGENT, API, Timestamp(3_600_000));
-        assert_eq!(rates.by_agent[0].len(), 1);
-        assert_eq!(rates.system.len(), 1);
+        assert_eq!(rates.by_agent[0].all.len(), 1);
+        assert_eq!(rates.by_agent[0].by_type[0].1.len(), 1);
+        assert_eq!(rates.system.all.len(), 1);
     }
 }

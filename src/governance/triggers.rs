@@ -257,6 +257,12 @@ impl TriggerState {
         cost: Money,
         now: Timestamp,
     ) -> Option<Firing> {
+        // Off, it keeps nothing: switched on, it starts from then, and the
+        // baseline floor keeps the empty history from firing it.
+        if !config.enabled {
+            self.spend.clear();
+            return None;
+        }
         let kept = Millis::from_secs(config.recent_secs + config.baseline_secs);
         while self
             .spend
@@ -266,9 +272,6 @@ impl TriggerState {
             self.spend.pop_front();
         }
         self.spend.push_back((now, agent, cost));
-        if !config.enabled {
-            return None;
-        }
         let whose = match config.scope {
             AnomalyScope::System => None,
             AnomalyScope::Agent => Some(agent),
