@@ -627,3 +627,18 @@ fn the_readme_configuration_example_is_valid() {
     assert_eq!(config.policies.len(), 7);
     assert!(config.policy("office_hours").is_some());
 }
+
+#[test]
+fn a_rate_window_longer_than_an_hour_counts_every_execution_in_it() {
+    // Executions are kept for the longest rate window configured, not only
+    // the hour kept by default.
+    let two_hours = RateLimitConfig::per_agent(2, 7_200.0);
+    let mut h = Harness::new(vec![policy("slow", 1, PolicyRule::RateLimit(two_hours))]);
+    assert_eq!(h.submit("a1", "api_call", 0.0).1, Verdict::Approved);
+    h.at_secs(3_700);
+    assert_eq!(h.submit("a1", "api_call", 0.0).1, Verdict::Approved);
+    h.at_secs(3_800);
+    assert_eq!(h.submit("a1", "api_call", 0.0).1, Verdict::RateLimited);
+    h.at_secs(7_200);
+    assert_eq!(h.submit("a1", "api_call", 0.0).1, Verdict::Approved);
+}

@@ -69,10 +69,6 @@ impl PolicySet {
         PolicySet { ordered }
     }
 
-    pub fn policies(&self) -> &[CompiledPolicy] {
-        &self.ordered
-    }
-
     /// A newly seen action type of `level` joins the policies that cover its
     /// level.
     pub fn note_action(&mut self, action: ActionType, level: RiskLevel) {
