@@ -248,6 +248,50 @@ pub fn check_name(problems: &mut Problems, path: FieldPath, name: &str) {
 mod tests {
     use super::*;
 
+    fn messages(check: impl FnOnce(&mut Problems)) -> Vec<String> {
+        let mut problems = Problems::default();
+        check(&mut problems);
+        problems.0.iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn durations_are_checked_at_both_ends_inclusively() {
+        let at = || FieldPath::Top("t");
+        assert!(messages(|p| check_seconds(p, at(), 0.001, 60.0)).is_empty());
+        assert!(messages(|p| check_seconds(p, at(), 60.0, 60.0)).is_empty());
+        assert_eq!(
+            messages(|p| check_seconds(p, at(), 0.0009, 60.0)),
+            ["t: 0.0009 must be at least 0.001 seconds"]
+        );
+        assert_eq!(
+            messages(|p| check_seconds(p, at(), 60.001, 60.0)),
+            ["t: 60.001 is longer than 60 seconds"]
+        );
+        assert_eq!(
+            messages(|p| check_seconds(p, at(), f64::INFINITY, 60.0)),
+            ["t: inf is not a finite number"]
+        );
+    }
+
+    #[test]
+    fn lists_may_hold_exactly_the_maximum() {
+        let path = |i: Option<usize>| match i {
+            Some(i) => FieldPath::rule_entry(0, "blocked", Entry::Index(i)),
+            None => FieldPath::rule(0, "blocked"),
+        };
+        let full: Vec<String> = (0..MAX_LIST_LEN).map(|n| format!("t{n}")).collect();
+        assert!(messages(|p| check_action_types(p, path, &full, false)).is_empty());
+        let over: Vec<String> = (0..=MAX_LIST_LEN).map(|n| format!("t{n}")).collect();
+        assert_eq!(
+            messages(|p| check_action_types(p, path, &over, false)),
+            ["policies[0].rule.blocked: (101 entries) has more than 100 entries"]
+        );
+        assert_eq!(
+            messages(|p| check_action_types(p, path, &["*".into()], false)),
+            ["policies[0].rule.blocked[0]: \"*\" must not contain '*' (action types use letters a-z, digits and _.:/-)"]
+        );
+    }
+
     #[test]
     fn paths_read_as_the_json_they_point_into() {
         assert_eq!(
