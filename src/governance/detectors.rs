@@ -315,9 +315,10 @@ const SECRET_WORDS: [&[u8]; 5] = [b"key", b"pw", b"pass", b"token", b"secret"];
 impl Context {
     /// Takes in the word starting at `i`, if it is one that counts.
     fn note(&mut self, bytes: &[u8], i: usize) {
+        let first = bytes[i].to_ascii_lowercase();
         if !self.aws {
-            self.aws = starts_with_ci(bytes, i, b"aws");
-        } else if !self.secret {
+            self.aws = first == b'a' && starts_with_ci(bytes, i, b"aws");
+        } else if !self.secret && matches!(first, b'k' | b'p' | b't' | b's') {
             self.secret = SECRET_WORDS.iter().any(|w| starts_with_ci(bytes, i, w));
         }
     }
@@ -545,6 +546,9 @@ fn push_mask(masked: &mut String, secret: &Secret) {
 
 /// The length of a mask (`…[label]`) starting at `i`, if one does.
 fn mask_len_at(bytes: &[u8], i: usize) -> Option<usize> {
+    if bytes.get(i) != Some(&0xE2) {
+        return None;
+    }
     let rest = bytes.get(i..)?.strip_prefix("…[".as_bytes())?;
     let label = rest
         .iter()
@@ -728,23 +732,35 @@ fn detect_wanted(text: &str, start: Context, wanted: u16, on_hit: &mut dyn FnMut
         return;
     }
     let mut context = start;
+    let tracks_context = wanted & DataKind::AwsSecretKey.bit() != 0;
     // Where the last hit ended: an email's local part starts no earlier.
     let mut floor = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(len) = mask_len_at(bytes, i) {
-            i += len;
-            floor = i;
-            continue;
+        let b = bytes[i];
+        if b == 0xE2 {
+            if let Some(len) = mask_len_at(bytes, i) {
+                i += len;
+                floor = i;
+                continue;
+            }
         }
-        if wanted & DataKind::AwsSecretKey.bit() != 0 {
-            if bytes[i] == b'\n' {
+        if tracks_context {
+            if b == b'\n' {
                 context = start;
             } else {
                 context.note(bytes, i);
             }
         }
-        match hit_at(bytes, i, wanted, context, floor) {
+        let mut can_start = STARTS[usize::from(b)] & wanted;
+        if !context.secret {
+            can_start &= !DataKind::AwsSecretKey.bit();
+        }
+        if can_start == 0 {
+            i += 1;
+            continue;
+        }
+        match hit_at(bytes, i, can_start, floor) {
             Some(hit) => {
                 on_hit(hit);
                 i = hit.end;
@@ -755,72 +771,149 @@ fn detect_wanted(text: &str, start: Context, wanted: u16, on_hit: &mut dyn FnMut
     }
 }
 
+/// The detectors (as [`DataKind::bit`]s) that can start at each byte: most
+/// bytes start none, and cost the scan one lookup.
+static STARTS: [u16; 256] = {
+    let mut starts = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() || byte == b'/' || byte == b'+' {
+            starts[b] |= DataKind::AwsSecretKey.bit();
+        }
+        if byte.is_ascii_digit() {
+            starts[b] |= DataKind::PaymentCard.bit() | DataKind::Phone.bit();
+        }
+        b += 1;
+    }
+    starts[b'A' as usize] |= DataKind::AwsAccessKey.bit();
+    starts[b'g' as usize] |= DataKind::GithubToken.bit();
+    starts[b'x' as usize] |= DataKind::SlackToken.bit();
+    starts[b'h' as usize] |= DataKind::SlackToken.bit();
+    starts[b'-' as usize] |= DataKind::PrivateKey.bit();
+    starts[b'e' as usize] |= DataKind::Jwt.bit();
+    starts[b'b' as usize] |= DataKind::BearerToken.bit();
+    starts[b'B' as usize] |= DataKind::BearerToken.bit();
+    starts[b'+' as usize] |= DataKind::Phone.bit();
+    starts[b'(' as usize] |= DataKind::Phone.bit();
+    starts[b'@' as usize] |= DataKind::Email.bit();
+    starts
+};
+
 /// The detectors that can match in `bytes`, as [`DataKind::bit`]s, from one
 /// cheap pass: gitleaks' per-rule keywords (`akia`, `ghp_`, `xox`, `eyj`,
 /// `-----begin` …), an `@` between word characters for email, and runs of
-/// digits (separated by at most two of ` -.()`): 10 digits for a national
-/// phone number, 13 for a card.
+/// digits (separated by at most two of ` -.()`) from where a number can
+/// start: 10 digits for a national phone number, 13 for a card. Keywords are recognised at their rarest byte
+/// (`J` of `eyJ`, `_` of `ghp_`, `G` of `-----BEGIN`), so ordinary text costs
+/// one table lookup per byte.
 fn prefilter(bytes: &[u8], context: Context) -> u16 {
     let mut wanted = if context.aws {
         DataKind::AwsSecretKey.bit()
     } else {
         0
     };
+    // The current run of digits and separators: whether it has reached a
+    // place where a number can start (`a716-446655…`, the tail of a UUID,
+    // never does), and the digits counted since.
+    let mut in_run = false;
+    let mut counting = false;
     let mut digits = 0;
     let mut separators = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if b.is_ascii_digit() {
-            digits += 1;
-            separators = 0;
-            if digits >= 10 {
-                wanted |= DataKind::Phone.bit();
+        match PREFILTER_CLASS[usize::from(b)] {
+            DIGIT => {
+                if !counting && (i == 0 || !bytes[i - 1].is_ascii_digit()) {
+                    counting = at_number_start(bytes, i);
+                }
+                if counting {
+                    digits += 1;
+                    if digits >= 10 {
+                        wanted |= DataKind::Phone.bit();
+                    }
+                    if digits >= 13 {
+                        wanted |= DataKind::PaymentCard.bit();
+                    }
+                }
+                in_run = true;
+                separators = 0;
             }
-            if digits >= 13 {
-                wanted |= DataKind::PaymentCard.bit();
+            SEPARATOR if in_run && separators < 2 => separators += 1,
+            class => {
+                (in_run, counting, digits, separators) = (false, false, 0, 0);
+                if class == ANCHOR {
+                    wanted |= keywords_at(bytes, i);
+                }
             }
-            continue;
         }
-        // A separator continues the run, and may still start a keyword
-        // (`4111…-----BEGIN`).
-        if digits > 0 && separators < 2 && matches!(b, b' ' | b'-' | b'.' | b'(' | b')') {
-            separators += 1;
-        } else {
-            digits = 0;
-            separators = 0;
-        }
-        let rest = &bytes[i..];
-        wanted |= match b {
-            b'A' => {
-                let key = AWS_KEY_PREFIXES
-                    .iter()
-                    .any(|p| rest.starts_with(p.as_bytes()))
-                    || rest.starts_with(b"A3T");
-                let named = starts_with_ci(rest, 0, b"aws");
-                bit_if(key, DataKind::AwsAccessKey) | bit_if(named, DataKind::AwsSecretKey)
-            }
-            b'a' => bit_if(starts_with_ci(rest, 0, b"aws"), DataKind::AwsSecretKey),
-            b'g' => {
-                let prefixed = GITHUB_PREFIXES
-                    .iter()
-                    .any(|p| rest.starts_with(p.as_bytes()));
-                bit_if(prefixed, DataKind::GithubToken)
-            }
-            b'x' => bit_if(rest.starts_with(b"xox"), DataKind::SlackToken),
-            b'h' => bit_if(rest.starts_with(SLACK_HOOKS), DataKind::SlackToken),
-            b'-' => bit_if(rest.starts_with(PEM_BEGIN), DataKind::PrivateKey),
-            b'e' => bit_if(rest.starts_with(b"eyJ"), DataKind::Jwt),
-            b'B' | b'b' => bit_if(starts_with_ci(rest, 0, b"bearer"), DataKind::BearerToken),
-            b'+' => bit_if(rest.get(1).is_some_and(u8::is_ascii_digit), DataKind::Phone),
-            b'@' => bit_if(
-                i > 0
-                    && is_local(bytes[i - 1])
-                    && rest.get(1).is_some_and(u8::is_ascii_alphanumeric),
-                DataKind::Email,
-            ),
-            _ => 0,
-        };
     }
     wanted
+}
+
+const DIGIT: u8 = 1;
+const SEPARATOR: u8 = 2;
+const ANCHOR: u8 = 3;
+
+/// How [`prefilter`] treats each byte.
+static PREFILTER_CLASS: [u8; 256] = {
+    let mut class = [0; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        class[b as usize] = DIGIT;
+        b += 1;
+    }
+    let separators = b" -.()";
+    let mut i = 0;
+    while i < separators.len() {
+        class[separators[i] as usize] = SEPARATOR;
+        i += 1;
+    }
+    let anchors = b"AwWJ_xkGbB+@";
+    let mut i = 0;
+    while i < anchors.len() {
+        class[anchors[i] as usize] = ANCHOR;
+        i += 1;
+    }
+    class
+};
+
+/// The detectors whose keyword has its anchor byte at `i`.
+fn keywords_at(bytes: &[u8], i: usize) -> u16 {
+    let before = |n: usize| i.checked_sub(n).and_then(|start| bytes.get(start..));
+    let starts = |n: usize, keyword: &[u8]| before(n).is_some_and(|at| at.starts_with(keyword));
+    match bytes[i] {
+        b'A' => {
+            let key = AWS_KEY_PREFIXES.iter().any(|p| starts(0, p.as_bytes())) || starts(0, b"A3T");
+            bit_if(key, DataKind::AwsAccessKey)
+                | bit_if(starts_with_ci(bytes, i, b"aws"), DataKind::AwsSecretKey)
+        }
+        b'w' | b'W' => bit_if(
+            i > 0 && starts_with_ci(bytes, i - 1, b"aws"),
+            DataKind::AwsSecretKey,
+        ),
+        b'J' => bit_if(starts(2, b"eyJ"), DataKind::Jwt),
+        b'_' => {
+            let github = GITHUB_PREFIXES
+                .iter()
+                .any(|p| starts(p.find('_').unwrap_or_default(), p.as_bytes()));
+            bit_if(github, DataKind::GithubToken)
+        }
+        b'x' => bit_if(starts(0, b"xox"), DataKind::SlackToken),
+        b'k' => bit_if(starts(3, SLACK_HOOKS), DataKind::SlackToken),
+        b'G' => bit_if(starts(7, PEM_BEGIN), DataKind::PrivateKey),
+        b'b' | b'B' => bit_if(starts_with_ci(bytes, i, b"bearer"), DataKind::BearerToken),
+        b'+' => bit_if(
+            bytes.get(i + 1).is_some_and(u8::is_ascii_digit),
+            DataKind::Phone,
+        ),
+        b'@' => bit_if(
+            i > 0
+                && is_local(bytes[i - 1])
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric),
+            DataKind::Email,
+        ),
+        _ => 0,
+    }
 }
 
 fn bit_if(condition: bool, kind: DataKind) -> u16 {
@@ -831,8 +924,9 @@ fn bit_if(condition: bool, kind: DataKind) -> u16 {
     }
 }
 
-/// The secret starting (or, for an email, whose `@` is) at `i`, if any.
-fn hit_at(bytes: &[u8], i: usize, wanted: u16, context: Context, floor: usize) -> Option<Hit> {
+/// The secret starting (or, for an email, whose `@` is) at `i`, if any, for
+/// the detectors in `wanted`.
+fn hit_at(bytes: &[u8], i: usize, wanted: u16, floor: usize) -> Option<Hit> {
     let wants = |kind: DataKind| wanted & kind.bit() != 0;
     let hit = match bytes[i] {
         b'A' if wants(DataKind::AwsAccessKey) => aws_access_key_at(bytes, i),
@@ -842,7 +936,9 @@ fn hit_at(bytes: &[u8], i: usize, wanted: u16, context: Context, floor: usize) -
         b'-' if wants(DataKind::PrivateKey) => private_key_at(bytes, i),
         b'e' if wants(DataKind::Jwt) => jwt_at(bytes, i),
         b'B' | b'b' if wants(DataKind::BearerToken) => bearer_token_at(bytes, i),
-        b'0'..=b'9' => {
+        // Most digits are inside a number: only a number's first digit can
+        // start a card or a phone number.
+        b'0'..=b'9' if at_number_start(bytes, i) => {
             let card = if wants(DataKind::PaymentCard) {
                 payment_card_at(bytes, i)
             } else {
@@ -854,8 +950,9 @@ fn hit_at(bytes: &[u8], i: usize, wanted: u16, context: Context, floor: usize) -
         b'@' if wants(DataKind::Email) => email_at(bytes, i, floor),
         _ => None,
     };
+    // The secret key needs its context; the caller wants it only then.
     hit.or_else(|| {
-        (context.secret && wants(DataKind::AwsSecretKey))
+        wants(DataKind::AwsSecretKey)
             .then(|| aws_secret_key_at(bytes, i))
             .flatten()
     })
