@@ -13,6 +13,7 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bench {
+    use agent_governance_console::governance::detectors;
     use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
     use agent_governance_console::governance::{
         AuditRecord, BudgetConfig, ControlPlane, GovernanceConfig, ManualClock, Millis, PolicyRule,
@@ -81,6 +82,44 @@ mod bench {
         plane
     }
 
+    /// Parameters as an agent might send them, about 4 KB serialised: ids, a
+    /// timestamp, a command line, nested order lines with prose. `dirty`
+    /// adds a bearer JWT, an email address, a phone number and a card number.
+    fn parameters(dirty: bool) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::json;
+        let lines: Vec<_> = (0..24)
+            .map(|i| {
+                json!({"sku": format!("SKU-{i:05}"), "qty": i % 5 + 1, "price": 19.99,
+                       "note": "Deliver to the loading dock after 10:30; ask for the shift lead."})
+            })
+            .collect();
+        let mut parameters = json!({
+            "request_id": "550e8400-e29b-41d4-a716-446655440000",
+            "commit": "9fceb02d0ae598e95dc970b74767f19372d61af8",
+            "at": "2024-06-01T12:34:56.789Z",
+            "command": "curl -s https://api.acme-corp.io/v1/orders/ORD-2024-000123 -H 'Accept: application/json'",
+            "order": {"id": "ORD-2024-000123", "lines": lines},
+        });
+        if dirty {
+            parameters["command"] = json!("curl -s https://api.acme-corp.io/v1/orders -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZ2VudC03In0.c48HwuTpEHFTnPmBm4MzsUZzgojOeoHxP7KF4ODx7UI'");
+            parameters["order"]["contact"] = json!("jane.doe@acme-corp.io, +44 20 7946 0958");
+            parameters["order"]["card"] = json!("4111 1111 1111 1111");
+        }
+        parameters.as_object().cloned().unwrap_or_default()
+    }
+
+    fn time_per_byte<T>(label: &str, bytes: usize, calls: u32, mut f: impl FnMut() -> T) {
+        let started = Instant::now();
+        for _ in 0..calls {
+            black_box(f());
+        }
+        let each = started.elapsed().as_nanos() as f64 / f64::from(calls);
+        println!(
+            "{label:<44} {:>12.2} ns per byte ({each:.0} ns per {bytes} bytes)",
+            each / bytes as f64
+        );
+    }
+
     fn time_per_call<T>(label: &str, calls: u32, mut f: impl FnMut() -> T) {
         let started = Instant::now();
         for _ in 0..calls {
@@ -117,5 +156,23 @@ mod bench {
         time_per_call("refusals(None).count()", 100, || {
             plane.refusals(None).count()
         });
+
+        println!();
+        for (dirty, label) in [(false, "clean"), (true, "dirty")] {
+            let sent = parameters(dirty);
+            let bytes = serde_json::to_string(&sent).map_or(1, |s| s.len());
+            time_per_byte(
+                &format!("detectors::scan, {label} parameters"),
+                bytes,
+                20_000,
+                || detectors::scan(black_box(&sent)),
+            );
+            time_per_byte(
+                &format!("detectors::mask, {label} parameters"),
+                bytes,
+                20_000,
+                || detectors::mask(black_box(&sent)),
+            );
+        }
     }
 }
