@@ -2,6 +2,7 @@
 //! Invariants of the control plane over random streams of requests, clock
 //! movements, reviewer decisions, configuration edits and kill-switch toggles.
 
+use agent_governance_console::governance::detectors::{self, DataKinds};
 use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
 use agent_governance_console::governance::names::{canonical_action_type, canonical_name};
 use agent_governance_console::governance::risk::{RiskConfig, RiskLevel};
@@ -40,6 +41,15 @@ const ACTIONS: [&str; 14] = [
     "ｄｅｐｌｏｙ",
     "de\u{AD}ploy",
     "email\u{200B}",
+];
+
+/// Credentials and personal data an agent might put in its parameters.
+const SECRETS: [&str; 5] = [
+    "AKIAZ3MSJV5WPQ7R4YTU",
+    "ghp_8fK2mQ9xLw3Rt7Yb1Nc5Vd0Hs4Jg6Pz2Ua8E",
+    "4539578763621486",
+    "dana.okafor@northwind-traders.io",
+    "xoxb-2214567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
 ];
 
 #[derive(Clone, Debug)]
@@ -304,6 +314,9 @@ fn run(
                 };
                 let parameters = if *parameters_are_an_object && submitted.len() % 3 == 0 {
                     serde_json::json!({"n": submitted.len(), "environment": "Production"})
+                } else if *parameters_are_an_object && submitted.len() % 5 == 1 {
+                    let secret = SECRETS[submitted.len() / 5 % SECRETS.len()];
+                    serde_json::json!({"n": submitted.len(), "note": format!("use {secret} now"), "nested": [{"k": secret}]})
                 } else if *parameters_are_an_object {
                     serde_json::json!({"n": submitted.len()})
                 } else {
@@ -562,7 +575,7 @@ impl Executions {
         agent: &str,
         action: &str,
         cost: u64,
-        production: bool,
+        (production, detected): (bool, DataKinds),
         now: u64,
         with_rate_limits: bool,
     ) -> Option<String> {
@@ -573,6 +586,7 @@ impl Executions {
             .find(|policy| match &policy.rule {
                 PolicyRule::SensitiveActions(rule) => rule.blocked.iter().any(|b| b == action),
                 PolicyRule::RequireApproval(_) => false,
+                PolicyRule::SensitiveData(rule) => rule.deny.iter().any(|k| detected.contains(*k)),
                 PolicyRule::ChangeWindow(rule) => {
                     let hour = now / 3_600_000 % 24;
                     let day = now / 86_400_000 % 7;
@@ -651,7 +665,7 @@ proptest! {
                 && config.conflict_strategy == ConflictStrategy::DenyOverrides
             {
                 assert_eq!(
-                    done.refusal(config, &agent, &action, cost, production, now, true),
+                    done.refusal(config, &agent, &action, cost, (production, request.detected), now, true),
                     None,
                     "record {} escalated a request a policy refuses", record.seq
                 );
@@ -664,7 +678,7 @@ proptest! {
                 "record {} executed under a kill switch that covers it", record.seq
             );
             assert_eq!(
-                done.refusal(config, &agent, &action, cost, production, now, on_arrival),
+                done.refusal(config, &agent, &action, cost, (production, request.detected), now, on_arrival),
                 None,
                 "record {} executed {} {} for {} past a refusal in force", record.seq, action, cost, agent
             );
@@ -756,6 +770,19 @@ proptest! {
                 }
             }
         });
+    }
+
+    /// A secret an agent sends is recorded masked: it appears in no audit
+    /// line, whatever policies are in force.
+    #[test]
+    fn no_detected_secret_appears_in_any_audit_line((initial, ops) in stream(true)) {
+        let run = run(initial, &ops, |_, _, _| {});
+        for record in run.plane.audit().records() {
+            let line = run.plane.audit_line(record).to_json();
+            for secret in SECRETS {
+                prop_assert!(!line.contains(secret), "record {} holds {}", record.seq, secret);
+            }
+        }
     }
 
     #[test]
@@ -925,7 +952,13 @@ impl Reference {
                     agent,
                     &action,
                     cost,
-                    targets_production(&input.parameters),
+                    (
+                        targets_production(&input.parameters),
+                        input
+                            .parameters
+                            .as_object()
+                            .map_or(DataKinds::EMPTY, detectors::scan),
+                    ),
                     now,
                     true,
                 )

@@ -642,3 +642,74 @@ fn a_rate_window_longer_than_an_hour_counts_every_execution_in_it() {
     h.at_secs(7_200);
     assert_eq!(h.submit("a1", "api_call", 0.0).1, Verdict::Approved);
 }
+
+// ---- sensitive data ----
+
+#[test]
+fn a_request_carrying_a_credential_is_denied_and_recorded_masked() {
+    use serde_json::json;
+    let mut h = Harness::new(GovernanceConfig::default().policies);
+    let key = "AKIAZ3MSJV5WPQ7R4YTU";
+    let id = RequestId(uuid::Uuid::from_u128(900));
+    let input = RequestInput::new(id, "a1", "api_call", 0.1).with_parameters(json!({
+        "endpoint": "https://s3.internal/upload",
+        "headers": [{"x-key": format!("key={key}")}]
+    }));
+    assert_eq!(h.plane.submit(&input).verdict, Verdict::Denied);
+    let line = h
+        .plane
+        .audit_line(h.plane.audit().records().last().unwrap());
+    assert_eq!(line.policy.as_deref(), Some("sensitive_data"));
+    assert_eq!(
+        line.reason.as_deref(),
+        Some("parameters contain AWS access key (masked in the record)")
+    );
+    let json = line.to_json();
+    assert!(!json.contains(key), "{json}");
+    assert!(json.contains("AKIA…[aws_access_key]"), "{json}");
+}
+
+#[test]
+fn personal_data_goes_to_a_human_and_a_test_domain_does_not() {
+    use serde_json::json;
+    let mut h = Harness::new(GovernanceConfig::default().policies);
+    let submit = |h: &mut Harness, n: u128, params: serde_json::Value| {
+        let id = RequestId(uuid::Uuid::from_u128(1_000 + n));
+        h.plane
+            .submit(&RequestInput::new(id, "a1", "api_call", 0.1).with_parameters(params))
+            .verdict
+    };
+    assert_eq!(
+        submit(&mut h, 1, json!({"to": "dana.okafor@northwind-traders.io"})),
+        Verdict::Escalated
+    );
+    let waiting = h.plane.pending_escalations().next().unwrap();
+    let shown = serde_json::to_string(&*waiting.request.parameters).unwrap();
+    assert!(
+        !shown.contains("dana.okafor"),
+        "the inbox shows it masked: {shown}"
+    );
+    assert_eq!(
+        submit(&mut h, 2, json!({"to": "alice@example.com"})),
+        Verdict::Approved
+    );
+}
+
+#[test]
+fn an_agent_that_keeps_sending_credentials_is_halted() {
+    use serde_json::json;
+    let mut h = Harness::new(GovernanceConfig::default().policies);
+    for n in 0..3u128 {
+        let id = RequestId(uuid::Uuid::from_u128(2_000 + n));
+        let input = RequestInput::new(id, "leaky", "api_call", 0.1)
+            .with_parameters(json!({"token": "ghp_8fK2mQ9xLw3Rt7Yb1Nc5Vd0Hs4Jg6Pz2Ua8E"}));
+        h.plane.submit(&input);
+    }
+    let leaky = h.plane.agent_id("leaky").unwrap();
+    let halt = h.plane.agent_halted_by(leaky).expect("halted");
+    assert_eq!(&*halt.actor, "trigger:credential_leaks");
+    assert_eq!(
+        &*halt.reason,
+        "3 requests carrying credentials within 3600s: the threshold is 3 within 3600s"
+    );
+}

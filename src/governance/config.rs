@@ -23,6 +23,7 @@ pub use super::rules::change_window::{self, ChangeWindow, ChangeWindowConfig, Ou
 pub use super::rules::rate_limit::{self, RateLimitConfig, RateScope};
 pub use super::rules::require_approval::RequireApprovalConfig;
 pub use super::rules::sensitive_actions::{self, SensitiveActionsConfig};
+pub use super::rules::sensitive_data::{self, SensitiveDataConfig};
 pub use super::rules::PolicyRule;
 pub use super::triggers::TriggersConfig;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -341,6 +342,14 @@ impl Default for GovernanceConfig {
                         window_secs: Some(86_400),
                         ..BudgetConfig::system(100.0, 90.0)
                     }),
+                ),
+                // Last in the list, first by priority: the list keeps the
+                // positions earlier versions had.
+                policy(
+                    "sensitive_data",
+                    "Credentials and card numbers in parameters are denied; email addresses and phone numbers go to a human. Parameters are always recorded masked.",
+                    400,
+                    PolicyRule::SensitiveData(SensitiveDataConfig::default()),
                 ),
             ],
             triggers: TriggersConfig::default(),

@@ -5,6 +5,7 @@
 //! with their figures and turned into text only when displayed, which keeps the
 //! decision path free of string formatting.
 
+use super::detectors::DataKinds;
 use super::kill_switch::KillTarget;
 use super::money::Money;
 use super::names::{Fingerprint, TextProblem};
@@ -201,6 +202,11 @@ pub enum Reason {
     },
     ActionTypeBlocked,
     ApprovalRequired,
+    /// The parameters held these kinds of credential or personal data (the
+    /// values are masked in the record, never named here).
+    SensitiveData {
+        kinds: DataKinds,
+    },
     /// The action type's risk level needs a human.
     RiskRequiresApproval {
         level: RiskLevel,
@@ -258,6 +264,7 @@ impl Reason {
             Reason::ActionTypeBlocked => "action_type_blocked",
             Reason::ApprovalRequired => "approval_required",
             Reason::RiskRequiresApproval { .. } => "risk_requires_approval",
+            Reason::SensitiveData { .. } => "sensitive_data",
             Reason::OutsideChangeWindow { .. } => "outside_change_window",
             Reason::InvalidCost { .. } => "invalid_cost",
             Reason::InvalidField { .. } => "invalid_field",
@@ -346,6 +353,14 @@ impl fmt::Display for Reason {
             }
             Reason::ActionTypeBlocked => f.write_str("action type is blocked"),
             Reason::ApprovalRequired => f.write_str("action type requires human approval"),
+            Reason::SensitiveData { kinds } => {
+                let labels: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+                write!(
+                    f,
+                    "parameters contain {} (masked in the record)",
+                    labels.join(", ")
+                )
+            }
             Reason::RiskRequiresApproval { level } => write!(
                 f,
                 "{}-risk action types require human approval",

@@ -21,6 +21,7 @@
 use super::audit::{AuditEvent, AuditLine, AuditLog, AuditRecord};
 use super::config::{ConfigError, FieldPath, GovernanceConfig};
 use super::decision::{DecidedBy, Decision, FieldProblem, Reason, RequestField, Verdict};
+use super::detectors::{self, DataKinds};
 use super::escalation::{EscalationQueue, PendingEscalation, TimeoutOutcome};
 use super::ids::{ActionType, AgentId, Interner, RequestId};
 use super::kill_switch::{Activation, KillScope, KillSwitch, KillSwitchError, KillTarget};
@@ -220,12 +221,14 @@ impl<C: Clock> ControlPlane<C> {
         }
         self.stats.record_arrival(request.agent, &decision);
         // A rejected agent id is no one agent: it cannot be halted.
+        let valid_agent = **self.agents.name(request.agent.0) != *INVALID_NAME_MARKER;
         let violation = decision.verdict.is_refusal()
             && matches!(
                 decision.decided_by,
                 DecidedBy::Policy(_) | DecidedBy::Validation
             )
-            && **self.agents.name(request.agent.0) != *INVALID_NAME_MARKER;
+            && valid_agent;
+        let leaked = request.detected.iter().any(|kind| kind.is_credential());
         let agent = request.agent;
         self.audit.append(
             self.now,
@@ -235,9 +238,18 @@ impl<C: Clock> ControlPlane<C> {
             },
         );
         if violation {
-            firing =
-                self.triggers
-                    .refused(&self.config.triggers.repeated_violations, agent, self.now);
+            firing = firing.or(self.triggers.refused(
+                &self.config.triggers.repeated_violations,
+                agent,
+                self.now,
+            ));
+        }
+        if leaked && valid_agent {
+            firing = firing.or(self.triggers.leaked(
+                &self.config.triggers.credential_leaks,
+                agent,
+                self.now,
+            ));
         }
         self.fire(firing);
         decision
@@ -784,9 +796,18 @@ impl<C: Clock> ControlPlane<C> {
         self.sync_risk_levels();
         let risk = self.risk_levels[action.index()];
         let depth = nesting_depth(&input.parameters);
-        let parameters = match &input.parameters {
-            serde_json::Value::Object(map) if depth <= MAX_PARAMETER_DEPTH => Arc::new(map.clone()),
-            _ => Default::default(),
+        // Secrets are masked before anything keeps the parameters.
+        let (parameters, detected) = match &input.parameters {
+            serde_json::Value::Object(map) if depth <= MAX_PARAMETER_DEPTH => {
+                let detected = detectors::scan(map);
+                if detected.is_empty() {
+                    (Arc::new(map.clone()), detected)
+                } else {
+                    let (masked, detected) = detectors::mask(map);
+                    (Arc::new(masked), detected)
+                }
+            }
+            _ => (Default::default(), DataKinds::EMPTY),
         };
         let cost = Money::from_f64(input.cost);
         let request = Request {
@@ -794,6 +815,7 @@ impl<C: Clock> ControlPlane<C> {
             agent,
             action,
             risk,
+            detected,
             parameters,
             cost: *cost.as_ref().unwrap_or(&Money::ZERO),
             received_at: self.now,

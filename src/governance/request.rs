@@ -5,6 +5,7 @@
 //! exact [`Money`]); an input that fails validation is still recorded, as a
 //! denial, so nothing an agent sends goes unaudited.
 
+use super::detectors::DataKinds;
 use super::ids::{ActionType, AgentId, RequestId};
 use super::money::Money;
 use super::risk::RiskLevel;
@@ -96,6 +97,9 @@ pub struct Request {
     pub action: ActionType,
     /// The action type's risk level when the request arrived.
     pub risk: RiskLevel,
+    /// Credentials and personal data found in the parameters (which are
+    /// recorded masked when any is found).
+    pub detected: DataKinds,
     pub parameters: Parameters,
     pub cost: Money,
     pub received_at: Timestamp,

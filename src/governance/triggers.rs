@@ -21,6 +21,10 @@
 //!   minutes' spend. After firing it starts afresh, so lifting the kill
 //!   switch does not fire it again on the same spike.
 //!
+//! - **Credential leaks**: `hits` requests of one agent carrying credentials
+//!   (access keys, tokens, private keys; not personal data) within
+//!   `within_secs` halt that agent, whatever the policies did with them.
+//!
 //! Invariant: a trigger only ever adds a kill switch; it never lifts one, and
 //! never fires for a scope that is already stopped.
 
@@ -83,12 +87,33 @@ impl Default for SpendAnomaly {
     }
 }
 
+/// Requests carrying credentials (not personal data) from one agent within
+/// the window halt it: an agent leaking secrets is stopped, not only refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CredentialLeaks {
+    pub enabled: bool,
+    pub hits: u32,
+    pub within_secs: u64,
+}
+
+impl Default for CredentialLeaks {
+    fn default() -> CredentialLeaks {
+        CredentialLeaks {
+            enabled: true,
+            hits: 3,
+            within_secs: 3_600,
+        }
+    }
+}
+
 /// Every trigger's settings; absent in a document: the defaults.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TriggersConfig {
     pub repeated_violations: RepeatedViolations,
     pub spend_anomaly: SpendAnomaly,
+    pub credential_leaks: CredentialLeaks,
 }
 
 pub const MAX_TRIGGER_WINDOW_SECS: u64 = 24 * 3_600;
@@ -183,13 +208,27 @@ pub struct Firing {
 
 pub const REPEATED_VIOLATIONS_ACTOR: &str = "trigger:repeated_violations";
 pub const SPEND_ANOMALY_ACTOR: &str = "trigger:spend_anomaly";
+pub const CREDENTIAL_LEAKS_ACTOR: &str = "trigger:credential_leaks";
 
 /// What the triggers remember: recent refusals per agent, recent spend.
 #[derive(Clone, Debug, Default)]
 pub struct TriggerState {
     refusals: HashMap<AgentId, VecDeque<Timestamp>>,
+    leaks: HashMap<AgentId, VecDeque<Timestamp>>,
     /// Executions within the baseline and recent windows, oldest first.
     spend: VecDeque<(Timestamp, AgentId, Money)>,
+}
+
+/// Adds `now` to `times`, forgets what left the window, and counts the rest.
+fn count_in(times: &mut VecDeque<Timestamp>, window: Millis, now: Timestamp) -> u32 {
+    while times
+        .front()
+        .is_some_and(|&t| t.saturating_add(window) <= now)
+    {
+        times.pop_front();
+    }
+    times.push_back(now);
+    u32::try_from(times.len()).unwrap_or(u32::MAX)
 }
 
 fn sum_between<'a>(
@@ -216,23 +255,41 @@ impl TriggerState {
             return None;
         }
         let window = Millis::from_secs(config.within_secs);
-        let times = self.refusals.entry(agent).or_default();
-        while times
-            .front()
-            .is_some_and(|&t| t.saturating_add(window) <= now)
-        {
-            times.pop_front();
-        }
-        times.push_back(now);
-        let count = u32::try_from(times.len()).unwrap_or(u32::MAX);
+        let count = count_in(self.refusals.entry(agent).or_default(), window, now);
         (count >= config.refusals).then(|| {
-            times.clear();
+            self.refusals.remove(&agent);
             Firing {
                 agent: Some(agent),
                 actor: REPEATED_VIOLATIONS_ACTOR,
                 reason: format!(
                     "{count} refusals within {window}: the threshold is {} within {window}",
                     config.refusals
+                ),
+            }
+        })
+    }
+
+    /// Notes a request of `agent` that carried credentials; `Some` when it
+    /// trips the trigger.
+    pub fn leaked(
+        &mut self,
+        config: &CredentialLeaks,
+        agent: AgentId,
+        now: Timestamp,
+    ) -> Option<Firing> {
+        if !config.enabled {
+            return None;
+        }
+        let window = Millis::from_secs(config.within_secs);
+        let count = count_in(self.leaks.entry(agent).or_default(), window, now);
+        (count >= config.hits).then(|| {
+            self.leaks.remove(&agent);
+            Firing {
+                agent: Some(agent),
+                actor: CREDENTIAL_LEAKS_ACTOR,
+                reason: format!(
+                    "{count} requests carrying credentials within {window}: the threshold is {} within {window}",
+                    config.hits
                 ),
             }
         })

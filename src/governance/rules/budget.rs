@@ -302,6 +302,7 @@ mod tests {
             agent: AgentId(agent),
             action: API,
             risk: crate::governance::risk::RiskLevel::Medium,
+            detected: Default::default(),
             parameters: Default::default(),
             cost: Money::from_f64(cost).unwrap(),
             received_at: Timestamp(0),

@@ -246,6 +246,7 @@ mod tests {
             agent: AgentId(0),
             action: ActionType(0),
             risk: crate::governance::risk::RiskLevel::Medium,
+            detected: Default::default(),
             parameters: std::sync::Arc::new(parameters.as_object().unwrap().clone()),
             cost: Money::ZERO,
             received_at: Timestamp(at),

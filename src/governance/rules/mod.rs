@@ -13,6 +13,7 @@ pub mod change_window;
 pub mod rate_limit;
 pub mod require_approval;
 pub mod sensitive_actions;
+pub mod sensitive_data;
 
 use super::config_error::Problems;
 use super::ids::Interner;
@@ -22,6 +23,7 @@ use change_window::{ChangeWindowConfig, ChangeWindowRule};
 use rate_limit::{RateLimitConfig, RateLimitRule};
 use require_approval::{RequireApprovalConfig, RequireApprovalRule};
 use sensitive_actions::{SensitiveActionsConfig, SensitiveActionsRule};
+use sensitive_data::{SensitiveDataConfig, SensitiveDataRule};
 use serde::{Deserialize, Serialize};
 
 /// What a policy checks, as configured. Serialised with its `kind` beside
@@ -34,6 +36,7 @@ pub enum PolicyRule {
     SensitiveActions(SensitiveActionsConfig),
     ChangeWindow(ChangeWindowConfig),
     RequireApproval(RequireApprovalConfig),
+    SensitiveData(SensitiveDataConfig),
 }
 
 impl PolicyRule {
@@ -44,6 +47,7 @@ impl PolicyRule {
             PolicyRule::SensitiveActions(_) => "sensitive_actions",
             PolicyRule::ChangeWindow(_) => "change_window",
             PolicyRule::RequireApproval(_) => "require_approval",
+            PolicyRule::SensitiveData(_) => "sensitive_data",
         }
     }
 
@@ -55,6 +59,7 @@ impl PolicyRule {
             PolicyRule::SensitiveActions(rule) => rule.validate(index, problems),
             PolicyRule::ChangeWindow(rule) => rule.validate(index, problems),
             PolicyRule::RequireApproval(_) => {}
+            PolicyRule::SensitiveData(rule) => rule.validate(index, problems),
         }
     }
 
@@ -68,6 +73,7 @@ impl PolicyRule {
             }
             PolicyRule::ChangeWindow(rule) => CompiledRule::ChangeWindow(rule.compile()),
             PolicyRule::RequireApproval(_) => CompiledRule::RequireApproval(RequireApprovalRule),
+            PolicyRule::SensitiveData(rule) => CompiledRule::SensitiveData(rule.compile()),
         }
     }
 }
@@ -80,6 +86,7 @@ pub enum CompiledRule {
     SensitiveActions(SensitiveActionsRule),
     ChangeWindow(ChangeWindowRule),
     RequireApproval(RequireApprovalRule),
+    SensitiveData(SensitiveDataRule),
 }
 
 impl CompiledRule {
@@ -90,6 +97,7 @@ impl CompiledRule {
             CompiledRule::SensitiveActions(rule) => rule,
             CompiledRule::ChangeWindow(rule) => rule,
             CompiledRule::RequireApproval(rule) => rule,
+            CompiledRule::SensitiveData(rule) => rule,
         }
     }
 }

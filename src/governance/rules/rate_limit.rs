@@ -152,6 +152,7 @@ mod tests {
             agent: AgentId(agent),
             action: ActionType(0),
             risk: crate::governance::risk::RiskLevel::Medium,
+            detected: Default::default(),
             parameters: Default::default(),
             cost: Default::default(),
             received_at: Timestamp(5_000),

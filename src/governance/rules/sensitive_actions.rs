@@ -119,6 +119,7 @@ mod tests {
             agent: AgentId(0),
             action: ActionType(action),
             risk: crate::governance::risk::RiskLevel::Medium,
+            detected: Default::default(),
             parameters: Default::default(),
             cost: Default::default(),
             received_at: Timestamp(0),
