@@ -374,13 +374,14 @@ async fn editing_the_budget_changes_the_next_verdict() {
                     RequestId(uuid::Uuid::from_u128(n)),
                     "probe",
                     "api_call",
-                    5.0,
+                    1.0,
                 ))
                 .verdict
         })
     };
+    // 1.00 is the most one action may cost under the default per-action cap.
     assert_eq!(submit(1), Verdict::Approved);
-    console.type_into("policy-budget-limit-budget", "6");
+    console.type_into("policy-budget-limit-budget", "1.5");
     console.click("policy-apply");
     settle().await;
     assert!(console.text("policy-status").contains("Applied"));
@@ -689,7 +690,8 @@ async fn blocked_types_are_an_editable_list() {
     console.click("policy-apply");
     settle().await;
     assert!(console.text("policy-status").contains("Applied"));
-    assert_eq!(submit(2, "deploy"), Verdict::Approved);
+    // No longer blocked; deploying is high-risk, so it goes to a human.
+    assert_eq!(submit(2, "deploy"), Verdict::Escalated);
     assert_eq!(submit(3, "wire_transfer"), Verdict::Denied);
 }
 
@@ -785,7 +787,7 @@ async fn an_approval_overruled_by_a_block_says_it_did_not_execute_and_why() {
                 RequestId(uuid::Uuid::from_u128(7)),
                 "mailer",
                 "email",
-                2.5,
+                0.5,
             ))
             .verdict
     });
