@@ -374,13 +374,14 @@ async fn editing_the_budget_changes_the_next_verdict() {
                     RequestId(uuid::Uuid::from_u128(n)),
                     "probe",
                     "api_call",
-                    5.0,
+                    1.0,
                 ))
                 .verdict
         })
     };
+    // 1.00 is the most one action may cost under the default per-action cap.
     assert_eq!(submit(1), Verdict::Approved);
-    console.type_into("policy-budget-limit", "6");
+    console.type_into("policy-budget-limit-budget", "1.5");
     console.click("policy-apply");
     settle().await;
     assert!(console.text("policy-status").contains("Applied"));
@@ -402,30 +403,30 @@ async fn editing_the_budget_changes_the_next_verdict() {
 async fn invalid_input_shows_the_error_and_leaves_the_configuration_unchanged() {
     let console = mount(session(|_| {}), false);
     let before = console.state().peek(|sim| sim.plane().config().clone());
-    console.type_into("policy-budget-limit", "-5");
-    console.type_into("policy-rate-max", "20");
+    console.type_into("policy-budget-limit-budget", "-5");
+    console.type_into("policy-rate-max-rate_limit", "20");
     console.click("policy-apply");
     settle().await;
     assert_eq!(
-        console.text("policy-budget-limit-error"),
-        "policies[2].rule.limit: -5 must not be negative"
+        console.text("policy-budget-limit-budget-error"),
+        "Limit: -5 must not be negative"
     );
     assert_eq!(
         console
-            .one("policy-budget-limit")
+            .one("policy-budget-limit-budget")
             .get_attribute("aria-invalid")
             .as_deref(),
         Some("true")
     );
-    console.type_into("policy-budget-limit", "100");
-    console.type_into("policy-rate-window", "soon");
+    console.type_into("policy-budget-limit-budget", "100");
+    console.type_into("policy-rate-window-rate_limit", "soon");
     console.click("policy-apply");
     settle().await;
     assert_eq!(
-        console.text("policy-rate-window-error"),
-        "\"soon\" is not a number"
+        console.text("policy-rate-window-rate_limit-error"),
+        "Window (seconds): \"soon\" is not a number"
     );
-    assert_eq!(console.text("policy-budget-limit-error"), "");
+    assert_eq!(console.text("policy-budget-limit-budget-error"), "");
     assert_eq!(
         console.state().peek(|sim| sim.plane().config().clone()),
         before
@@ -648,7 +649,7 @@ async fn blocked_types_are_an_editable_list() {
         })
     };
     let entries = |c: &Mounted| -> Vec<String> {
-        c.all("policy-blocked-item")
+        c.all("policy-blocked-sensitive_actions-item")
             .iter()
             .map(|e| e.text_content().unwrap().trim_end_matches('×').to_string())
             .collect()
@@ -656,18 +657,18 @@ async fn blocked_types_are_an_editable_list() {
     assert_eq!(entries(&console), ["deploy", "shell_exec", "read_secrets"]);
 
     // A name the core rejects is reported next to the list, and nothing changes.
-    console.type_into("policy-blocked-new", "wire transfer");
-    console.click("policy-blocked-add");
+    console.type_into("policy-blocked-sensitive_actions-new", "wire transfer");
+    console.click("policy-blocked-sensitive_actions-add");
     console.click("policy-apply");
     settle().await;
     assert!(console
-        .text("policy-blocked-error")
+        .text("policy-blocked-sensitive_actions-error")
         .contains("must not contain spaces"));
     assert_eq!(submit(1, "deploy"), Verdict::Denied);
 
     // Remove the bad entry and deploy, add wire_transfer, apply.
     let remove_last = |c: &Mounted| {
-        c.all("policy-blocked-remove")
+        c.all("policy-blocked-sensitive_actions-remove")
             .last()
             .unwrap()
             .unchecked_ref::<HtmlElement>()
@@ -675,12 +676,12 @@ async fn blocked_types_are_an_editable_list() {
     };
     remove_last(&console);
     settle().await;
-    console.all("policy-blocked-remove")[0]
+    console.all("policy-blocked-sensitive_actions-remove")[0]
         .unchecked_ref::<HtmlElement>()
         .click();
     settle().await;
-    console.type_into("policy-blocked-new", "wire_transfer");
-    console.press("policy-blocked-new", "Enter");
+    console.type_into("policy-blocked-sensitive_actions-new", "wire_transfer");
+    console.press("policy-blocked-sensitive_actions-new", "Enter");
     settle().await;
     assert_eq!(
         entries(&console),
@@ -689,7 +690,8 @@ async fn blocked_types_are_an_editable_list() {
     console.click("policy-apply");
     settle().await;
     assert!(console.text("policy-status").contains("Applied"));
-    assert_eq!(submit(2, "deploy"), Verdict::Approved);
+    // No longer blocked; deploying is high-risk, so it goes to a human.
+    assert_eq!(submit(2, "deploy"), Verdict::Escalated);
     assert_eq!(submit(3, "wire_transfer"), Verdict::Denied);
 }
 
@@ -785,7 +787,7 @@ async fn an_approval_overruled_by_a_block_says_it_did_not_execute_and_why() {
                 RequestId(uuid::Uuid::from_u128(7)),
                 "mailer",
                 "email",
-                2.5,
+                0.5,
             ))
             .verdict
     });
@@ -796,23 +798,22 @@ async fn an_approval_overruled_by_a_block_says_it_did_not_execute_and_why() {
     // While it waits, the reviewer blocks email in the policy form; typed
     // with a capital, it is added as the action type `email`.
     let approval_required: Vec<String> = console
-        .all("policy-approval-required-item")
+        .all("policy-approval-required-sensitive_actions-item")
         .iter()
         .map(|e| e.text_content().unwrap().trim_end_matches('×').to_string())
         .collect();
     let email = approval_required.iter().position(|t| t == "email").unwrap();
-    console.all("policy-approval-required-remove")[email]
+    console.all("policy-approval-required-sensitive_actions-remove")[email]
         .unchecked_ref::<HtmlElement>()
         .click();
     settle().await;
-    console.type_into("policy-blocked-new", "Email");
-    console.press("policy-blocked-new", "Enter");
+    console.type_into("policy-blocked-sensitive_actions-new", "Email");
+    console.press("policy-blocked-sensitive_actions-new", "Enter");
     settle().await;
-    assert!(console.all("policy-blocked-item").iter().any(|e| e
-        .text_content()
-        .unwrap()
-        .trim_end_matches('×')
-        == "email"));
+    assert!(console
+        .all("policy-blocked-sensitive_actions-item")
+        .iter()
+        .any(|e| e.text_content().unwrap().trim_end_matches('×') == "email"));
     console.click("policy-apply");
     settle().await;
     assert!(console.text("policy-status").contains("Applied"));

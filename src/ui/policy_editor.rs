@@ -1,52 +1,124 @@
-//! The policy editor: budget, rate limit, blocked and approval-required types,
-//! escalation timeout, how conflicting policies combine, and each policy's
-//! priority and on/off. A change applies
-//! whole or not at all; an invalid one shows its message next to the field and
-//! changes nothing.
+//! The policy editor: every policy (budget tiers with their scope, window and
+//! per-agent limits; rate limits with their scope; sensitive action types;
+//! change windows; what each covers, its priority, on/off and timeout
+//! outcome), the automatic triggers, the approval-fatigue threshold, the
+//! escalation timeout and how conflicting policies combine. A change applies
+//! whole or not at all; an invalid one shows every problem beside its field
+//! and changes nothing. What the form means is [`crate::console::policy_form`];
+//! this file only draws it.
 
 use super::{ConsoleState, Panel};
 use crate::console::policy_form::{
-    conflict_strategy_hint, list_entries, with_entry, without_entry,
+    budget_scope_words, choose, conflict_strategy_hint, errors_for, list_entries, place_error,
+    policy_has_errors, problems_summary, timeout_warning, window_words, with_entry, without_entry,
+    Choice, PolicyEntry, PolicyPart, TriggerField, ANOMALY_SCOPES, BUDGET_SCOPES, OUTSIDE_CHOICES,
+    RATE_SCOPES, TIMEOUT_OUTCOMES,
 };
 use crate::console::{FormError, FormField, PolicyForm};
+use crate::governance::config::{BudgetScope, RiskLevel, Weekday};
 use crate::governance::ConflictStrategy;
 use leptos::prelude::*;
+
+/// What every control reaches: the form as typed and the errors of the last
+/// Apply.
+#[derive(Clone, Copy)]
+struct Editor {
+    form: RwSignal<PolicyForm>,
+    errors: RwSignal<Vec<FormError>>,
+}
+
+impl Editor {
+    /// The messages for `field`, as a view child (nothing when none).
+    fn message(self, field: FormField) -> impl Fn() -> Option<String> + Clone + Send + Sync {
+        let errors = self.errors;
+        move || errors.with(|e| errors_for(e, &field))
+    }
+
+    /// Changes the policy named `name`, if it is still in the form.
+    fn edit(self, name: &str, f: impl FnOnce(&mut PolicyEntry)) {
+        self.form.update(|form| {
+            if let Some(policy) = form.policy_mut(name) {
+                f(policy)
+            }
+        });
+    }
+}
+
+/// An `id` attribute made from a test id, which may hold a policy or agent
+/// name with spaces.
+fn dom_id(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// Reads and writes one text field of a rule: `lens!(name, budget,
+/// budget_mut, limit)`.
+macro_rules! lens {
+    ($name:expr, $rule:ident, $rule_mut:ident, $field:ident) => {{
+        let (get_name, set_name) = ($name.clone(), $name.clone());
+        (
+            move |f: &PolicyForm| {
+                f.policy(&get_name)
+                    .and_then(PolicyEntry::$rule)
+                    .map(|r| r.$field.clone())
+                    .unwrap_or_default()
+            },
+            move |f: &mut PolicyForm, value: String| {
+                if let Some(r) = f.policy_mut(&set_name).and_then(PolicyEntry::$rule_mut) {
+                    r.$field = value;
+                }
+            },
+        )
+    }};
+}
 
 #[component]
 pub fn PolicyEditorPanel() -> impl IntoView {
     let state = expect_context::<ConsoleState>();
-    let form = RwSignal::new(state.peek(|sim| PolicyForm::from_config(sim.plane().config())));
-    let error = RwSignal::new(None::<FormError>);
+    let in_force = move || state.peek(|sim| PolicyForm::from_config(sim.plane().config()));
+    let form = RwSignal::new(in_force());
+    let errors = RwSignal::new(Vec::<FormError>::new());
     let status = RwSignal::new(None::<String>);
+    let ed = Editor { form, errors };
+    let keys = Memo::new(move |_| form.with(PolicyForm::keys));
+    let unapplied =
+        Memo::new(move |_| form.with(|f| state.read(|sim| f.differs_from(sim.plane().config()))));
 
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         status.set(None);
         let actor = state.reviewer_name();
         let edited = form.get_untracked();
-        let result = state.command(|sim| {
-            let config = edited.to_config(sim.plane().config())?;
-            sim.plane_mut()
-                .apply_config(config, &actor)
-                .map_err(|e| FormError {
-                    field: FormField::Form,
-                    message: e.to_string(),
+        let result = state
+            .peek(|sim| edited.to_config(sim.plane().config()))
+            .and_then(|config| {
+                state.command(|sim| {
+                    sim.plane_mut()
+                        .apply_config(config, &actor)
+                        .map_err(|e| vec![place_error(sim.plane().config(), &e)])
                 })
-        });
+            });
         match result {
             Ok(()) => {
-                error.set(None);
+                errors.set(Vec::new());
                 status.set(Some(
                     "Applied: the next request is judged by these policies.".into(),
                 ));
-                form.set(state.peek(|sim| PolicyForm::from_config(sim.plane().config())));
+                form.set(in_force());
             }
-            Err(e) => error.set(Some(e)),
+            Err(found) => errors.set(found),
         }
     };
     let revert = move |_| {
-        form.set(state.peek(|sim| PolicyForm::from_config(sim.plane().config())));
-        error.set(None);
+        form.set(in_force());
+        errors.set(Vec::new());
         status.set(None);
     };
 
@@ -54,32 +126,10 @@ pub fn PolicyEditorPanel() -> impl IntoView {
         <Panel testid="panel-policies" title="Policies">
             <form class="policy-form" on:submit=apply data-testid="policy-form" novalidate>
                 <fieldset>
-                    <legend>"Budget"</legend>
-                    <TextField label="Budget limit" testid="policy-budget-limit" field=FormField::BudgetLimit
-                        form error get=|f| f.budget_limit.clone() set=|f, v| f.budget_limit = v />
-                    <TextField label="Escalate above (% of the limit)" testid="policy-escalate-percent"
-                        field=FormField::EscalateAtPercent form error
-                        get=|f| f.escalate_at_percent.clone() set=|f, v| f.escalate_at_percent = v />
-                </fieldset>
-                <fieldset>
-                    <legend>"Rate limit (per agent)"</legend>
-                    <TextField label="Actions allowed" testid="policy-rate-max" field=FormField::RateMaxActions
-                        form error get=|f| f.rate_max_actions.clone() set=|f, v| f.rate_max_actions = v />
-                    <TextField label="Window (seconds)" testid="policy-rate-window" field=FormField::RateWindowSecs
-                        form error get=|f| f.rate_window_secs.clone() set=|f, v| f.rate_window_secs = v />
-                </fieldset>
-                <fieldset>
-                    <legend>"Sensitive action types"</legend>
-                    <ListField label="Blocked (always denied)" testid="policy-blocked" field=FormField::Blocked
-                        form error get=|f| f.blocked.clone() set=|f, v| f.blocked = v />
-                    <ListField label="Need human approval" testid="policy-approval-required"
-                        field=FormField::ApprovalRequired form error
-                        get=|f| f.approval_required.clone() set=|f, v| f.approval_required = v />
-                </fieldset>
-                <fieldset>
                     <legend>"Escalations"</legend>
-                    <TextField label="Timeout (seconds)" testid="policy-timeout" field=FormField::EscalationTimeout
-                        form error get=|f| f.escalation_timeout_secs.clone() set=|f, v| f.escalation_timeout_secs = v />
+                    {text_field(ed, "Timeout (seconds)".into(), "policy-timeout".into(),
+                        FormField::EscalationTimeout,
+                        |f| f.escalation_timeout_secs.clone(), |f, v| f.escalation_timeout_secs = v)}
                 </fieldset>
                 <fieldset>
                     <legend>"When policies disagree"</legend>
@@ -114,42 +164,39 @@ pub fn PolicyEditorPanel() -> impl IntoView {
                     <table class="policy-order">
                         <thead><tr><th scope="col">"Policy"</th><th scope="col">"Priority"</th><th scope="col">"On"</th></tr></thead>
                         <tbody>
-                            {move || form.with(|f| f.policies.iter().enumerate().map(|(i, toggle)| {
-                                let name = toggle.name.clone();
-                                let field = FormField::Priority(name.clone());
-                                let field_error = move || error.get().filter(|e| e.field == field).map(|e| e.message);
-                                view! {
-                                    <tr>
-                                        <th scope="row">
-                                            {name.clone()}
-                                            // The kind only says something when the name does not.
-                                            {(toggle.kind != name).then(|| view! { <span class="policy-kind">{format!("({})", toggle.kind)}</span> })}
-                                        </th>
-                                        <td>
-                                            <input type="text" inputmode="numeric" class="input--short"
-                                                aria-label=format!("Priority of {name}")
-                                                data-testid=format!("policy-priority-{name}")
-                                                prop:value=toggle.priority.clone()
-                                                on:change=move |ev| form.update(|f| f.policies[i].priority = event_target_value(&ev)) />
-                                            {move || field_error().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-                                        </td>
-                                        <td>
-                                            <input type="checkbox"
-                                                aria-label=format!("{name} enabled")
-                                                data-testid=format!("policy-enabled-{name}")
-                                                prop:checked=toggle.enabled
-                                                on:change=move |ev| form.update(|f| f.policies[i].enabled = event_target_checked(&ev)) />
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view())}
+                            <For each=move || keys.get() key=|key| key.clone() let:key>
+                                {order_row(ed, key.0, key.1)}
+                            </For>
                         </tbody>
                     </table>
                 </fieldset>
-                {move || error.get().filter(|e| e.field == FormField::Form).map(|e| view! {
-                    <p class="field-error" role="alert" data-testid="policy-error-form">{e.message}</p>
+                <fieldset class="policy-list">
+                    <legend>"Each policy"</legend>
+                    <p class="field-hint">"Open a policy to tune it; one with a problem opens by itself."</p>
+                    <For each=move || keys.get() key=|key| key.clone() let:key>
+                        {
+                            let is_new = state.peek(|sim| sim.plane().config().policy(&key.0).is_none());
+                            policy_section(ed, key.0, key.1, is_new)
+                        }
+                    </For>
+                    {add_policy_controls(ed)}
+                </fieldset>
+                {triggers_fieldset(ed)}
+                {move || errors.with(|e| e.iter().filter(|e| e.field == FormField::Form).map(|e| {
+                    let message = e.message.clone();
+                    view! { <p class="field-error" role="alert" data-testid="policy-error-form">{message}</p> }
+                }).collect_view())}
+                {move || (!errors.with(Vec::is_empty)).then(|| view! {
+                    <p class="field-error" role="alert" data-testid="policy-error-summary">
+                        {move || problems_summary(errors.with(Vec::len))}
+                    </p>
                 })}
                 {move || status.get().map(|s| view! { <p class="form-status" role="status" data-testid="policy-status">{s}</p> })}
+                <Show when=move || unapplied.get()>
+                    <p class="form-notice policy-unapplied" data-testid="policy-unapplied">
+                        "The form differs from the policies in force: Apply puts it in force, Revert discards it."
+                    </p>
+                </Show>
                 <div class="form-actions">
                     <button type="submit" class="button button--primary" data-testid="policy-apply">"Apply policies"</button>
                     <button type="button" class="button" data-testid="policy-revert" on:click=revert>"Revert"</button>
@@ -159,78 +206,813 @@ pub fn PolicyEditorPanel() -> impl IntoView {
     }
 }
 
-/// A labelled text input bound to one form field, with that field's error.
-#[component]
-fn TextField(
-    label: &'static str,
-    testid: &'static str,
+/// A policy's line in the order table: its priority and on/off.
+fn order_row(ed: Editor, name: String, kind: &'static str) -> impl IntoView {
+    let field = FormField::Policy(name.clone(), PolicyPart::Priority);
+    let testid = format!("policy-priority-{name}");
+    let message = ed.message(field);
+    let invalid = {
+        let message = message.clone();
+        move || message().is_some().to_string()
+    };
+    let (get_name, set_name, check_name, toggle_name) =
+        (name.clone(), name.clone(), name.clone(), name.clone());
+    view! {
+        <tr>
+            <th scope="row">
+                {name.clone()}
+                // The kind only says something when the name does not.
+                {(kind != name).then(|| view! { <span class="policy-kind">{format!("({kind})")}</span> })}
+            </th>
+            <td>
+                <input type="text" inputmode="numeric" class="input--short"
+                    aria-label=format!("Priority of {name}")
+                    aria-invalid=invalid
+                    aria-describedby=dom_id(&format!("{testid}-error"))
+                    data-testid=testid.clone()
+                    prop:value=move || ed.form.with(|f| f.policy(&get_name).map(|p| p.priority.clone()).unwrap_or_default())
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        ed.edit(&set_name, |p| p.priority = value)
+                    } />
+                <span id=dom_id(&format!("{testid}-error")) class="field-error" role="alert"
+                    data-testid=format!("{testid}-error")>{message}</span>
+            </td>
+            <td>
+                <input type="checkbox"
+                    aria-label=format!("{name} enabled")
+                    data-testid=format!("policy-enabled-{name}")
+                    prop:checked=move || ed.form.with(|f| f.policy(&check_name).is_some_and(|p| p.enabled))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        ed.edit(&toggle_name, |p| p.enabled = on)
+                    } />
+            </td>
+        </tr>
+    }
+}
+
+/// One policy in a collapsible section: what it covers, its timeout outcome
+/// and its rule's settings.
+fn policy_section(ed: Editor, name: String, kind: &'static str, is_new: bool) -> impl IntoView {
+    let details = NodeRef::<leptos::html::Details>::new();
+    {
+        // After an Apply with a problem here, the section opens so the
+        // message beside its field is seen.
+        let name = name.clone();
+        Effect::new(move |_| {
+            if ed.errors.with(|e| policy_has_errors(e, &name)) {
+                if let Some(details) = details.get() {
+                    let _ = details.set_attribute("open", "");
+                }
+            }
+        });
+    }
+    let entry = ed.form.with_untracked(|f| f.policy(&name).cloned());
+    let Some(entry) = entry else {
+        return ().into_any();
+    };
+    let summary = {
+        let name = name.clone();
+        move || {
+            ed.form
+                .with(|f| f.policy(&name).map(PolicyEntry::summary))
+                .unwrap_or_default()
+        }
+    };
+    let general_errors = {
+        let name = name.clone();
+        move || {
+            ed.errors.with(|errors| {
+                let messages: Vec<String> =
+                    [PolicyPart::Name, PolicyPart::Description, PolicyPart::Other]
+                        .into_iter()
+                        .filter_map(|part| {
+                            errors_for(errors, &FormField::Policy(name.clone(), part))
+                        })
+                        .collect();
+                (!messages.is_empty()).then(|| messages.join("; "))
+            })
+        }
+    };
+    let rule = match kind {
+        "budget" => budget_controls(ed, name.clone()).into_any(),
+        "rate_limit" => rate_limit_controls(ed, name.clone()).into_any(),
+        "sensitive_actions" => sensitive_controls(ed, name.clone()).into_any(),
+        "change_window" => change_window_controls(ed, name.clone()).into_any(),
+        _ => view! {
+            <p class="field-hint">"No settings of its own: every request it covers goes to a human."</p>
+        }
+        .into_any(),
+    };
+    let remove = entry.removable().then(|| {
+        let name = name.clone();
+        let what = if kind == "budget" {
+            "tier"
+        } else {
+            "change window"
+        };
+        view! {
+            <button type="button" class="button button--small policy-remove"
+                data-testid=format!("policy-remove-{name}")
+                aria-label=format!("Remove the {what} {name}")
+                on:click=move |_| ed.form.update(|f| f.remove_policy(&name))>
+                {format!("Remove this {what}")}
+            </button>
+        }
+    });
+    let (applies_get, applies_set) = {
+        let (get_name, set_name) = (name.clone(), name.clone());
+        (
+            move |f: &PolicyForm| {
+                f.policy(&get_name)
+                    .map(|p| p.applies_to.clone())
+                    .unwrap_or_default()
+            },
+            move |f: &mut PolicyForm, value: String| {
+                if let Some(p) = f.policy_mut(&set_name) {
+                    p.applies_to = value
+                }
+            },
+        )
+    };
+    view! {
+        <details class="policy-section" node_ref=details open=is_new data-testid=format!("policy-section-{name}")>
+            <summary>
+                <span class="policy-name">{name.clone()}</span>
+                {(kind != name).then(|| view! { <span class="policy-kind">{format!("({kind})")}</span> })}
+                <span class="policy-summary" data-testid=format!("policy-summary-{name}")>{summary}</span>
+            </summary>
+            <div class="policy-section-body">
+                {(!entry.description.is_empty()).then(|| view! { <p class="field-hint">{entry.description.clone()}</p> })}
+                <p class="field-error" role="alert" data-testid=format!("policy-section-{name}-error")>{general_errors}</p>
+                {list_field(ed, "Covers action types (* for all)".into(), format!("policy-applies-to-{name}"),
+                    FormField::Policy(name.clone(), PolicyPart::AppliesTo), "Action type", applies_get, applies_set)}
+                {risk_levels(ed, name.clone())}
+                {entry.can_escalate().then(|| timeout_outcome(ed, name.clone()))}
+                {rule}
+                {remove}
+            </div>
+        </details>
+    }
+    .into_any()
+}
+
+/// The three risk levels a policy may cover, as checkboxes.
+fn risk_levels(ed: Editor, name: String) -> impl IntoView {
+    let testid = format!("policy-risk-{name}");
+    let label_id = dom_id(&format!("{testid}-label"));
+    let labelled_by = label_id.clone();
+    let message = ed.message(FormField::Policy(name.clone(), PolicyPart::RiskLevels));
+    view! {
+        <div class="field" role="group" aria-labelledby=labelled_by>
+            <span id=label_id>"Covers risk levels (every action type of the level)"</span>
+            <div class="checks">
+                {RiskLevel::ALL.into_iter().map(|level| {
+                    let (get_name, set_name) = (name.clone(), name.clone());
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" data-testid=format!("{testid}-{}", level.as_str())
+                                prop:checked=move || ed.form.with(|f| f.policy(&get_name).is_some_and(|p| p.risk_levels.contains(&level)))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    ed.edit(&set_name, |p| p.set_risk_level(level, on))
+                                } />
+                            {level.as_str()}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            <span class="field-error" role="alert" data-testid=format!("{testid}-error")>{message}</span>
+        </div>
+    }
+}
+
+/// Deny or allow a request this policy escalated when nobody answers; allow
+/// is marked as risky.
+fn timeout_outcome(ed: Editor, name: String) -> impl IntoView {
+    let risky = {
+        let name = name.clone();
+        move || {
+            ed.form
+                .with(|f| f.policy(&name).and_then(|p| timeout_warning(p.on_timeout)))
+        }
+    };
+    let is_risky = {
+        let risky = risky.clone();
+        move || risky().is_some()
+    };
+    let (get_name, set_name) = (name.clone(), name.clone());
+    view! {
+        <div class="field" class:policy-timeout--risky=is_risky>
+            {choice_select(ed, "When nobody answers in time".into(), format!("policy-on-timeout-{name}"), &TIMEOUT_OUTCOMES,
+                move |f| f.policy(&get_name).map(|p| p.on_timeout),
+                move |f, outcome| if let Some(p) = f.policy_mut(&set_name) { p.on_timeout = outcome })}
+            {move || risky().map(|warning| view! {
+                <p class="form-warning" data-testid=format!("policy-on-timeout-{name}-warning")>{warning}</p>
+            })}
+        </div>
+    }
+}
+
+fn budget_controls(ed: Editor, name: String) -> impl IntoView {
+    let scope_of = {
+        let name = name.clone();
+        move || {
+            ed.form.with(|f| {
+                f.policy(&name)
+                    .and_then(PolicyEntry::budget)
+                    .map(|b| b.scope)
+            })
+        }
+    };
+    let per_action = {
+        let scope_of = scope_of.clone();
+        move || scope_of() == Some(BudgetScope::Action)
+    };
+    let shows_overrides = {
+        let name = name.clone();
+        move || {
+            ed.form.with(|f| {
+                f.policy(&name)
+                    .and_then(PolicyEntry::budget)
+                    .is_some_and(|b| b.shows_overrides())
+            })
+        }
+    };
+    let (limit_get, limit_set) = lens!(name, budget, budget_mut, limit);
+    let (percent_get, percent_set) = lens!(name, budget, budget_mut, escalate_at_percent);
+    let (window_get, window_set) = lens!(name, budget, budget_mut, window_secs);
+    let window_text = window_get.clone();
+    let words = move || {
+        if per_action() {
+            "a per-action cap has no window".to_owned()
+        } else {
+            ed.form.with(|f| window_words(&window_text(f)))
+        }
+    };
+    let set_name = name.clone();
+    let overrides_name = name.clone();
+    view! {
+        <div class="form-grid">
+            {choice_select(ed, "Whose spend".into(), format!("policy-budget-scope-{name}"), &BUDGET_SCOPES,
+                move |_| scope_of(),
+                move |f, scope| if let Some(b) = f.policy_mut(&set_name).and_then(PolicyEntry::budget_mut) { b.set_scope(scope) })}
+            {text_field(ed, "Limit".into(), format!("policy-budget-limit-{name}"),
+                FormField::Policy(name.clone(), PolicyPart::BudgetLimit), limit_get, limit_set)}
+            {text_field(ed, "Escalate above (% of the limit)".into(), format!("policy-escalate-percent-{name}"),
+                FormField::Policy(name.clone(), PolicyPart::EscalateAtPercent), percent_get, percent_set)}
+            <div class="field">
+                {text_field(ed, "Window (seconds; blank: never resets)".into(), format!("policy-budget-window-{name}"),
+                    FormField::Policy(name.clone(), PolicyPart::BudgetWindow), window_get, window_set)}
+                <span class="field-hint" data-testid=format!("policy-budget-window-words-{name}")>{words}</span>
+            </div>
+        </div>
+        <Show when=shows_overrides>
+            {agent_overrides(ed, overrides_name.clone())}
+        </Show>
+    }
+}
+
+/// Named agents with their own limit in a per-agent budget.
+fn agent_overrides(ed: Editor, name: String) -> impl IntoView {
+    let agents = {
+        let name = name.clone();
+        Memo::new(move |_| {
+            ed.form.with(|f| {
+                f.policy(&name)
+                    .and_then(PolicyEntry::budget)
+                    .map(|b| {
+                        b.overrides
+                            .iter()
+                            .map(|o| o.agent.clone())
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+            })
+        })
+    };
+    let draft_agent = RwSignal::new(String::new());
+    let draft_limit = RwSignal::new(String::new());
+    let add_problem = RwSignal::new(None::<String>);
+    let add = {
+        let name = name.clone();
+        move || {
+            let (agent, limit) = (draft_agent.get_untracked(), draft_limit.get_untracked());
+            let mut result = Ok(());
+            ed.edit(&name, |p| {
+                if let Some(b) = p.budget_mut() {
+                    result = b.add_override(&agent, &limit);
+                }
+            });
+            match result {
+                Ok(()) => {
+                    draft_agent.set(String::new());
+                    draft_limit.set(String::new());
+                    add_problem.set(None);
+                }
+                Err(problem) => add_problem.set(Some(problem)),
+            }
+        }
+    };
+    let add_on_enter = add.clone();
+    let label_id = dom_id(&format!("policy-override-{name}-label"));
+    let labelled_by = label_id.clone();
+    let list_message = ed.message(FormField::Policy(name.clone(), PolicyPart::AgentLimits));
+    let row_name = name.clone();
+    view! {
+        <div class="field" role="group" aria-labelledby=labelled_by>
+            <span id=label_id>"Agents with their own limit"</span>
+            <ul class="override-list" data-testid=format!("policy-override-{name}")>
+                <For each=move || agents.get() key=|agent| agent.clone() let:agent>
+                    {override_row(ed, row_name.clone(), agent)}
+                </For>
+            </ul>
+            <div class="chip-add" on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Enter" {
+                    ev.prevent_default();
+                    add_on_enter();
+                }
+            }>
+                <input type="text" placeholder="agent name" aria-label=format!("Agent to give its own limit in {name}")
+                    data-testid=format!("policy-override-new-agent-{name}")
+                    prop:value=move || draft_agent.get()
+                    on:input=move |ev| draft_agent.set(event_target_value(&ev)) />
+                <input type="text" inputmode="decimal" class="input--short" placeholder="limit"
+                    aria-label=format!("Its limit in {name}")
+                    data-testid=format!("policy-override-new-limit-{name}")
+                    prop:value=move || draft_limit.get()
+                    on:input=move |ev| draft_limit.set(event_target_value(&ev)) />
+                <button type="button" class="button button--small" data-testid=format!("policy-override-add-{name}")
+                    on:click=move |_| add()>
+                    "Add agent limit"
+                </button>
+            </div>
+            <span class="field-error" role="alert" data-testid=format!("policy-override-add-{name}-error")>
+                {move || add_problem.get()}
+            </span>
+            <span class="field-error" role="alert" data-testid=format!("policy-override-{name}-error")>{list_message}</span>
+        </div>
+    }
+}
+
+fn override_row(ed: Editor, name: String, agent: String) -> impl IntoView {
+    let testid = format!("policy-override-limit-{name}-{agent}");
+    let error_id = dom_id(&format!("{testid}-error"));
+    let message = ed.message(FormField::Policy(
+        name.clone(),
+        PolicyPart::AgentLimit(agent.clone()),
+    ));
+    let invalid = {
+        let message = message.clone();
+        move || message().is_some().to_string()
+    };
+    let (get_name, get_agent) = (name.clone(), agent.clone());
+    let (set_name, set_agent) = (name.clone(), agent.clone());
+    let (remove_name, remove_agent) = (name.clone(), agent.clone());
+    view! {
+        <li class="override-row" data-testid=format!("policy-override-{name}-item") data-agent=agent.clone()>
+            <span class="mono">{agent.clone()}</span>
+            <input type="text" inputmode="decimal" class="input--short"
+                aria-label=format!("Limit for {agent}")
+                aria-invalid=invalid aria-describedby=error_id.clone()
+                data-testid=testid.clone()
+                prop:value=move || ed.form.with(|f| {
+                    f.policy(&get_name)
+                        .and_then(PolicyEntry::budget)
+                        .and_then(|b| b.overrides.iter().find(|o| o.agent == get_agent))
+                        .map(|o| o.limit.clone())
+                        .unwrap_or_default()
+                })
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    ed.edit(&set_name, |p| {
+                        if let Some(o) = p.budget_mut().and_then(|b| b.overrides.iter_mut().find(|o| o.agent == set_agent)) {
+                            o.limit = value;
+                        }
+                    })
+                } />
+            <button type="button" class="chip-remove" aria-label=format!("Remove the limit of {agent}")
+                data-testid=format!("policy-override-remove-{name}-{agent}")
+                on:click=move |_| ed.edit(&remove_name, |p| {
+                    if let Some(b) = p.budget_mut() {
+                        b.remove_override(&remove_agent)
+                    }
+                })>
+                "×"
+            </button>
+            <span id=error_id class="field-error" role="alert" data-testid=format!("{testid}-error")>{message}</span>
+        </li>
+    }
+}
+
+fn rate_limit_controls(ed: Editor, name: String) -> impl IntoView {
+    let (max_get, max_set) = lens!(name, rate_limit, rate_limit_mut, max_actions);
+    let (window_get, window_set) = lens!(name, rate_limit, rate_limit_mut, window_secs);
+    let (get_name, set_name) = (name.clone(), name.clone());
+    view! {
+        <div class="form-grid">
+            {choice_select(ed, "Counts actions of".into(), format!("policy-rate-scope-{name}"), &RATE_SCOPES,
+                move |f| f.policy(&get_name).and_then(PolicyEntry::rate_limit).map(|r| r.scope),
+                move |f, scope| if let Some(r) = f.policy_mut(&set_name).and_then(PolicyEntry::rate_limit_mut) { r.scope = scope })}
+            {text_field(ed, "Actions allowed".into(), format!("policy-rate-max-{name}"),
+                FormField::Policy(name.clone(), PolicyPart::RateMax), max_get, max_set)}
+            {text_field(ed, "Window (seconds)".into(), format!("policy-rate-window-{name}"),
+                FormField::Policy(name.clone(), PolicyPart::RateWindow), window_get, window_set)}
+        </div>
+    }
+}
+
+fn sensitive_controls(ed: Editor, name: String) -> impl IntoView {
+    let (blocked_get, blocked_set) = lens!(name, sensitive, sensitive_mut, blocked);
+    let (approval_get, approval_set) = lens!(name, sensitive, sensitive_mut, approval_required);
+    view! {
+        {list_field(ed, "Blocked (always denied)".into(), format!("policy-blocked-{name}"),
+            FormField::Policy(name.clone(), PolicyPart::Blocked), "Action type", blocked_get, blocked_set)}
+        {list_field(ed, "Need human approval".into(), format!("policy-approval-required-{name}"),
+            FormField::Policy(name.clone(), PolicyPart::ApprovalRequired), "Action type", approval_get, approval_set)}
+    }
+}
+
+fn change_window_controls(ed: Editor, name: String) -> impl IntoView {
+    let (parameter_get, parameter_set) = lens!(name, change_window, change_window_mut, parameter);
+    let (values_get, values_set) = lens!(name, change_window, change_window_mut, values);
+    let count = {
+        let name = name.clone();
+        Memo::new(move |_| {
+            ed.form.with(|f| {
+                f.policy(&name)
+                    .and_then(PolicyEntry::change_window)
+                    .map_or(0, |c| c.windows.len())
+            })
+        })
+    };
+    let (get_name, set_name, add_name, row_name) =
+        (name.clone(), name.clone(), name.clone(), name.clone());
+    let windows_message = ed.message(FormField::Policy(name.clone(), PolicyPart::Windows));
+    let indices = move || (0..count.get()).collect::<Vec<usize>>();
+    view! {
+        <p class="field-hint">
+            "Requests whose parameter names production go out only inside a window (virtual clock; time zero is a Monday at 00:00)."
+        </p>
+        <div class="form-grid">
+            {text_field(ed, "Parameter".into(), format!("policy-cw-parameter-{name}"),
+                FormField::Policy(name.clone(), PolicyPart::Parameter), parameter_get, parameter_set)}
+            {choice_select(ed, "Outside every window".into(), format!("policy-cw-outside-{name}"), &OUTSIDE_CHOICES,
+                move |f| f.policy(&get_name).and_then(PolicyEntry::change_window).map(|c| c.outside),
+                move |f, outside| if let Some(c) = f.policy_mut(&set_name).and_then(PolicyEntry::change_window_mut) { c.outside = outside })}
+        </div>
+        {list_field(ed, "Values meaning production".into(), format!("policy-cw-values-{name}"),
+            FormField::Policy(name.clone(), PolicyPart::Values), "Value", values_get, values_set)}
+        <ol class="cw-windows">
+            <For each=indices key=|i| *i let:index>
+                {window_row(ed, row_name.clone(), index)}
+            </For>
+        </ol>
+        <span class="field-error" role="alert" data-testid=format!("policy-cw-windows-{name}-error")>{windows_message}</span>
+        <button type="button" class="button button--small" data-testid=format!("policy-cw-add-window-{name}")
+            on:click=move |_| ed.edit(&add_name, |p| if let Some(c) = p.change_window_mut() { c.add_window() })>
+            "Add window"
+        </button>
+    }
+}
+
+/// One change window: its days and hours.
+fn window_row(ed: Editor, name: String, index: usize) -> impl IntoView {
+    let testid = format!("policy-cw-window-{name}-{index}");
+    let message = ed.message(FormField::Policy(name.clone(), PolicyPart::Window(index)));
+    let hour = |end: bool| {
+        let (get_name, set_name) = (name.clone(), name.clone());
+        let testid = format!(
+            "policy-cw-{}-{name}-{index}",
+            if end { "end" } else { "start" }
+        );
+        view! {
+            <label class="check">
+                {if end { "to" } else { "from" }}
+                <input type="text" inputmode="numeric" class="input--hour" data-testid=testid
+                    aria-label=format!("Window {} {} hour", index + 1, if end { "end" } else { "start" })
+                    prop:value=move || ed.form.with(|f| {
+                        f.policy(&get_name)
+                            .and_then(PolicyEntry::change_window)
+                            .and_then(|c| c.windows.get(index))
+                            .map(|w| if end { w.end_hour.clone() } else { w.start_hour.clone() })
+                            .unwrap_or_default()
+                    })
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        ed.edit(&set_name, |p| {
+                            if let Some(w) = p.change_window_mut().and_then(|c| c.windows.get_mut(index)) {
+                                if end { w.end_hour = value } else { w.start_hour = value }
+                            }
+                        })
+                    } />
+            </label>
+        }
+    };
+    let days = Weekday::ALL
+        .into_iter()
+        .map(|day| {
+            let (get_name, set_name) = (name.clone(), name.clone());
+            view! {
+                <label class="check">
+                    <input type="checkbox"
+                        data-testid=format!("policy-cw-day-{name}-{index}-{}", day.label().to_lowercase())
+                        prop:checked=move || ed.form.with(|f| {
+                            f.policy(&get_name)
+                                .and_then(PolicyEntry::change_window)
+                                .and_then(|c| c.windows.get(index))
+                                .is_some_and(|w| w.days.contains(&day))
+                        })
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            ed.edit(&set_name, |p| {
+                                if let Some(w) = p.change_window_mut().and_then(|c| c.windows.get_mut(index)) {
+                                    w.set_day(day, on)
+                                }
+                            })
+                        } />
+                    {day.label()}
+                </label>
+            }
+        })
+        .collect_view();
+    let remove_name = name.clone();
+    view! {
+        <li class="cw-window" data-testid=format!("policy-cw-window-{name}") role="group"
+            aria-label=format!("Window {}", index + 1)>
+            <div class="checks">{days}</div>
+            <div class="checks">
+                {hour(false)}
+                {hour(true)}
+                <button type="button" class="button button--small"
+                    data-testid=format!("policy-cw-remove-window-{name}-{index}")
+                    aria-label=format!("Remove window {}", index + 1)
+                    on:click=move |_| ed.edit(&remove_name, |p| if let Some(c) = p.change_window_mut() { c.remove_window(index) })>
+                    "Remove"
+                </button>
+            </div>
+            <span class="field-error" role="alert" data-testid=format!("{testid}-error")>{message}</span>
+        </li>
+    }
+}
+
+/// Add a budget tier (named, or with a name chosen for it) or a change window.
+fn add_policy_controls(ed: Editor) -> impl IntoView {
+    let tier_name = RwSignal::new(String::new());
+    let tier_scope = RwSignal::new(BudgetScope::Agent);
+    let problem = RwSignal::new(None::<String>);
+    let add_tier = move || {
+        let mut result = Ok(String::new());
+        ed.form.update(|f| {
+            result = f.add_budget_tier(&tier_name.get_untracked(), tier_scope.get_untracked())
+        });
+        match result {
+            Ok(_) => {
+                tier_name.set(String::new());
+                problem.set(None);
+            }
+            Err(message) => problem.set(Some(message)),
+        }
+    };
+    let add_on_enter = add_tier;
+    view! {
+        <div class="policy-add" role="group" aria-label="Add a policy">
+            <label class="field">
+                <span>"New tier's name"</span>
+                <input type="text" data-testid="policy-add-tier-name" placeholder="blank: one is chosen"
+                    prop:value=move || tier_name.get()
+                    on:input=move |ev| tier_name.set(event_target_value(&ev))
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        if ev.key() == "Enter" {
+                            ev.prevent_default();
+                            add_on_enter();
+                        }
+                    } />
+            </label>
+            <label class="field">
+                <span>"Whose spend"</span>
+                <select data-testid="policy-add-tier-scope"
+                    on:change=move |ev| {
+                        if let Some(scope) = choose(&BUDGET_SCOPES, &event_target_value(&ev)) {
+                            tier_scope.set(scope)
+                        }
+                    }>
+                    {BUDGET_SCOPES.iter().map(|choice| {
+                        let value = choice.value;
+                        view! {
+                            <option value=choice.key prop:selected=move || tier_scope.get() == value>
+                                {budget_scope_words(value)}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="button" class="button button--small" data-testid="policy-add-tier" on:click=move |_| add_tier()>
+                "Add budget tier"
+            </button>
+            <button type="button" class="button button--small" data-testid="policy-add-change-window"
+                on:click=move |_| {
+                    ed.form.update(|f| {
+                        f.add_change_window();
+                    })
+                }>
+                "Add change window"
+            </button>
+            <span class="field-error" role="alert" data-testid="policy-add-tier-error">{move || problem.get()}</span>
+        </div>
+    }
+}
+
+/// The automatic triggers and the approval-fatigue threshold.
+fn triggers_fieldset(ed: Editor) -> impl IntoView {
+    let trigger = FormField::Trigger;
+    let check = |label: &'static str,
+                 testid: &'static str,
+                 get: fn(&PolicyForm) -> bool,
+                 set: fn(&mut PolicyForm, bool)| {
+        view! {
+            <label class="check check--heading">
+                <input type="checkbox" data-testid=testid
+                    prop:checked=move || ed.form.with(get)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        ed.form.update(|f| set(f, on))
+                    } />
+                {label}
+            </label>
+        }
+    };
+    view! {
+        <fieldset>
+            <legend>"Automatic triggers"</legend>
+            <div class="trigger">
+                {check("Halt an agent after repeated violations", "policy-trigger-repeated-enabled",
+                    |f| f.triggers.repeated_enabled, |f, on| f.triggers.repeated_enabled = on)}
+                <div class="form-grid">
+                    {text_field(ed, TriggerField::Refusals.label().into(), "policy-trigger-repeated-refusals".into(),
+                        trigger(TriggerField::Refusals),
+                        |f| f.triggers.repeated_refusals.clone(), |f, v| f.triggers.repeated_refusals = v)}
+                    {text_field(ed, TriggerField::RefusalsWithin.label().into(), "policy-trigger-repeated-within".into(),
+                        trigger(TriggerField::RefusalsWithin),
+                        |f| f.triggers.repeated_within_secs.clone(), |f, v| f.triggers.repeated_within_secs = v)}
+                </div>
+            </div>
+            <div class="trigger">
+                {check("Stop on a spend anomaly (recent spend above factor × baseline)", "policy-trigger-anomaly-enabled",
+                    |f| f.triggers.anomaly_enabled, |f, on| f.triggers.anomaly_enabled = on)}
+                <div class="form-grid">
+                    {text_field(ed, TriggerField::Factor.label().into(), "policy-trigger-anomaly-factor".into(),
+                        trigger(TriggerField::Factor),
+                        |f| f.triggers.anomaly_factor.clone(), |f, v| f.triggers.anomaly_factor = v)}
+                    {text_field(ed, TriggerField::Recent.label().into(), "policy-trigger-anomaly-recent".into(),
+                        trigger(TriggerField::Recent),
+                        |f| f.triggers.anomaly_recent_secs.clone(), |f, v| f.triggers.anomaly_recent_secs = v)}
+                    {text_field(ed, TriggerField::Baseline.label().into(), "policy-trigger-anomaly-baseline".into(),
+                        trigger(TriggerField::Baseline),
+                        |f| f.triggers.anomaly_baseline_secs.clone(), |f, v| f.triggers.anomaly_baseline_secs = v)}
+                    {text_field(ed, TriggerField::MinBaseline.label().into(), "policy-trigger-anomaly-min-baseline".into(),
+                        trigger(TriggerField::MinBaseline),
+                        |f| f.triggers.anomaly_min_baseline.clone(), |f, v| f.triggers.anomaly_min_baseline = v)}
+                    {choice_select(ed, "Watches".into(), "policy-trigger-anomaly-scope".into(), &ANOMALY_SCOPES,
+                        |f| Some(f.triggers.anomaly_scope), |f, scope| f.triggers.anomaly_scope = scope)}
+                </div>
+                <p class="field-hint">
+                    "Watching the whole system, a spike stops everything; watching each agent, it stops the agent that spiked."
+                </p>
+            </div>
+        </fieldset>
+        <fieldset>
+            <legend>"Approval fatigue"</legend>
+            <p class="field-hint">"Warn a reviewer who approves more than this many requests within the window."</p>
+            <div class="form-grid">
+                {text_field(ed, TriggerField::FatigueWarnAbove.label().into(), "policy-fatigue-warn-above".into(),
+                    trigger(TriggerField::FatigueWarnAbove),
+                    |f| f.fatigue_warn_above.clone(), |f, v| f.fatigue_warn_above = v)}
+                {text_field(ed, TriggerField::FatigueWindow.label().into(), "policy-fatigue-window".into(),
+                    trigger(TriggerField::FatigueWindow),
+                    |f| f.fatigue_window_secs.clone(), |f, v| f.fatigue_window_secs = v)}
+            </div>
+        </fieldset>
+    }
+}
+
+/// A labelled text input bound to one form field, with that field's errors.
+fn text_field(
+    ed: Editor,
+    label: String,
+    testid: String,
     field: FormField,
-    form: RwSignal<PolicyForm>,
-    error: RwSignal<Option<FormError>>,
-    get: fn(&PolicyForm) -> String,
-    set: fn(&mut PolicyForm, String),
+    get: impl Fn(&PolicyForm) -> String + Send + Sync + 'static,
+    set: impl Fn(&mut PolicyForm, String) + Send + Sync + 'static,
 ) -> impl IntoView {
-    let error_id = format!("{testid}-error");
-    let field_error = move || error.get().filter(|e| e.field == field).map(|e| e.message);
-    let has_error = {
-        let field_error = field_error.clone();
-        move || field_error().is_some()
+    let error_id = dom_id(&format!("{testid}-error"));
+    let message = ed.message(field);
+    let invalid = {
+        let message = message.clone();
+        move || message().is_some().to_string()
     };
     view! {
         <label class="field">
             <span>{label}</span>
-            <input type="text" data-testid=testid
-                aria-invalid=move || has_error().to_string()
+            <input type="text" data-testid=testid.clone()
+                aria-invalid=invalid
                 aria-describedby=error_id.clone()
-                prop:value=move || form.with(get)
-                on:input=move |ev| form.update(|f| set(f, event_target_value(&ev))) />
+                prop:value=move || ed.form.with(&get)
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    ed.form.update(|f| set(f, value))
+                } />
             <span id=error_id class="field-error" role="alert" data-testid=format!("{testid}-error")>
-                {field_error}
+                {message}
             </span>
         </label>
     }
 }
 
-/// An editable list of action types: each entry can be removed, and a new one
-/// added by typing it and pressing Enter or Add.
-#[component]
-fn ListField(
-    label: &'static str,
-    testid: &'static str,
+/// A labelled select over `choices`, bound to the form.
+fn choice_select<T: Copy + PartialEq + Send + Sync + 'static>(
+    ed: Editor,
+    label: String,
+    testid: String,
+    choices: &'static [Choice<T>],
+    get: impl Fn(&PolicyForm) -> Option<T> + Clone + Send + Sync + 'static,
+    set: impl Fn(&mut PolicyForm, T) + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <select data-testid=testid
+                on:change=move |ev| {
+                    if let Some(value) = choose(choices, &event_target_value(&ev)) {
+                        ed.form.update(|f| set(f, value))
+                    }
+                }>
+                {choices.iter().map(|choice| {
+                    let get = get.clone();
+                    let value = choice.value;
+                    view! {
+                        // A property, not the attribute: Revert and Apply move it.
+                        <option value=choice.key prop:selected=move || ed.form.with(|f| get(f) == Some(value))>
+                            {choice.label}
+                        </option>
+                    }
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// An editable list of action types (or values): each entry can be removed,
+/// and a new one added by typing it and pressing Enter or Add.
+fn list_field(
+    ed: Editor,
+    label: String,
+    testid: String,
     field: FormField,
-    form: RwSignal<PolicyForm>,
-    error: RwSignal<Option<FormError>>,
-    get: fn(&PolicyForm) -> String,
-    set: fn(&mut PolicyForm, String),
+    noun: &'static str,
+    get: impl Fn(&PolicyForm) -> String + Clone + Send + Sync + 'static,
+    set: impl Fn(&mut PolicyForm, String) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
-    let label_id = format!("{testid}-label");
+    let label_id = dom_id(&format!("{testid}-label"));
     let labelled_by = label_id.clone();
-    let add = move || {
-        let entry = draft.get_untracked();
-        form.update(|f| {
-            let text = with_entry(&get(f), &entry);
-            set(f, text)
-        });
-        draft.set(String::new());
+    let entries = {
+        let get = get.clone();
+        Memo::new(move |_| ed.form.with(|f| list_entries(&get(f))))
     };
-    let field_error = move || error.get().filter(|e| e.field == field).map(|e| e.message);
+    let add = {
+        let (get, set) = (get.clone(), set.clone());
+        move || {
+            let entry = draft.get_untracked();
+            ed.form.update(|f| {
+                let text = with_entry(&get(f), &entry);
+                set(f, text)
+            });
+            draft.set(String::new());
+        }
+    };
+    let add_on_enter = add.clone();
+    let message = ed.message(field);
+    let (chips_label, chips_testid) = (label.clone(), testid.clone());
     view! {
         <div class="field" role="group" aria-labelledby=labelled_by>
-            <span id=label_id>{label}</span>
-            <ul class="chips" data-testid=testid>
+            <span id=label_id>{label.clone()}</span>
+            <ul class="chips" data-testid=testid.clone()>
                 {move || {
-                    list_entries(&form.with(get))
+                    entries
+                        .get()
                         .into_iter()
                         .enumerate()
                         .map(|(index, entry)| {
-                            let remove_label = format!("Remove {entry} from {label}");
+                            let remove_label = format!("Remove {entry} from {chips_label}");
+                            let (get, set) = (get.clone(), set.clone());
                             view! {
-                                <li class="chip" data-testid=format!("{testid}-item")>
+                                <li class="chip" data-testid=format!("{chips_testid}-item")>
                                     <span class="mono">{entry}</span>
                                     <button type="button" class="chip-remove" aria-label=remove_label
-                                        data-testid=format!("{testid}-remove")
-                                        on:click=move |_| form.update(|f| {
+                                        data-testid=format!("{chips_testid}-remove")
+                                        on:click=move |_| ed.form.update(|f| {
                                             let text = without_entry(&get(f), index);
                                             set(f, text)
                                         })>
@@ -243,14 +1025,14 @@ fn ListField(
                 }}
             </ul>
             <div class="chip-add">
-                <input type="text" data-testid=format!("{testid}-new") aria-label=format!("Action type to add to {label}")
-                    placeholder="action_type"
+                <input type="text" data-testid=format!("{testid}-new") aria-label=format!("{noun} to add to {label}")
+                    placeholder=noun.to_lowercase().replace(' ', "_")
                     prop:value=move || draft.get()
                     on:input=move |ev| draft.set(event_target_value(&ev))
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                         if ev.key() == "Enter" {
                             ev.prevent_default();
-                            add();
+                            add_on_enter();
                         }
                     } />
                 <button type="button" class="button button--small" data-testid=format!("{testid}-add")
@@ -258,7 +1040,7 @@ fn ListField(
                     "Add"
                 </button>
             </div>
-            <span class="field-error" role="alert" data-testid=format!("{testid}-error")>{field_error}</span>
+            <span class="field-error" role="alert" data-testid=format!("{testid}-error")>{message}</span>
         </div>
     }
 }

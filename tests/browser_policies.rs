@@ -1,0 +1,433 @@
+#![cfg(target_arch = "wasm32")]
+//! The policy form in a real browser: budget tiers and their per-agent
+//! limits, triggers, change windows, timeout outcomes, and every error of an
+//! Apply shown at once. Each test mounts the console into a fresh element,
+//! acts as a reviewer would, lets the reactive system settle, and checks what
+//! the reviewer sees and what the control plane then decides.
+
+use agent_governance_console::console::SavedSession;
+use agent_governance_console::governance::{
+    BudgetConfig, BudgetScope, DecidedBy, GovernanceConfig, PolicyRule, RequestId, RequestInput,
+    TimeoutOutcome, Verdict,
+};
+use agent_governance_console::sim::FleetSettings;
+use agent_governance_console::ui::{Console, ConsoleState};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// ---- mounting and acting, as in browser_console.rs ----
+
+struct Mounted {
+    root: HtmlElement,
+    state: ConsoleState,
+    _handle: Box<dyn std::any::Any>,
+}
+
+fn session() -> SavedSession {
+    SavedSession {
+        config: GovernanceConfig::default(),
+        fleet: FleetSettings::default(),
+        reviewer: "riley".into(),
+        ..SavedSession::default()
+    }
+}
+
+fn mount(session: SavedSession) -> Mounted {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let state = ConsoleState::new(&session).unwrap();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <Console state=state live=false /> }
+    });
+    Mounted {
+        root,
+        state,
+        _handle: Box::new(handle),
+    }
+}
+
+async fn settle() {
+    TimeoutFuture::new(20).await;
+}
+
+fn event(name: &str) -> web_sys::Event {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    web_sys::Event::new_with_event_init_dict(name, &init).unwrap()
+}
+
+impl Mounted {
+    fn all(&self, testid: &str) -> Vec<Element> {
+        let list = self
+            .root
+            .query_selector_all(&format!("[data-testid='{testid}']"))
+            .unwrap();
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().unchecked_into())
+            .collect()
+    }
+
+    fn one(&self, testid: &str) -> Element {
+        self.find(testid)
+            .unwrap_or_else(|| panic!("no element with data-testid {testid}"))
+    }
+
+    fn find(&self, testid: &str) -> Option<Element> {
+        self.root
+            .query_selector(&format!("[data-testid='{testid}']"))
+            .unwrap()
+    }
+
+    fn text(&self, testid: &str) -> String {
+        self.one(testid).text_content().unwrap_or_default()
+    }
+
+    fn value(&self, testid: &str) -> String {
+        self.one(testid)
+            .unchecked_into::<HtmlInputElement>()
+            .value()
+    }
+
+    fn click(&self, testid: &str) {
+        self.one(testid).unchecked_into::<HtmlElement>().click();
+    }
+
+    fn type_into(&self, testid: &str, value: &str) {
+        let input = self.one(testid).unchecked_into::<HtmlInputElement>();
+        input.set_value(value);
+        input.dispatch_event(&event("input")).unwrap();
+    }
+
+    /// Ticks or unticks a checkbox as a click would: the state, then `change`.
+    fn set_checked(&self, testid: &str, checked: bool) {
+        let input = self.one(testid).unchecked_into::<HtmlInputElement>();
+        input.set_checked(checked);
+        input.dispatch_event(&event("change")).unwrap();
+    }
+
+    fn checked(&self, testid: &str) -> bool {
+        self.one(testid)
+            .unchecked_into::<HtmlInputElement>()
+            .checked()
+    }
+
+    /// Chooses an option as a user would: the value changes, then `change`.
+    fn choose(&self, testid: &str, value: &str) {
+        let select = self.one(testid).unchecked_into::<HtmlSelectElement>();
+        select.set_value(value);
+        select.dispatch_event(&event("change")).unwrap();
+    }
+
+    fn selected(&self, testid: &str) -> String {
+        self.one(testid)
+            .unchecked_into::<HtmlSelectElement>()
+            .value()
+    }
+
+    fn config(&self) -> GovernanceConfig {
+        self.state.peek(|sim| sim.plane().config().clone())
+    }
+
+    fn submit(
+        &self,
+        n: u128,
+        agent: &str,
+        action: &str,
+        cost: f64,
+    ) -> (Verdict, DecidedBy, String) {
+        self.state.command(|sim| {
+            let decision = sim.plane_mut().submit(&RequestInput::new(
+                RequestId(uuid::Uuid::from_u128(n)),
+                agent,
+                action,
+                cost,
+            ));
+            (
+                decision.verdict,
+                decision.decided_by,
+                decision.reason.to_string(),
+            )
+        })
+    }
+
+    fn config_changes(&self) -> usize {
+        self.state.peek(|sim| {
+            sim.plane()
+                .audit()
+                .records()
+                .iter()
+                .filter(|r| r.kind() == "config_changed")
+                .count()
+        })
+    }
+}
+
+fn budget_of(config: &GovernanceConfig, name: &str) -> BudgetConfig {
+    match &config.policy(name).unwrap().rule {
+        PolicyRule::Budget(budget) => budget.clone(),
+        other => panic!("{name} is not a budget: {other:?}"),
+    }
+}
+
+// ---- the tests ----
+
+#[wasm_bindgen_test]
+async fn the_per_agent_hourly_budget_and_an_agent_limit_are_tuned_through_the_form() {
+    let console = mount(session());
+    settle().await;
+    assert_eq!(
+        console.selected("policy-budget-scope-agent_budget"),
+        "agent"
+    );
+    assert_eq!(console.value("policy-budget-window-agent_budget"), "3600");
+    assert_eq!(
+        console.text("policy-budget-window-words-agent_budget"),
+        "hourly"
+    );
+    assert!(console.find("policy-unapplied").is_none());
+
+    console.type_into("policy-budget-limit-agent_budget", "5");
+    console.type_into("policy-override-new-agent-agent_budget", "vip");
+    console.type_into("policy-override-new-limit-agent_budget", "20");
+    console.click("policy-override-add-agent_budget");
+    settle().await;
+    let rows = console.all("policy-override-agent_budget-item");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get_attribute("data-agent").as_deref(), Some("vip"));
+    assert_eq!(
+        console.value("policy-override-limit-agent_budget-vip"),
+        "20"
+    );
+    assert!(console.find("policy-unapplied").is_some());
+    // Nothing is in force before Apply.
+    assert_eq!(budget_of(&console.config(), "agent_budget").limit, 10.0);
+
+    console.click("policy-apply");
+    settle().await;
+    assert!(console.text("policy-status").contains("Applied"));
+    assert!(console.find("policy-unapplied").is_none());
+    assert_eq!(
+        budget_of(&console.config(), "agent_budget"),
+        BudgetConfig {
+            scope: BudgetScope::Agent,
+            window_secs: Some(3_600),
+            agent_limits: BTreeMap::from([("vip".into(), 20.0)]),
+            ..BudgetConfig::system(5.0, 90.0)
+        }
+    );
+    assert_eq!(console.config_changes(), 1);
+
+    // 0.90 a request: five fit the new 5.00 (the fifth reaches the 4.50
+    // threshold, not past it); the sixth would spend 5.40 and is denied by
+    // the tier, with its reason.
+    for n in 0..5 {
+        assert_eq!(
+            console.submit(n, "probe", "api_call", 0.9).0,
+            Verdict::Approved
+        );
+    }
+    let (verdict, by, reason) = console.submit(5, "probe", "api_call", 0.9);
+    assert_eq!(verdict, Verdict::Denied);
+    assert_eq!(by, DecidedBy::Policy("agent_budget".into()));
+    assert!(
+        reason.starts_with("probe would spend 5.40 of its 5.00 hourly budget"),
+        "{reason}"
+    );
+    // The agent with its own limit goes on.
+    for n in 10..16 {
+        assert_eq!(
+            console.submit(n, "vip", "api_call", 0.9).0,
+            Verdict::Approved
+        );
+    }
+    // The form shows what is in force.
+    assert_eq!(console.value("policy-budget-limit-agent_budget"), "5");
+}
+
+#[wasm_bindgen_test]
+async fn the_repeated_violations_trigger_is_switched_off_through_the_form() {
+    let refuse_many = |console: &Mounted| {
+        for n in 0..25 {
+            console.submit(n, "rogue", "deploy", 0.1);
+        }
+        console.state.peek(|sim| {
+            let plane = sim.plane();
+            plane
+                .agent_id("rogue")
+                .and_then(|id| plane.agent_halted_by(id))
+                .map(|activation| activation.actor.to_string())
+        })
+    };
+    // On by default: 25 blocked requests halt the agent.
+    let console = mount(session());
+    assert!(console.checked("policy-trigger-repeated-enabled"));
+    assert_eq!(
+        refuse_many(&console).as_deref(),
+        Some("trigger:repeated_violations")
+    );
+
+    let console = mount(session());
+    console.set_checked("policy-trigger-repeated-enabled", false);
+    console.click("policy-apply");
+    settle().await;
+    assert!(console.text("policy-status").contains("Applied"));
+    let config = console.config();
+    assert!(!config.triggers.repeated_violations.enabled);
+    assert_eq!(config.triggers.repeated_violations.refusals, 20);
+    let mut expected = GovernanceConfig::default();
+    expected.triggers.repeated_violations.enabled = false;
+    assert_eq!(config, expected, "only the trigger changed");
+    assert!(!console.checked("policy-trigger-repeated-enabled"));
+    assert_eq!(refuse_many(&console), None);
+}
+
+#[wasm_bindgen_test]
+async fn three_wrong_fields_show_three_errors_at_once_and_change_nothing() {
+    let console = mount(session());
+    let before = console.config();
+    console.type_into("policy-budget-limit-budget", "-5");
+    console.type_into("policy-rate-window-rate_limit", "soon");
+    console.type_into("policy-trigger-repeated-refusals", "0");
+    console.click("policy-apply");
+    settle().await;
+
+    assert_eq!(
+        console.text("policy-budget-limit-budget-error"),
+        "Limit: -5 must not be negative"
+    );
+    assert_eq!(
+        console.text("policy-rate-window-rate_limit-error"),
+        "Window (seconds): \"soon\" is not a number"
+    );
+    assert_eq!(
+        console.text("policy-trigger-repeated-refusals-error"),
+        "Refusals: 0 must be between 1 and 100000"
+    );
+    for field in [
+        "policy-budget-limit-budget",
+        "policy-rate-window-rate_limit",
+        "policy-trigger-repeated-refusals",
+    ] {
+        assert_eq!(
+            console.one(field).get_attribute("aria-invalid").as_deref(),
+            Some("true"),
+            "{field}"
+        );
+    }
+    assert_eq!(
+        console.text("policy-error-summary"),
+        "Nothing was applied: 3 problems, each shown beside its field."
+    );
+    assert!(console.find("policy-error-form").is_none());
+    // The sections holding a problem open by themselves; the others stay shut.
+    assert!(console.one("policy-section-budget").has_attribute("open"));
+    assert!(console
+        .one("policy-section-rate_limit")
+        .has_attribute("open"));
+    assert!(!console
+        .one("policy-section-agent_budget")
+        .has_attribute("open"));
+
+    assert_eq!(console.config(), before);
+    assert!(console.state.peek(|sim| sim.plane().audit().is_empty()));
+    assert!(console.find("policy-status").is_none());
+
+    // Fixing them applies, and the messages go.
+    console.type_into("policy-budget-limit-budget", "50");
+    console.type_into("policy-rate-window-rate_limit", "60");
+    console.type_into("policy-trigger-repeated-refusals", "10");
+    console.click("policy-apply");
+    settle().await;
+    assert!(console.text("policy-status").contains("Applied"));
+    assert_eq!(console.text("policy-budget-limit-budget-error"), "");
+    assert!(console.find("policy-error-summary").is_none());
+    assert_eq!(budget_of(&console.config(), "budget").limit, 50.0);
+}
+
+#[wasm_bindgen_test]
+async fn tiers_and_change_windows_are_added_and_removed_and_allow_on_timeout_is_called_risky() {
+    let console = mount(session());
+    console.type_into("policy-add-tier-name", "weekly");
+    console.choose("policy-add-tier-scope", "system");
+    console.click("policy-add-tier");
+    settle().await;
+    assert!(console.one("policy-section-weekly").has_attribute("open"));
+    console.type_into("policy-budget-window-weekly", "604800");
+    settle().await;
+    assert_eq!(console.text("policy-budget-window-words-weekly"), "weekly");
+    // A name already in use is refused beside the control.
+    console.type_into("policy-add-tier-name", "budget");
+    console.click("policy-add-tier");
+    settle().await;
+    assert!(console
+        .text("policy-add-tier-error")
+        .contains("used by another policy"));
+
+    console.click("policy-add-change-window");
+    settle().await;
+    assert_eq!(
+        console.value("policy-cw-parameter-change_window"),
+        "environment"
+    );
+    assert_eq!(console.selected("policy-cw-outside-change_window"), "deny");
+    assert!(console.checked("policy-cw-day-change_window-0-fri"));
+    assert!(!console.checked("policy-cw-day-change_window-0-sat"));
+    assert_eq!(console.value("policy-cw-start-change_window-0"), "9");
+    assert_eq!(console.value("policy-cw-end-change_window-0"), "17");
+
+    console.choose("policy-on-timeout-agent_budget", "allow");
+    settle().await;
+    assert!(console
+        .text("policy-on-timeout-agent_budget-warning")
+        .starts_with("Allow on timeout: silence approves — risky"));
+    assert!(console.find("policy-on-timeout-budget-warning").is_none());
+    console.click("policy-apply");
+    settle().await;
+    assert!(console.text("policy-status").contains("Applied"));
+
+    let config = console.config();
+    assert_eq!(
+        budget_of(&config, "weekly"),
+        BudgetConfig {
+            window_secs: Some(604_800),
+            ..BudgetConfig::system(100.0, 90.0)
+        }
+    );
+    assert!(matches!(
+        config.policy("change_window").unwrap().rule,
+        PolicyRule::ChangeWindow(_)
+    ));
+    assert_eq!(
+        config.policy("agent_budget").unwrap().on_timeout,
+        TimeoutOutcome::Allow
+    );
+    // Production outside the window (time zero is Monday 00:00) is refused.
+    let verdict = console.state.command(|sim| {
+        let mut input = RequestInput::new(
+            RequestId(uuid::Uuid::from_u128(1)),
+            "deployer",
+            "api_call",
+            0.1,
+        );
+        input.parameters = serde_json::json!({"environment": "production"});
+        sim.plane_mut().submit(&input).verdict
+    });
+    assert_eq!(verdict, Verdict::Denied);
+
+    console.click("policy-remove-weekly");
+    console.click("policy-remove-change_window");
+    settle().await;
+    assert!(console.find("policy-section-weekly").is_none());
+    console.click("policy-apply");
+    settle().await;
+    let config = console.config();
+    assert!(config.policy("weekly").is_none());
+    assert!(config.policy("change_window").is_none());
+}
