@@ -65,6 +65,8 @@ pub enum RuleForm {
     SensitiveActions(SensitiveForm),
     ChangeWindow(ChangeWindowForm),
     RequireApproval,
+    /// A kind this form shows but does not edit, kept as it is.
+    Kept(PolicyRule),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -552,6 +554,7 @@ impl PolicyEntry {
             RuleForm::SensitiveActions(_) => "sensitive_actions",
             RuleForm::ChangeWindow(_) => "change_window",
             RuleForm::RequireApproval => "require_approval",
+            RuleForm::Kept(rule) => rule.kind(),
         }
     }
 
@@ -679,6 +682,12 @@ impl PolicyEntry {
                 )
             }
             RuleForm::RequireApproval => "sends every request it covers to a human".into(),
+            RuleForm::Kept(PolicyRule::SensitiveData(rule)) => format!(
+                "denies {} kinds of credential and escalates {} kinds of personal data it finds",
+                rule.deny.len(),
+                rule.escalate.len()
+            ),
+            RuleForm::Kept(rule) => format!("{} (edited in the configuration)", rule.kind()),
         };
         format!("{}; covers {}", rule, self.coverage())
     }
@@ -751,6 +760,8 @@ impl RuleForm {
                 outside: c.outside,
             }),
             PolicyRule::RequireApproval(_) => RuleForm::RequireApproval,
+            // Kinds the form does not edit are kept as configured.
+            other @ PolicyRule::SensitiveData(_) => RuleForm::Kept(other.clone()),
         }
     }
 
@@ -805,6 +816,7 @@ impl RuleForm {
                 outside: c.outside,
             }),
             RuleForm::RequireApproval => PolicyRule::RequireApproval(RequireApprovalConfig {}),
+            RuleForm::Kept(rule) => rule.clone(),
         }
     }
 }
@@ -1334,7 +1346,8 @@ mod tests {
                 "budget",
                 "budget_tier",
                 "budget_tier_2",
-                "weekly"
+                "weekly",
+                "sensitive_data"
             ]
         );
         form.policy_mut("weekly")
