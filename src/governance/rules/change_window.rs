@@ -2,7 +2,7 @@
 //! times.
 //!
 //! A request targets production when its top-level parameter `parameter`
-//! (default `environment`) is a string equal, ignoring case and surrounding
+//! (default `environment`) is a string equal, ignoring ASCII case and surrounding
 //! spaces, to one of `values` (default `production`, `prod`). Such a request
 //! outside every configured window is **denied** or **escalated**, as
 //! configured. Windows are days of the week and whole hours on the control
@@ -181,7 +181,7 @@ impl ChangeWindowConfig {
             values: self
                 .values
                 .iter()
-                .map(|v| v.trim().to_lowercase())
+                .map(|v| v.trim().to_ascii_lowercase())
                 .collect(),
             windows: self.windows.clone(),
             outside: self.outside,
@@ -206,7 +206,7 @@ impl Policy for ChangeWindowRule {
         context: &PolicyContext<'_>,
     ) -> Option<Finding> {
         let target = request.parameters.get(&self.parameter)?.as_str()?;
-        let target = target.trim().to_lowercase();
+        let target = target.trim().to_ascii_lowercase();
         if !self.values.contains(&target) || self.windows.iter().any(|w| w.contains(context.now)) {
             return None;
         }
