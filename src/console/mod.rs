@@ -13,6 +13,7 @@ pub mod policy_form;
 pub mod review;
 pub mod risk_levels;
 pub mod session;
+pub mod tiers;
 pub mod triggers;
 
 pub use audit_view::{AuditFilter, AuditView};
