@@ -10,7 +10,9 @@ mod inbox;
 mod kill_switch;
 mod panel;
 mod policy_editor;
+mod risk_levels;
 mod state;
+mod triggers;
 
 use crate::browser;
 use crate::console::kill_switches::scoped_summary;
@@ -138,7 +140,9 @@ pub fn Console(
                 <kill_switch::KillSwitchPanel />
                 <inbox::InboxPanel />
                 <fleet::FleetPanel />
+                <triggers::TriggersPanel />
                 <policy_editor::PolicyEditorPanel />
+                <risk_levels::RiskLevelsPanel />
                 <charts::ChartsPanel />
                 <audit::AuditPanel />
             </main>
