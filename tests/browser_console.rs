@@ -36,6 +36,15 @@ fn session(edit: impl FnOnce(&mut GovernanceConfig)) -> SavedSession {
     }
 }
 
+/// Leaves out the named default policies: for tests written about the
+/// policies that remain (the per-action cap would deny their 5.00 requests,
+/// high-risk review would hold their `deploy`).
+fn without(config: &mut GovernanceConfig, names: &[&str]) {
+    config
+        .policies
+        .retain(|p| !names.contains(&p.name.as_str()));
+}
+
 fn mount(session: SavedSession, live: bool) -> Mounted {
     let document = web_sys::window().unwrap().document().unwrap();
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
@@ -366,7 +375,7 @@ async fn an_unanswered_escalation_times_out_on_its_own() {
 
 #[wasm_bindgen_test]
 async fn editing_the_budget_changes_the_next_verdict() {
-    let console = mount(session(|_| {}), false);
+    let console = mount(session(|c| without(c, &["action_cap"])), false);
     let submit = |n: u128| {
         console.state().command(|sim| {
             sim.plane_mut()
@@ -401,7 +410,10 @@ async fn editing_the_budget_changes_the_next_verdict() {
 
 #[wasm_bindgen_test]
 async fn invalid_input_shows_the_error_and_leaves_the_configuration_unchanged() {
-    let console = mount(session(|_| {}), false);
+    // The budget third, as the message below names it.
+    let three =
+        |c: &mut GovernanceConfig| without(c, &["high_risk_review", "action_cap", "agent_budget"]);
+    let console = mount(session(three), false);
     let before = console.state().peek(|sim| sim.plane().config().clone());
     console.type_into("policy-budget-limit-budget", "-5");
     console.type_into("policy-rate-max-rate_limit", "20");
@@ -635,7 +647,7 @@ async fn the_setup_survives_a_reload_and_damaged_storage_is_reported() {
 
 #[wasm_bindgen_test]
 async fn blocked_types_are_an_editable_list() {
-    let console = mount(session(|_| {}), false);
+    let console = mount(session(|c| without(c, &["high_risk_review"])), false);
     let submit = |n: u128, action: &str| {
         console.state().command(|sim| {
             sim.plane_mut()
@@ -779,7 +791,7 @@ async fn the_conflict_strategy_is_shown_chosen_and_applied() {
 
 #[wasm_bindgen_test]
 async fn an_approval_overruled_by_a_block_says_it_did_not_execute_and_why() {
-    let console = mount(session(|_| {}), false);
+    let console = mount(session(|c| without(c, &["action_cap"])), false);
     // email needs approval by default: the request waits in the inbox.
     let verdict = console.state().command(|sim| {
         sim.plane_mut()

@@ -1,7 +1,15 @@
 //! Chart geometry from the core's numbers: SVG coordinates, computed here so
 //! the chart components only draw.
+//!
+//! The spend chart is drawn against the system budget tier. A tier with a
+//! window limits the spend of its current window, so the line then shows
+//! spend since the window began (falling to zero at each reset), which is
+//! what the budget line is a limit of; without a window it shows all-time
+//! spend. The line is drawn from the timeline's samples of total spend; the
+//! figure beside it is the tier's own (which counts only the types the tier
+//! covers).
 
-use crate::governance::{Money, SpendingReport, Timestamp, Verdict};
+use crate::governance::{Millis, Money, SpendingReport, Timestamp, Verdict};
 use crate::sim::TimelinePoint;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -10,16 +18,29 @@ use std::sync::Arc;
 pub const WIDTH: f64 = 600.0;
 pub const HEIGHT: f64 = 180.0;
 
+/// The budget tier a spend chart is drawn against.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BudgetLine {
+    pub limit: Money,
+    pub threshold: Money,
+    /// The tier's window: the line then shows spend within each window.
+    pub window: Option<Millis>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpendChart {
-    /// `points` attribute of the cumulative-spend polyline.
+    /// `points` attribute of the spend polyline: all-time spend, or spend
+    /// within the budget's window.
     pub spend: String,
     /// Height of the budget and threshold lines, when there is a budget.
     pub budget_y: Option<f64>,
     pub threshold_y: Option<f64>,
     pub top: Money,
+    /// All-time spend at the latest point.
     pub latest: Money,
     pub end: Timestamp,
+    /// The window the line's spend is within, if the budget has one.
+    pub window: Option<Millis>,
 }
 
 fn x_of(at: Timestamp, end: Timestamp) -> f64 {
@@ -52,28 +73,59 @@ fn polyline(points: &[TimelinePoint], top: f64, value: impl Fn(&TimelinePoint) -
     out.trim_end().to_owned()
 }
 
-/// Cumulative spend over time against the budget and its escalation threshold.
-pub fn spend_chart(
-    points: &[TimelinePoint],
-    limit: Option<Money>,
-    threshold: Option<Money>,
-) -> SpendChart {
-    let latest = points.last().map_or(Money::ZERO, |p| p.total_spend);
-    let highest = points
+/// Spend at each point as the budget counts it: all-time, or since the
+/// start of the point's window (windows are aligned to multiples of their
+/// length from time zero; the spend at a window's start is the latest sample
+/// at or before it).
+fn windowed_spend(points: &[TimelinePoint], window: Option<Millis>) -> Vec<Money> {
+    let Some(size) = window.map(|w| w.0.max(1)) else {
+        return points.iter().map(|p| p.total_spend).collect();
+    };
+    let mut base = Money::ZERO;
+    let mut base_period = 0;
+    let mut previous: Option<&TimelinePoint> = None;
+    points
         .iter()
-        .map(|p| p.total_spend)
-        .max()
-        .unwrap_or(Money::ZERO);
+        .map(|point| {
+            let period = point.at.millis() / size;
+            if period != base_period {
+                base_period = period;
+                base = previous.map_or(Money::ZERO, |p| p.total_spend);
+            }
+            previous = Some(point);
+            point.total_spend.saturating_sub(base)
+        })
+        .collect()
+}
+
+/// Spend over time against the budget and its escalation threshold.
+pub fn spend_chart(points: &[TimelinePoint], budget: Option<BudgetLine>) -> SpendChart {
+    let latest = points.last().map_or(Money::ZERO, |p| p.total_spend);
+    let window = budget.and_then(|b| b.window);
+    let values = windowed_spend(points, window);
+    let highest = values.iter().copied().max().unwrap_or(Money::ZERO);
+    let limit = budget.map(|b| b.limit);
     // Leave headroom above the budget line so it is visible, not the frame.
     let top = highest.max(limit.map_or(Money::ZERO, |l| l.saturating_add(l.percent_floor(10.0))));
     let top_value = top.as_f64().max(0.01);
+    let end = points.last().map_or(Timestamp(0), |p| p.at);
+    let mut spend = String::with_capacity(points.len() * 14);
+    for (point, value) in points.iter().zip(&values) {
+        let _ = write!(
+            spend,
+            "{:.1},{:.1} ",
+            x_of(point.at, end),
+            y_of(value.as_f64(), top_value)
+        );
+    }
     SpendChart {
-        spend: polyline(points, top_value, |p| p.total_spend.as_f64()),
+        spend: spend.trim_end().to_owned(),
         budget_y: limit.map(|l| y_of(l.as_f64(), top_value)),
-        threshold_y: threshold.map(|t| y_of(t.as_f64(), top_value)),
+        threshold_y: budget.map(|b| y_of(b.threshold.as_f64(), top_value)),
         top: Money::from_f64(top_value).unwrap_or(top),
         latest,
-        end: points.last().map_or(Timestamp(0), |p| p.at),
+        end,
+        window,
     }
 }
 
@@ -158,8 +210,11 @@ mod tests {
     fn spend_is_scaled_to_leave_the_budget_line_in_view() {
         let chart = spend_chart(
             &[point(0, 0), point(500, 50), point(1_000, 100)],
-            Some(Money::from_units(100)),
-            Some(Money::from_units(90)),
+            Some(BudgetLine {
+                limit: Money::from_units(100),
+                threshold: Money::from_units(90),
+                window: None,
+            }),
         );
         assert_eq!(chart.top, Money::from_units(110));
         assert_eq!(chart.spend.split(' ').count(), 3);
@@ -168,6 +223,40 @@ mod tests {
         assert!((budget_y - (HEIGHT - 100.0 / 110.0 * HEIGHT)).abs() < 1e-9);
         assert!(chart.threshold_y.unwrap() > budget_y);
         assert_eq!(chart.latest, Money::from_units(100));
+    }
+
+    #[test]
+    fn a_windowed_budget_is_drawn_against_the_spend_of_each_window() {
+        // A 1 s window: 30 spent in the first, then 20 and 45 in the second.
+        let points = [
+            point(0, 0),
+            point(600, 30),
+            point(1_200, 50),
+            point(1_800, 75),
+        ];
+        let chart = spend_chart(
+            &points,
+            Some(BudgetLine {
+                limit: Money::from_units(40),
+                threshold: Money::from_units(36),
+                window: Some(Millis(1_000)),
+            }),
+        );
+        // The highest window spend is 45, over the 44 of limit plus headroom.
+        assert_eq!(chart.top, Money::from_units(45));
+        let heights: Vec<&str> = chart
+            .spend
+            .split(' ')
+            .map(|xy| xy.split(',').nth(1).unwrap())
+            .collect();
+        let y = |v: f64| format!("{:.1}", HEIGHT - v / 45.0 * HEIGHT);
+        assert_eq!(heights, [y(0.0), y(30.0), y(20.0), y(45.0)]);
+        assert_eq!(chart.latest, Money::from_units(75), "all-time spend");
+        assert_eq!(chart.window, Some(Millis(1_000)));
+        // Without a window the same points are all-time spend.
+        let all_time = spend_chart(&points, None);
+        assert_eq!(all_time.top, Money::from_units(75));
+        assert_eq!(all_time.budget_y, None);
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! What the inbox tells a reviewer after a decision: whether the action ran,
 //! and when an approval did not execute, what refused it and why.
 //!
+//! It also reads a reviewer's approval count back to them, with a warning
+//! when it passes the approval-fatigue threshold.
+//!
 //! Invariant: only an approval that executed reads as a success; a denial or
 //! an approval overruled by a refusal in force (a policy or the kill switch)
 //! never does, so nothing that did not run is confirmed as if it had.
 
+use crate::governance::config::ApprovalFatigue;
 use crate::governance::{DecidedBy, Decision, Verdict};
 
 /// How a message after a decision should look.
@@ -58,6 +62,35 @@ pub fn review_outcome(
     }
 }
 
+/// A fatigue window as people say it: "the last hour", "the last 15 minutes".
+fn last(window_secs: u64) -> String {
+    match window_secs {
+        3_600 => "the last hour".to_owned(),
+        86_400 => "the last day".to_owned(),
+        s if s % 3_600 == 0 => format!("the last {} hours", s / 3_600),
+        s if s % 60 == 0 => format!("the last {} minutes", s / 60),
+        s => format!("the last {s} s"),
+    }
+}
+
+/// What the inbox says about a reviewer's recent approvals: the count, and a
+/// warning when it is above the threshold (`None` below it).
+pub fn fatigue_reading(
+    count: u32,
+    above: bool,
+    fatigue: &ApprovalFatigue,
+) -> (String, Option<String>) {
+    let window = last(fatigue.window_secs);
+    let reading = format!("You approved {count} in {window}");
+    let warning = above.then(|| {
+        format!(
+            "More than {} approvals in {window}: slow down or hand over the inbox; a rushed approval protects nothing.",
+            fatigue.warn_above
+        )
+    });
+    (reading, warning)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +103,31 @@ mod tests {
         } else {
             Review::deny("riley")
         }
+    }
+
+    #[test]
+    fn the_fatigue_reading_counts_and_warns_above_the_threshold() {
+        let fatigue = ApprovalFatigue {
+            window_secs: 3_600,
+            warn_above: 10,
+        };
+        assert_eq!(
+            fatigue_reading(3, false, &fatigue),
+            ("You approved 3 in the last hour".to_owned(), None)
+        );
+        let (reading, warning) = fatigue_reading(12, true, &fatigue);
+        assert_eq!(reading, "You approved 12 in the last hour");
+        assert!(warning
+            .unwrap()
+            .starts_with("More than 10 approvals in the last hour"));
+        let short = ApprovalFatigue {
+            window_secs: 900,
+            warn_above: 1,
+        };
+        assert_eq!(
+            fatigue_reading(0, false, &short).0,
+            "You approved 0 in the last 15 minutes"
+        );
     }
 
     #[test]

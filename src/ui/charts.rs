@@ -1,10 +1,12 @@
-//! Spending charts, drawn as SVG from the core's numbers: cumulative spend
-//! against the budget and escalation threshold, the biggest spenders, and
-//! verdict counts over time.
+//! The spending panel: every budget tier's usage against its limit, spend
+//! drawn as SVG against the system tier's limit and escalation threshold
+//! (within its window, when it has one), the biggest spenders, and verdict
+//! counts over time.
 
 use super::format::verdict_label;
 use super::{ConsoleState, Panel};
-use crate::console::charts::{agent_bars, spend_chart, verdict_chart, HEIGHT, WIDTH};
+use crate::console::charts::{agent_bars, verdict_chart, HEIGHT, WIDTH};
+use crate::console::tiers::{spending_view, TierRow};
 use leptos::prelude::*;
 
 const TOP_SPENDERS: usize = 10;
@@ -12,11 +14,8 @@ const TOP_SPENDERS: usize = 10;
 #[component]
 pub fn ChartsPanel() -> impl IntoView {
     let state = expect_context::<ConsoleState>();
-    let spend = Memo::new(move |_| {
-        state.read(|sim| {
-            let report = sim.plane().spending_report();
-            spend_chart(sim.timeline().points(), report.limit, report.threshold)
-        })
+    let spending = Memo::new(move |_| {
+        state.read(|sim| spending_view(sim.timeline().points(), &sim.plane().budget_usage(None)))
     });
     let verdicts = Memo::new(move |_| state.read(|sim| verdict_chart(sim.timeline().points())));
     let bars = Memo::new(move |_| {
@@ -26,26 +25,46 @@ pub fn ChartsPanel() -> impl IntoView {
 
     view! {
         <Panel testid="panel-charts" title="Spending">
+            <table class="tier-table" data-testid="budget-tiers">
+                <caption>"Budget tiers"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Policy"</th>
+                        <th scope="col">"Limits"</th>
+                        <th scope="col">"Spent"</th>
+                        <th scope="col">"Threshold"</th>
+                        <th scope="col">"Window"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || spending.with(|s| s.tiers.clone()).into_iter().map(tier_row).collect_view()}
+                </tbody>
+            </table>
             <figure class="chart">
                 <figcaption>
-                    "Cumulative spend "
-                    <strong data-testid="chart-spend-total">{move || spend.get().latest.to_string()}</strong>
-                    " by " {move || spend.get().end.to_string()}
-                    " (scale to " {move || spend.get().top.to_string()} ")"
+                    {move || spending.with(|s| s.window_spend.clone()).map(|text| view! {
+                        "Spend in the system budget's window "
+                        <strong data-testid="chart-window-spend">{text}</strong>
+                        "; "
+                    })}
+                    "All-time spend "
+                    <strong data-testid="chart-spend-total">{move || spending.with(|s| s.chart.latest.to_string())}</strong>
+                    " by " {move || spending.with(|s| s.chart.end.to_string())}
+                    " (scale to " {move || spending.with(|s| s.chart.top.to_string())} ")"
                 </figcaption>
                 <svg class="chart-svg" viewBox=view_box.clone() preserveAspectRatio="none" role="img"
-                    aria-label="Cumulative spend over time, with the budget and the escalation threshold"
+                    aria-label="Spend over time as the system budget counts it (within its window, if it has one), with its limit and escalation threshold"
                     data-testid="chart-spend">
-                    {move || spend.get().budget_y.map(|y| view! {
+                    {move || spending.with(|s| s.chart.budget_y).map(|y| view! {
                         <line class="chart-budget" data-testid="chart-budget-line" x1="0" x2=WIDTH y1=y y2=y />
                     })}
-                    {move || spend.get().threshold_y.map(|y| view! {
+                    {move || spending.with(|s| s.chart.threshold_y).map(|y| view! {
                         <line class="chart-threshold" data-testid="chart-threshold-line" x1="0" x2=WIDTH y1=y y2=y />
                     })}
-                    <polyline class="chart-spend-line" data-testid="chart-spend-line" points=move || spend.get().spend />
+                    <polyline class="chart-spend-line" data-testid="chart-spend-line" points=move || spending.with(|s| s.chart.spend.clone()) />
                 </svg>
                 <p class="chart-legend">
-                    <span class="legend legend--spend">"— spend"</span>
+                    <span class="legend legend--spend">"— spend the budget counts"</span>
                     <span class="legend legend--budget">"— budget limit"</span>
                     <span class="legend legend--threshold">"- - escalation threshold"</span>
                 </p>
@@ -96,5 +115,28 @@ pub fn ChartsPanel() -> impl IntoView {
                 </ul>
             </figure>
         </Panel>
+    }
+}
+
+/// One tier: its scope and limits in words, spend as a bar with the figure
+/// beside it, and when its window resets.
+fn tier_row(row: TierRow) -> impl IntoView {
+    let bar = row.share.map(|share| {
+        let width = format!("width: {:.1}%", share * 100.0);
+        view! { <span class="bar-track tier-bar" aria-hidden="true"><span class="bar-fill" style=width></span></span> }
+    });
+    let policy = row.policy.clone();
+    view! {
+        <tr data-testid="budget-tier" data-policy=policy>
+            <th scope="row" class="mono">{row.policy}</th>
+            <td>{row.scope}</td>
+            <td data-testid="budget-tier-usage">
+                {bar}
+                {row.usage}
+                {row.agent.map(|agent| view! { " (" <span class="mono" data-testid="budget-tier-agent">{agent}</span> ")" })}
+            </td>
+            <td>{row.threshold}</td>
+            <td data-testid="budget-tier-resets">{row.resets.unwrap_or_else(|| "—".to_owned())}</td>
+        </tr>
     }
 }

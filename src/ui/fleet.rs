@@ -1,9 +1,13 @@
 //! The fleet panel: simulation controls, fleet settings, and every agent with
-//! its persona, status, spend and latest verdict.
+//! its persona, status (and, when halted, which kill switch stopped it, who
+//! activated it and why), spend and latest verdict; each agent can be paused,
+//! and halted by its own kill switch or released from it.
 
 use super::format::verdict_badge;
 use super::{ConsoleState, Panel};
+use crate::console::kill_switches::{halt_of, Halt, ScopeChoice};
 use crate::console::{parse_fleet_form, Speed};
+use crate::governance::KillTarget;
 use crate::governance::{Money, Verdict};
 use crate::sim::{AgentStatus, Persona, Simulation};
 use leptos::prelude::*;
@@ -18,6 +22,10 @@ struct FleetRow {
     requests: u64,
     executed: u64,
     last_verdict: Option<Verdict>,
+    /// What stops the agent, if anything.
+    halt: Option<Halt>,
+    /// Its own kill switch is active (the global one may be too).
+    own_switch: bool,
 }
 
 /// Agents shown per page: a thousand live rows would cost more than a frame.
@@ -33,6 +41,7 @@ fn fleet_rows(sim: &Simulation, page: usize) -> Vec<FleetRow> {
         .map(|(index, agent)| {
             let id = plane.agent_id(&agent.name);
             let stats = id.map(|id| plane.agent_stats(id)).unwrap_or_default();
+            let (halt, own_switch) = halt_of(plane, &agent.name);
             FleetRow {
                 index,
                 name: agent.name.clone(),
@@ -42,6 +51,8 @@ fn fleet_rows(sim: &Simulation, page: usize) -> Vec<FleetRow> {
                 requests: agent.requests,
                 executed: stats.executed,
                 last_verdict: stats.last_verdict,
+                halt,
+                own_switch,
             }
         })
         .collect()
@@ -67,6 +78,7 @@ pub fn FleetPanel() -> impl IntoView {
         let page = current_page();
         state.read(|sim| fleet_rows(sim, page))
     });
+    let error = RwSignal::new(None::<String>);
     view! {
         <Panel testid="panel-fleet" title="Fleet">
             <SimulationControls />
@@ -89,6 +101,9 @@ pub fn FleetPanel() -> impl IntoView {
                     "Next"
                 </button>
             </div>
+            {move || error.get().map(|message| view! {
+                <p class="field-error" role="alert" data-testid="fleet-halt-error">{message}</p>
+            })}
             <div class="table-scroll">
                 <table class="fleet-table" data-testid="fleet-table">
                     <caption class="visually-hidden">"Agents in the simulated fleet"</caption>
@@ -106,7 +121,7 @@ pub fn FleetPanel() -> impl IntoView {
                     </thead>
                     <tbody>
                         <For each=move || rows.get() key=|row| (row.index, row.name.clone()) let:row>
-                            <FleetRowView row=row rows=rows />
+                            <FleetRowView row=row rows=rows error=error />
                         </For>
                     </tbody>
                 </table>
@@ -116,7 +131,11 @@ pub fn FleetPanel() -> impl IntoView {
 }
 
 #[component]
-fn FleetRowView(row: FleetRow, rows: Memo<Vec<FleetRow>>) -> impl IntoView {
+fn FleetRowView(
+    row: FleetRow,
+    rows: Memo<Vec<FleetRow>>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
     let state = expect_context::<ConsoleState>();
     let index = row.index;
     let name = row.name.clone();
@@ -139,6 +158,36 @@ fn FleetRowView(row: FleetRow, rows: Memo<Vec<FleetRow>>) -> impl IntoView {
         let name = name.clone();
         move || format!("{} {name}", button_label())
     };
+    let own_switch = move || current.with(|r| r.own_switch);
+    // Halting asks for a reason in the kill-switch form; releasing is direct.
+    let halt_or_release = {
+        let name = name.clone();
+        move |_| {
+            if own_switch() {
+                let actor = state.reviewer_name();
+                let target = KillTarget::Agent(name.clone());
+                let result = state.command(|sim| {
+                    sim.plane_mut()
+                        .deactivate_kill_switch_for(Some(&target), &actor)
+                });
+                error.set(result.err().map(|e| e.to_string()));
+            } else {
+                state.kill_form.open_for(ScopeChoice::Agent, &name);
+            }
+        }
+    };
+    let halt_label = move || if own_switch() { "Lift halt" } else { "Halt…" };
+    let halt_aria = {
+        let name = name.clone();
+        move || {
+            if own_switch() {
+                format!("Lift the halt on {name}")
+            } else {
+                format!("Halt {name}…")
+            }
+        }
+    };
+    let halted_by = move || current.with(|r| r.halt.as_ref().map(Halt::describe));
     let persona = current.with_untracked(|r| r.persona);
     view! {
         <tr class="fleet-row" data-testid="fleet-row" data-agent=name.clone()>
@@ -148,6 +197,9 @@ fn FleetRowView(row: FleetRow, rows: Memo<Vec<FleetRow>>) -> impl IntoView {
                 <span class=move || format!("status status--{}", status().to_lowercase()) data-testid="agent-status">
                     {status}
                 </span>
+                {move || halted_by().map(|by| view! {
+                    <span class="halted-by" data-testid="agent-halted-by">{by}</span>
+                })}
             </td>
             <td class="numeric" data-testid="agent-spend">{move || current.with(|r| r.spend.to_string())}</td>
             <td class="numeric">{move || current.with(|r| r.requests)}</td>
@@ -157,6 +209,11 @@ fn FleetRowView(row: FleetRow, rows: Memo<Vec<FleetRow>>) -> impl IntoView {
                 <button class="button button--small" data-testid="agent-pause"
                     aria-label=aria_label on:click=toggle>
                     {button_label}
+                </button>
+                " "
+                <button class="button button--small" data-testid="agent-halt"
+                    aria-label=halt_aria on:click=halt_or_release>
+                    {halt_label}
                 </button>
             </td>
         </tr>

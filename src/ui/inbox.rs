@@ -1,11 +1,12 @@
 //! The escalation inbox: what waits for a human, with everything needed to
 //! judge it, a live countdown to its timeout, and approve or deny by button or
 //! keyboard (↑/↓ or j/k to move, a to approve, d to deny). Below, the latest
-//! resolutions and who made them.
+//! resolutions and who made them. Above, how many approvals the reviewer gave
+//! recently, with a warning past the approval-fatigue threshold.
 
 use super::format::{countdown, verdict_badge};
 use super::{ConsoleState, Panel};
-use crate::console::{review_outcome, Tone};
+use crate::console::{fatigue_reading, review_outcome, Tone};
 use crate::governance::{DecidedBy, RequestId, Review, Timestamp, Verdict};
 use leptos::prelude::*;
 
@@ -94,6 +95,14 @@ pub fn InboxPanel() -> impl IntoView {
         })
     });
     let waiting = Memo::new(move |_| state.read(|sim| sim.plane().escalation_stats().pending));
+    let fatigue = move || {
+        let reviewer = state.reviewer.get();
+        state.read(|sim| {
+            let plane = sim.plane();
+            let (count, above) = plane.approvals_by(&reviewer);
+            fatigue_reading(count, above, &plane.config().approval_fatigue)
+        })
+    };
     let selected = RwSignal::new(None::<RequestId>);
     let comment = RwSignal::new(String::new());
     // After a decision: how it reads (`None` for an error) and the text.
@@ -175,6 +184,15 @@ pub fn InboxPanel() -> impl IntoView {
                 "Keyboard: focus the list, then ↑/↓ (or j/k) to move, a to approve, d to deny. "
                 "Unanswered items are denied when their countdown ends."
             </p>
+            {move || {
+                let (reading, warning) = fatigue();
+                view! {
+                    <p class="inbox-fatigue" data-testid="inbox-fatigue">{reading}</p>
+                    {warning.map(|warning| view! {
+                        <p class="form-warning" role="alert" data-testid="inbox-fatigue-warning">{warning}</p>
+                    })}
+                }
+            }}
             <label class="field">
                 <span>"Comment for your next decision (optional)"</span>
                 <input type="text" maxlength="1000" data-testid="inbox-comment"

@@ -10,15 +10,18 @@ mod inbox;
 mod kill_switch;
 mod panel;
 mod policy_editor;
+mod risk_levels;
 mod state;
+mod triggers;
 
 use crate::browser;
+use crate::console::kill_switches::scoped_summary;
 use crate::console::pacing::TICK;
 use crate::console::SavedSession;
 use leptos::prelude::*;
 
 pub use panel::Panel;
-pub use state::{ConsoleState, AUDIT_RECORD_CEILING};
+pub use state::{ConsoleState, KillForm, AUDIT_RECORD_CEILING};
 
 /// Where the reviewer's setup is kept between visits.
 pub const SESSION_KEY: &str = "agent-governance-console/session/v1";
@@ -78,6 +81,8 @@ pub fn Console(
         on_cleanup(move || timer.cancel());
     }
     let halted = move || state.read(|sim| sim.plane().kill_switch().is_some());
+    // Switches for some agents or types: a count, not the global banner.
+    let scoped = move || state.read(|sim| scoped_summary(sim.plane()));
     view! {
         <div class="console" class:console--halted=halted data-testid="console">
             <header class="console-header">
@@ -108,6 +113,11 @@ pub fn Console(
                     "KILL SWITCH ACTIVE: every request is denied and nothing executes."
                 </div>
             </Show>
+            {move || scoped().map(|summary| view! {
+                <p class="kill-switch-count" role="status" data-testid="kill-switch-scoped">
+                    "Kill switches: " {summary}
+                </p>
+            })}
             {move || {
                 state
                     .notice
@@ -130,7 +140,9 @@ pub fn Console(
                 <kill_switch::KillSwitchPanel />
                 <inbox::InboxPanel />
                 <fleet::FleetPanel />
+                <triggers::TriggersPanel />
                 <policy_editor::PolicyEditorPanel />
+                <risk_levels::RiskLevelsPanel />
                 <charts::ChartsPanel />
                 <audit::AuditPanel />
             </main>

@@ -2,7 +2,11 @@
 //! behind a revision counter. Components read through [`ConsoleState::read`],
 //! which subscribes them to the revision, and change things only through
 //! [`ConsoleState::command`], which bumps it.
+//!
+//! The kill-switch form's fields live here too, so the fleet's "Halt…" can
+//! open the one confirmation form for its agent.
 
+use crate::console::kill_switches::ScopeChoice;
 use crate::console::pacing::WORK_BUDGET_MS;
 use crate::console::{AuditView, Pacer, SavedSession, Speed, TickPlan};
 use crate::governance::{Millis, Timestamp};
@@ -15,6 +19,45 @@ const SLICE: usize = 400;
 /// whole, and a browser tab's memory is finite.
 pub const AUDIT_RECORD_CEILING: usize = 500_000;
 
+/// The kill-switch form: open or not, what it stops, and why.
+#[derive(Clone, Copy)]
+pub struct KillForm {
+    pub open: RwSignal<bool>,
+    pub scope: RwSignal<ScopeChoice>,
+    pub name: RwSignal<String>,
+    pub reason: RwSignal<String>,
+    /// Asks the form to take the focus (it may already be open).
+    pub summon: Trigger,
+}
+
+impl KillForm {
+    fn new() -> KillForm {
+        KillForm {
+            open: RwSignal::new(false),
+            scope: RwSignal::new(ScopeChoice::Global),
+            name: RwSignal::new(String::new()),
+            reason: RwSignal::new(String::new()),
+            summon: Trigger::new(),
+        }
+    }
+
+    /// Opens the form for `scope` and `name`, and brings it into view.
+    pub fn open_for(&self, scope: ScopeChoice, name: &str) {
+        self.scope.set(scope);
+        self.name.set(name.to_owned());
+        self.open.set(true);
+        self.summon.notify();
+    }
+
+    /// Closes the form and forgets what was typed.
+    pub fn close(&self) {
+        self.open.set(false);
+        self.scope.set(ScopeChoice::Global);
+        self.name.set(String::new());
+        self.reason.set(String::new());
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct ConsoleState {
     sim: StoredValue<Simulation>,
@@ -26,6 +69,7 @@ pub struct ConsoleState {
     pub reviewer: RwSignal<String>,
     /// A message for the whole console (for example why the simulation paused).
     pub notice: RwSignal<Option<String>>,
+    pub kill_form: KillForm,
 }
 
 impl ConsoleState {
@@ -40,6 +84,7 @@ impl ConsoleState {
             speed: RwSignal::new(session.speed),
             reviewer: RwSignal::new(session.reviewer.clone()),
             notice: RwSignal::new(None),
+            kill_form: KillForm::new(),
         })
     }
 

@@ -12,6 +12,8 @@ const panels = [
   'panel-policies',
   'panel-charts',
   'panel-audit',
+  'panel-triggers',
+  'panel-risk',
 ];
 
 for (const basePath of ['/', '/tools/governance/']) {

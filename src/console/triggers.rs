@@ -1,0 +1,195 @@
+//! The triggers panel's rows: each trigger on or off, its reading now against
+//! its threshold, and when it last fired.
+//!
+//! Readings come from the core's queries. When a trigger last fired is read
+//! from the audit trail (its kill-switch activations), scanned incrementally
+//! like [`super::AuditView`], so a refresh costs only the new records.
+
+use super::kill_switches::target_label;
+use crate::governance::triggers::{REPEATED_VIOLATIONS_ACTOR, SPEND_ANOMALY_ACTOR};
+use crate::governance::{AuditEvent, Clock, ControlPlane, Timestamp};
+
+/// One trigger's row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TriggerRow {
+    /// Stable key, also the stem of its test ids.
+    pub key: &'static str,
+    pub name: &'static str,
+    pub on: bool,
+    pub reading: String,
+    /// "0:04:12.000, agent x: reason", or `None` if it never fired.
+    pub last_fired: Option<String>,
+}
+
+/// A trigger's latest firing, as found in the trail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Fired {
+    at: Timestamp,
+    text: String,
+}
+
+/// The latest firing of each trigger, kept up to date with the trail.
+#[derive(Clone, Debug, Default)]
+pub struct TriggerLog {
+    repeated_violations: Option<Fired>,
+    spend_anomaly: Option<Fired>,
+    scanned: usize,
+    /// When the last scanned record happened: a different time at that
+    /// position means a new trail (a reset simulation).
+    last_at: Option<Timestamp>,
+}
+
+impl TriggerLog {
+    /// Reads the records added since the last refresh; a trail that is
+    /// shorter, or different where it was last read, starts over.
+    pub fn refresh<C: Clock>(&mut self, plane: &ControlPlane<C>) {
+        let records = plane.audit().records();
+        let same_trail = self.scanned <= records.len()
+            && (self.scanned == 0 || Some(records[self.scanned - 1].at) == self.last_at);
+        if !same_trail {
+            *self = TriggerLog::default();
+        }
+        for record in &records[self.scanned..] {
+            if let AuditEvent::KillSwitchActivated {
+                actor,
+                reason,
+                target,
+            } = &record.event
+            {
+                let slot = match &**actor {
+                    REPEATED_VIOLATIONS_ACTOR => &mut self.repeated_violations,
+                    SPEND_ANOMALY_ACTOR => &mut self.spend_anomaly,
+                    _ => continue,
+                };
+                *slot = Some(Fired {
+                    at: record.at,
+                    text: format!("{}, {}: {reason}", record.at, target_label(target.as_ref())),
+                });
+            }
+        }
+        self.scanned = records.len();
+        self.last_at = records.last().map(|r| r.at);
+    }
+
+    /// Every trigger's row, from the plane's readings now.
+    pub fn rows<C: Clock>(&self, plane: &ControlPlane<C>) -> Vec<TriggerRow> {
+        let triggers = &plane.config().triggers;
+        let violations = &triggers.repeated_violations;
+        let worst = plane
+            .agents()
+            .map(|agent| (plane.violations_of(agent), agent))
+            .max_by_key(|(count, agent)| (*count, std::cmp::Reverse(agent.0)))
+            .filter(|(count, _)| *count > 0);
+        let repeated = if violations.enabled {
+            let count = worst.map_or(0, |(count, _)| count);
+            let whose = worst
+                .map(|(_, agent)| format!(" ({})", plane.agent_name(agent)))
+                .unwrap_or_default();
+            format!(
+                "{count} of {} refusals in {} s{whose}",
+                violations.refusals, violations.within_secs
+            )
+        } else {
+            "off".to_owned()
+        };
+        let anomaly = &triggers.spend_anomaly;
+        let spend = if anomaly.enabled {
+            let reading = plane.spend_anomaly_reading(None);
+            format!(
+                "recent {} vs threshold {} (baseline {} per {} s)",
+                reading.recent, reading.threshold, reading.baseline, anomaly.recent_secs
+            )
+        } else {
+            "off".to_owned()
+        };
+        vec![
+            TriggerRow {
+                key: "repeated-violations",
+                name: "Repeated violations",
+                on: violations.enabled,
+                reading: repeated,
+                last_fired: self.repeated_violations.as_ref().map(|f| f.text.clone()),
+            },
+            TriggerRow {
+                key: "spend-anomaly",
+                name: "Spend anomaly",
+                on: anomaly.enabled,
+                reading: spend,
+                last_fired: self.spend_anomaly.as_ref().map(|f| f.text.clone()),
+            },
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::governance::{GovernanceConfig, ManualClock, Millis, RequestId, RequestInput};
+
+    fn deny(plane: &mut ControlPlane<ManualClock>, n: u128, agent: &str) {
+        // `deploy` is blocked by default.
+        plane.submit(&RequestInput::new(
+            RequestId(uuid::Uuid::from_u128(n)),
+            agent,
+            "deploy",
+            0.1,
+        ));
+    }
+
+    #[test]
+    fn the_reading_names_the_agent_closest_to_tripping_and_the_firing_is_kept() {
+        let clock = ManualClock::default();
+        let mut config = GovernanceConfig::default();
+        config.triggers.repeated_violations.refusals = 5;
+        let mut plane = ControlPlane::new(config, clock.clone()).unwrap();
+        let mut log = TriggerLog::default();
+        log.refresh(&plane);
+        let rows = log.rows(&plane);
+        assert_eq!(rows[0].reading, "0 of 5 refusals in 300 s");
+        assert_eq!(rows[1].reading, "off");
+        assert!(!rows[1].on);
+
+        deny(&mut plane, 1, "a");
+        for n in 2..5 {
+            deny(&mut plane, n, "b");
+        }
+        log.refresh(&plane);
+        assert_eq!(log.rows(&plane)[0].reading, "3 of 5 refusals in 300 s (b)");
+        assert_eq!(log.rows(&plane)[0].last_fired, None);
+
+        clock.advance(Millis::from_secs(2));
+        for n in 5..7 {
+            deny(&mut plane, n, "b");
+        }
+        log.refresh(&plane);
+        let fired = log.rows(&plane)[0].last_fired.clone().unwrap();
+        assert!(
+            fired.starts_with("0:00:02.000, agent b: 5 refusals"),
+            "{fired}"
+        );
+        assert!(plane.kill_switches().len() == 1);
+
+        // A new trail forgets the old firing.
+        let fresh = ControlPlane::new(GovernanceConfig::default(), ManualClock::default()).unwrap();
+        log.refresh(&fresh);
+        assert_eq!(log.rows(&fresh)[0].last_fired, None);
+    }
+
+    #[test]
+    fn an_enabled_spend_anomaly_shows_recent_spend_against_its_threshold() {
+        let mut config = GovernanceConfig::default();
+        config.triggers.spend_anomaly.enabled = true;
+        let mut plane = ControlPlane::new(config, ManualClock::default()).unwrap();
+        plane.submit(&RequestInput::new(
+            RequestId(uuid::Uuid::from_u128(1)),
+            "a",
+            "web_search",
+            0.5,
+        ));
+        let log = TriggerLog::default();
+        assert_eq!(
+            log.rows(&plane)[1].reading,
+            "recent 0.50 vs threshold 10.00 (baseline 0.00 per 300 s)"
+        );
+    }
+}

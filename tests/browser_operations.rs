@@ -1,0 +1,469 @@
+#![cfg(target_arch = "wasm32")]
+//! The operations side of the console in a real browser: scoped kill
+//! switches, budget tiers, risk levels, approval fatigue and triggers. Each
+//! test mounts the console into a fresh element, acts as a reviewer would,
+//! lets the reactive system settle, and checks what the reviewer would see.
+
+use agent_governance_console::console::SavedSession;
+use agent_governance_console::governance::{
+    GovernanceConfig, Millis, RequestId, RequestInput, Verdict,
+};
+use agent_governance_console::sim::FleetSettings;
+use agent_governance_console::ui::{Console, ConsoleState};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+struct Mounted {
+    root: HtmlElement,
+    state: ConsoleState,
+    _handle: Box<dyn std::any::Any>,
+}
+
+fn session(edit: impl FnOnce(&mut GovernanceConfig)) -> SavedSession {
+    let mut config = GovernanceConfig::default();
+    edit(&mut config);
+    SavedSession {
+        config,
+        fleet: FleetSettings::default(),
+        reviewer: "riley".into(),
+        ..SavedSession::default()
+    }
+}
+
+/// Mounts the console, paused: the tests move time themselves.
+fn mount(session: SavedSession) -> Mounted {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let state = ConsoleState::new(&session).unwrap();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <Console state=state live=false /> }
+    });
+    Mounted {
+        root,
+        state,
+        _handle: Box::new(handle),
+    }
+}
+
+async fn settle() {
+    TimeoutFuture::new(20).await;
+}
+
+impl Mounted {
+    fn all(&self, testid: &str) -> Vec<Element> {
+        let list = self
+            .root
+            .query_selector_all(&format!("[data-testid='{testid}']"))
+            .unwrap();
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().unchecked_into())
+            .collect()
+    }
+
+    fn one(&self, testid: &str) -> Element {
+        self.find(testid)
+            .unwrap_or_else(|| panic!("no element with data-testid {testid}"))
+    }
+
+    fn find(&self, testid: &str) -> Option<Element> {
+        self.root
+            .query_selector(&format!("[data-testid='{testid}']"))
+            .unwrap()
+    }
+
+    fn text(&self, testid: &str) -> String {
+        self.one(testid).text_content().unwrap_or_default()
+    }
+
+    fn click(&self, testid: &str) {
+        self.one(testid).unchecked_into::<HtmlElement>().click();
+    }
+
+    fn type_into(&self, testid: &str, value: &str) {
+        let element = self.one(testid);
+        if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+            input.set_value(value);
+        } else {
+            element
+                .unchecked_ref::<web_sys::HtmlTextAreaElement>()
+                .set_value(value);
+        }
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+        element.dispatch_event(&event).unwrap();
+    }
+
+    /// Chooses an option as a user would: the value changes, then `change`.
+    fn choose(&self, testid: &str, value: &str) {
+        let select = self.one(testid).unchecked_into::<HtmlSelectElement>();
+        select.set_value(value);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict("change", &init).unwrap();
+        select.dispatch_event(&event).unwrap();
+    }
+
+    fn selected(&self, testid: &str) -> String {
+        self.one(testid)
+            .unchecked_into::<HtmlSelectElement>()
+            .value()
+    }
+
+    /// The element with `testid` inside the element with `data-name=value`.
+    fn within(&self, name: &str, value: &str, testid: &str) -> Option<Element> {
+        self.root
+            .query_selector(&format!("[data-{name}='{value}'] [data-testid='{testid}']"))
+            .unwrap()
+    }
+
+    fn submit(&self, n: u128, agent: &str, action: &str, cost: f64) -> Verdict {
+        self.state.command(|sim| {
+            sim.plane_mut()
+                .submit(&RequestInput::new(
+                    RequestId(uuid::Uuid::from_u128(n)),
+                    agent,
+                    action,
+                    cost,
+                ))
+                .verdict
+        })
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_kill_switch_for_one_agent_halts_only_that_agent() {
+    // No trigger halts the fleet's runaway loop meanwhile: only the
+    // reviewer's switch stops anyone here.
+    let console = mount(session(|c| {
+        c.escalation_timeout_secs = 3_600.0;
+        c.triggers.repeated_violations.enabled = false;
+    }));
+    // Let the fleet run until one of its agents waits in the inbox.
+    let agent = (0..600)
+        .find_map(|_| {
+            console.state.command(|sim| sim.advance(Millis(1_000)));
+            console.state.peek(|sim| {
+                let plane = sim.plane();
+                plane
+                    .pending_escalations()
+                    .next()
+                    .map(|p| plane.agent_name(p.request.agent).to_string())
+            })
+        })
+        .expect("an escalation within ten minutes");
+    settle().await;
+    assert!(console
+        .all("inbox-agent")
+        .iter()
+        .any(|e| e.text_content().unwrap() == agent));
+
+    console.click("kill-switch-open");
+    settle().await;
+    console.choose("kill-switch-scope", "agent");
+    settle().await;
+    console.type_into("kill-switch-target", &agent);
+    console.type_into("kill-switch-reason", "loops on email");
+    settle().await;
+    assert_eq!(
+        console.text("kill-switch-confirm"),
+        format!("Confirm: halt agent {agent}")
+    );
+    console.click("kill-switch-confirm");
+    settle().await;
+
+    // Only that agent is halted, by its own switch, and the header counts it
+    // without the global banner.
+    assert!(console.find("kill-switch-error").is_none());
+    assert!(console.find("kill-switch-banner").is_none());
+    assert_eq!(
+        console.text("kill-switch-scoped"),
+        "Kill switches: 1 agent halted"
+    );
+    assert_eq!(
+        console.text("kill-switch-item-scope"),
+        format!("agent {agent}")
+    );
+    assert_eq!(console.text("kill-switch-item-actor"), "riley");
+    assert_eq!(console.text("kill-switch-item-reason"), "loops on email");
+    for row in console.all("fleet-row") {
+        let name = row.get_attribute("data-agent").unwrap();
+        let status = console
+            .within("agent", &name, "agent-status")
+            .unwrap()
+            .text_content()
+            .unwrap();
+        if name == agent {
+            assert_eq!(status, "Halted");
+            assert_eq!(
+                console
+                    .within("agent", &name, "agent-halted-by")
+                    .unwrap()
+                    .text_content()
+                    .unwrap(),
+                "own switch (riley: loops on email)"
+            );
+        } else {
+            assert_ne!(status, "Halted", "{name}");
+        }
+    }
+    // Its waiting requests were denied by the kill switch; others wait on.
+    assert!(console
+        .all("inbox-agent")
+        .iter()
+        .all(|e| e.text_content().unwrap() != agent));
+    assert!(console
+        .all("inbox-history-by")
+        .iter()
+        .any(|e| e.text_content().unwrap() == "kill switch"));
+
+    // It executes nothing while the others go on.
+    let spend_of = |name: &str| {
+        console.state.peek(|sim| {
+            let plane = sim.plane();
+            plane.agent_spend(plane.agent_id(name).unwrap())
+        })
+    };
+    let before = spend_of(&agent);
+    let total = console.state.peek(|sim| sim.plane().total_spend());
+    console
+        .state
+        .command(|sim| sim.advance(Millis::from_secs(120)));
+    assert_eq!(spend_of(&agent), before);
+    assert!(console.state.peek(|sim| sim.plane().total_spend()) > total);
+
+    // The row's control lifts the halt.
+    let lift = console.within("agent", &agent, "agent-halt").unwrap();
+    assert_eq!(lift.text_content().unwrap(), "Lift halt");
+    lift.unchecked_into::<HtmlElement>().click();
+    settle().await;
+    assert_ne!(
+        console
+            .within("agent", &agent, "agent-status")
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "Halted"
+    );
+    assert!(console.find("kill-switch-scoped").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_fleet_halt_control_opens_the_form_for_its_agent() {
+    let console = mount(session(|_| {}));
+    settle().await;
+    let row = console.all("fleet-row")[1].clone();
+    let agent = row.get_attribute("data-agent").unwrap();
+    console
+        .within("agent", &agent, "agent-halt")
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    settle().await;
+    assert_eq!(console.selected("kill-switch-scope"), "agent");
+    assert_eq!(
+        console
+            .one("kill-switch-target")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        agent
+    );
+    let focused = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+        .and_then(|e| e.get_attribute("data-testid"));
+    assert_eq!(focused.as_deref(), Some("kill-switch-reason"));
+    console.type_into("kill-switch-reason", "drill");
+    console.click("kill-switch-confirm");
+    settle().await;
+    assert_eq!(
+        console
+            .within("agent", &agent, "agent-status")
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "Halted"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_tiers_usage_row_updates_after_an_approved_request() {
+    let console = mount(session(|_| {}));
+    // Email needs a human by default.
+    assert_eq!(
+        console.submit(1, "mailer", "email", 0.5),
+        Verdict::Escalated
+    );
+    settle().await;
+    let usage = |policy: &str| {
+        console
+            .within("policy", policy, "budget-tier-usage")
+            .unwrap()
+            .text_content()
+            .unwrap()
+    };
+    assert_eq!(usage("budget"), "0.00 of 100.00");
+    assert_eq!(usage("action_cap"), "up to 1.00 each");
+    assert_eq!(
+        console
+            .within("policy", "budget", "budget-tier-resets")
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "resets at 24:00"
+    );
+
+    console.click("inbox-approve");
+    settle().await;
+    assert!(console
+        .text("inbox-message")
+        .contains("Approved and executed"));
+    assert_eq!(usage("budget"), "0.50 of 100.00");
+    assert_eq!(usage("agent_budget"), "0.50 of 10.00 (mailer)");
+    assert_eq!(
+        console.text("chart-window-spend"),
+        "0.50 of 100.00 per day, resets at 24:00"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn changing_an_action_types_level_changes_its_next_verdict() {
+    let console = mount(session(|_| {}));
+    assert_eq!(
+        console.submit(1, "probe", "web_search", 0.1),
+        Verdict::Approved
+    );
+    assert_eq!(
+        console.submit(2, "probe", "send_invoice", 0.1),
+        Verdict::Escalated
+    );
+    settle().await;
+    assert_eq!(console.text("risk-source-web_search"), "configured");
+    assert_eq!(console.selected("risk-level-web_search"), "low");
+    assert_eq!(
+        console.text("risk-source-send_invoice"),
+        "from the verb \"send\""
+    );
+
+    console.choose("risk-level-web_search", "high");
+    settle().await;
+    assert!(console
+        .text("risk-status")
+        .starts_with("web_search is now high"));
+    assert_eq!(console.selected("risk-level-web_search"), "high");
+    assert_eq!(
+        console.submit(3, "probe", "web_search", 0.1),
+        Verdict::Escalated,
+        "high-risk types go to a human"
+    );
+    let actor = console.state.peek(|sim| {
+        let plane = sim.plane();
+        let record = plane
+            .audit()
+            .records()
+            .iter()
+            .rfind(|r| r.kind() == "config_changed")
+            .unwrap();
+        plane.audit_line(record).actor
+    });
+    assert_eq!(actor.as_deref(), Some("riley"));
+
+    // A change the core refuses is reported, and the select keeps the level
+    // in force.
+    console.type_into("reviewer-name", "  ");
+    console.choose("risk-level-send_invoice", "low");
+    settle().await;
+    assert!(console.find("risk-error").is_some());
+    assert_eq!(console.selected("risk-level-send_invoice"), "high");
+    assert_eq!(
+        console.submit(4, "probe", "send_invoice", 0.1),
+        Verdict::Escalated
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_fatigue_warning_appears_after_more_approvals_than_the_threshold() {
+    let console = mount(session(|c| c.approval_fatigue.warn_above = 2));
+    for n in 1..=3 {
+        assert_eq!(
+            console.submit(n, &format!("mailer-{n}"), "email", 0.1),
+            Verdict::Escalated
+        );
+    }
+    settle().await;
+    assert_eq!(
+        console.text("inbox-fatigue"),
+        "You approved 0 in the last hour"
+    );
+    for approved in 1..=3 {
+        console.click("inbox-approve");
+        settle().await;
+        assert_eq!(
+            console.text("inbox-fatigue"),
+            format!("You approved {approved} in the last hour")
+        );
+        assert_eq!(
+            console.find("inbox-fatigue-warning").is_some(),
+            approved > 2,
+            "after {approved}"
+        );
+    }
+    assert!(console
+        .text("inbox-fatigue-warning")
+        .starts_with("More than 2 approvals in the last hour"));
+    // The count is the reviewer's own.
+    console.type_into("reviewer-name", "dana");
+    settle().await;
+    assert_eq!(
+        console.text("inbox-fatigue"),
+        "You approved 0 in the last hour"
+    );
+    assert!(console.find("inbox-fatigue-warning").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_triggers_panel_reads_repeated_violations_and_shows_the_firing() {
+    let console = mount(session(|_| {}));
+    settle().await;
+    assert_eq!(console.text("trigger-repeated-violations-state"), "On");
+    assert_eq!(
+        console.text("trigger-repeated-violations-reading"),
+        "0 of 20 refusals in 300 s"
+    );
+    assert_eq!(console.text("trigger-spend-anomaly-reading"), "off");
+    // `deploy` is blocked by default: every attempt is a refusal.
+    for n in 1..=14 {
+        assert_eq!(console.submit(n, "probe", "deploy", 0.1), Verdict::Denied);
+    }
+    settle().await;
+    assert_eq!(
+        console.text("trigger-repeated-violations-reading"),
+        "14 of 20 refusals in 300 s (probe)"
+    );
+    assert_eq!(console.text("trigger-repeated-violations-fired"), "never");
+
+    for n in 15..=20 {
+        console.submit(n, "probe", "deploy", 0.1);
+    }
+    settle().await;
+    assert!(console
+        .text("trigger-repeated-violations-fired")
+        .contains("agent probe: 20 refusals"));
+    assert_eq!(console.text("kill-switch-item-scope"), "agent probe");
+    assert_eq!(
+        console.text("kill-switch-item-actor"),
+        "trigger: repeated violations"
+    );
+    assert_eq!(
+        console.text("kill-switch-scoped"),
+        "Kill switches: 1 agent halted"
+    );
+}
