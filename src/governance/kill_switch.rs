@@ -111,12 +111,9 @@ impl KillSwitch {
         self.active.values()
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.active.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.active.is_empty()
     }
 
     /// The kill switch of exactly this scope, if active.

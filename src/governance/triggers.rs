@@ -145,6 +145,19 @@ impl TriggersConfig {
             "triggers.repeated_violations.within_secs",
             r.within_secs,
         );
+        let c = &self.credential_leaks;
+        if c.hits == 0 || c.hits > MAX_REFUSALS {
+            problems.add(
+                FieldPath::Top("triggers.credential_leaks.hits"),
+                c.hits,
+                format!("must be between 1 and {MAX_REFUSALS}"),
+            );
+        }
+        seconds(
+            problems,
+            "triggers.credential_leaks.within_secs",
+            c.within_secs,
+        );
         let a = &self.spend_anomaly;
         if !a.factor.is_finite() || a.factor < 1.0 || a.factor > MAX_FACTOR {
             problems.add(
@@ -396,6 +409,57 @@ mod tests {
 
     fn secs(s: u64) -> Timestamp {
         Timestamp(s * 1_000)
+    }
+
+    fn problems(config: &TriggersConfig) -> Vec<String> {
+        let mut problems = crate::governance::config_error::Problems::default();
+        config.validate(&mut problems);
+        problems.0.iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn trigger_settings_are_validated_at_their_limits() {
+        assert!(problems(&TriggersConfig::default()).is_empty());
+        let mut edge = TriggersConfig::default();
+        edge.repeated_violations.refusals = MAX_REFUSALS;
+        edge.repeated_violations.within_secs = MAX_TRIGGER_WINDOW_SECS;
+        edge.credential_leaks.hits = 1;
+        edge.credential_leaks.within_secs = 1;
+        edge.spend_anomaly.factor = 1.0;
+        edge.spend_anomaly.recent_secs = 1;
+        edge.spend_anomaly.baseline_secs = MAX_TRIGGER_WINDOW_SECS;
+        edge.spend_anomaly.min_baseline = 0.000001;
+        assert!(problems(&edge).is_empty(), "{:?}", problems(&edge));
+        let mut bad = TriggersConfig::default();
+        bad.repeated_violations.refusals = 0;
+        bad.repeated_violations.within_secs = MAX_TRIGGER_WINDOW_SECS + 1;
+        bad.credential_leaks.hits = MAX_REFUSALS + 1;
+        bad.credential_leaks.within_secs = 0;
+        bad.spend_anomaly.factor = 0.99;
+        bad.spend_anomaly.recent_secs = 0;
+        bad.spend_anomaly.min_baseline = 0.0;
+        assert_eq!(
+            problems(&bad),
+            [
+                "triggers.repeated_violations.refusals: 0 must be between 1 and 100000",
+                "triggers.repeated_violations.within_secs: 86401 must be from 1 to 86400 seconds",
+                "triggers.credential_leaks.hits: 100001 must be between 1 and 100000",
+                "triggers.credential_leaks.within_secs: 0 must be from 1 to 86400 seconds",
+                "triggers.spend_anomaly.factor: 0.99 must be from 1 to 1000",
+                "triggers.spend_anomaly.recent_secs: 0 must be from 1 to 86400 seconds",
+                "triggers.spend_anomaly.min_baseline: 0 must be more than 0, or a quiet start could fire it",
+            ]
+        );
+        let mut too_big = TriggersConfig::default();
+        too_big.spend_anomaly.factor = 1_000.5;
+        too_big.spend_anomaly.min_baseline = f64::NAN;
+        assert_eq!(
+            problems(&too_big),
+            [
+                "triggers.spend_anomaly.factor: 1000.5 must be from 1 to 1000",
+                "triggers.spend_anomaly.min_baseline: NaN is not a finite number",
+            ]
+        );
     }
 
     #[test]
