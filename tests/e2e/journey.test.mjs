@@ -39,13 +39,15 @@ test('a reviewer session: escalations, a policy edit, the kill switch, a reload'
     await page.getByTestId('inbox-history-comment').first().waitFor();
     assert.equal(await textOf(page, 'inbox-history-comment'), 'no emails to all staff');
 
-    // A policy edit with a mistake, then a good one.
-    await page.getByTestId('policy-budget-limit').fill('-1');
+    // A policy edit with a mistake, then a good one: the system's daily
+    // budget, in its own section.
+    await page.locator("[data-testid='policy-section-budget'] > summary").click();
+    await page.getByTestId('policy-budget-limit-budget').fill('-1');
     await page.getByTestId('policy-apply').click();
     await page.getByText('must not be negative').waitFor();
     await screenshot(page, 'journey-3-policy-error');
     assert.equal(await textOf(page, 'report-limit'), '100.00');
-    await page.getByTestId('policy-budget-limit').fill('500');
+    await page.getByTestId('policy-budget-limit-budget').fill('500');
     await page.getByTestId('policy-apply').click();
     await page.getByTestId('policy-status').waitFor();
     await page.waitForFunction(
@@ -74,7 +76,7 @@ test('a reviewer session: escalations, a policy edit, the kill switch, a reload'
     await page.reload();
     await page.getByTestId('console').waitFor();
     assert.equal(await page.getByTestId('reviewer-name').inputValue(), 'e2e-reviewer');
-    assert.equal(await page.getByTestId('policy-budget-limit').inputValue(), '500');
+    assert.equal(await page.getByTestId('policy-budget-limit-budget').inputValue(), '500');
 
     assert.deepEqual(errors, []);
   } finally {
