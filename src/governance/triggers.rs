@@ -232,6 +232,28 @@ pub struct TriggerState {
     spend: VecDeque<(Timestamp, AgentId, Money)>,
 }
 
+/// Counts an event of `agent` at `now` within the last `within_secs`;
+/// `Some` with the count and window when that reaches `threshold`, and the
+/// agent's count starts again.
+fn tally(
+    counts: &mut HashMap<AgentId, VecDeque<Timestamp>>,
+    enabled: bool,
+    agent: AgentId,
+    within_secs: u64,
+    threshold: u32,
+    now: Timestamp,
+) -> Option<(u32, Millis)> {
+    if !enabled {
+        return None;
+    }
+    let window = Millis::from_secs(within_secs);
+    let count = count_in(counts.entry(agent).or_default(), window, now);
+    (count >= threshold).then(|| {
+        counts.remove(&agent);
+        (count, window)
+    })
+}
+
 /// Adds `now` to `times`, forgets what left the window, and counts the rest.
 fn count_in(times: &mut VecDeque<Timestamp>, window: Millis, now: Timestamp) -> u32 {
     while times
@@ -264,21 +286,21 @@ impl TriggerState {
         agent: AgentId,
         now: Timestamp,
     ) -> Option<Firing> {
-        if !config.enabled {
-            return None;
-        }
-        let window = Millis::from_secs(config.within_secs);
-        let count = count_in(self.refusals.entry(agent).or_default(), window, now);
-        (count >= config.refusals).then(|| {
-            self.refusals.remove(&agent);
-            Firing {
-                agent: Some(agent),
-                actor: REPEATED_VIOLATIONS_ACTOR,
-                reason: format!(
-                    "{count} refusals within {window}: the threshold is {} within {window}",
-                    config.refusals
-                ),
-            }
+        let threshold = config.refusals;
+        let (count, window) = tally(
+            &mut self.refusals,
+            config.enabled,
+            agent,
+            config.within_secs,
+            threshold,
+            now,
+        )?;
+        Some(Firing {
+            agent: Some(agent),
+            actor: REPEATED_VIOLATIONS_ACTOR,
+            reason: format!(
+                "{count} refusals within {window}: the threshold is {threshold} within {window}"
+            ),
         })
     }
 
@@ -290,21 +312,21 @@ impl TriggerState {
         agent: AgentId,
         now: Timestamp,
     ) -> Option<Firing> {
-        if !config.enabled {
-            return None;
-        }
-        let window = Millis::from_secs(config.within_secs);
-        let count = count_in(self.leaks.entry(agent).or_default(), window, now);
-        (count >= config.hits).then(|| {
-            self.leaks.remove(&agent);
-            Firing {
-                agent: Some(agent),
-                actor: CREDENTIAL_LEAKS_ACTOR,
-                reason: format!(
-                    "{count} requests carrying credentials within {window}: the threshold is {} within {window}",
-                    config.hits
-                ),
-            }
+        let threshold = config.hits;
+        let (count, window) = tally(
+            &mut self.leaks,
+            config.enabled,
+            agent,
+            config.within_secs,
+            threshold,
+            now,
+        )?;
+        Some(Firing {
+            agent: Some(agent),
+            actor: CREDENTIAL_LEAKS_ACTOR,
+            reason: format!(
+                "{count} requests carrying credentials within {window}: the threshold is {threshold} within {window}"
+            ),
         })
     }
 
