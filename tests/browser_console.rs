@@ -13,7 +13,11 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlElement, HtmlInputElement};
+
+mod browser_support;
+
+use browser_support::{settle, Page};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -63,73 +67,15 @@ fn mount(session: SavedSession, live: bool) -> Mounted {
     }
 }
 
-async fn settle() {
-    TimeoutFuture::new(20).await;
+impl Page for Mounted {
+    fn root(&self) -> &HtmlElement {
+        &self.root
+    }
 }
 
 impl Mounted {
     fn state(&self) -> ConsoleState {
         self.state.expect("this test created the console's state")
-    }
-
-    fn all(&self, testid: &str) -> Vec<Element> {
-        let list = self
-            .root
-            .query_selector_all(&format!("[data-testid='{testid}']"))
-            .unwrap();
-        (0..list.length())
-            .map(|i| list.item(i).unwrap().unchecked_into())
-            .collect()
-    }
-
-    fn one(&self, testid: &str) -> Element {
-        self.find(testid)
-            .unwrap_or_else(|| panic!("no element with data-testid {testid}"))
-    }
-
-    fn find(&self, testid: &str) -> Option<Element> {
-        self.root
-            .query_selector(&format!("[data-testid='{testid}']"))
-            .unwrap()
-    }
-
-    fn text(&self, testid: &str) -> String {
-        self.one(testid).text_content().unwrap_or_default()
-    }
-
-    fn click(&self, testid: &str) {
-        self.one(testid).unchecked_into::<HtmlElement>().click();
-    }
-
-    fn type_into(&self, testid: &str, value: &str) {
-        let element = self.one(testid);
-        if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
-            input.set_value(value);
-        } else {
-            element
-                .unchecked_ref::<web_sys::HtmlTextAreaElement>()
-                .set_value(value);
-        }
-        let init = web_sys::EventInit::new();
-        init.set_bubbles(true);
-        let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
-        element.dispatch_event(&event).unwrap();
-    }
-
-    /// Chooses an option as a user would: the value changes, then `change`.
-    fn choose(&self, testid: &str, value: &str) {
-        let select = self.one(testid).unchecked_into::<HtmlSelectElement>();
-        select.set_value(value);
-        let init = web_sys::EventInit::new();
-        init.set_bubbles(true);
-        let event = web_sys::Event::new_with_event_init_dict("change", &init).unwrap();
-        select.dispatch_event(&event).unwrap();
-    }
-
-    fn selected(&self, testid: &str) -> String {
-        self.one(testid)
-            .unchecked_into::<HtmlSelectElement>()
-            .value()
     }
 
     fn press(&self, testid: &str, key: &str) {

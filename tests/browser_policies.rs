@@ -12,12 +12,15 @@ use agent_governance_console::governance::{
 };
 use agent_governance_console::sim::FleetSettings;
 use agent_governance_console::ui::{Console, ConsoleState};
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlElement;
+
+mod browser_support;
+
+use browser_support::{settle, Page};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -53,84 +56,13 @@ fn mount(session: SavedSession) -> Mounted {
     }
 }
 
-async fn settle() {
-    TimeoutFuture::new(20).await;
-}
-
-fn event(name: &str) -> web_sys::Event {
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    web_sys::Event::new_with_event_init_dict(name, &init).unwrap()
+impl Page for Mounted {
+    fn root(&self) -> &HtmlElement {
+        &self.root
+    }
 }
 
 impl Mounted {
-    fn all(&self, testid: &str) -> Vec<Element> {
-        let list = self
-            .root
-            .query_selector_all(&format!("[data-testid='{testid}']"))
-            .unwrap();
-        (0..list.length())
-            .map(|i| list.item(i).unwrap().unchecked_into())
-            .collect()
-    }
-
-    fn one(&self, testid: &str) -> Element {
-        self.find(testid)
-            .unwrap_or_else(|| panic!("no element with data-testid {testid}"))
-    }
-
-    fn find(&self, testid: &str) -> Option<Element> {
-        self.root
-            .query_selector(&format!("[data-testid='{testid}']"))
-            .unwrap()
-    }
-
-    fn text(&self, testid: &str) -> String {
-        self.one(testid).text_content().unwrap_or_default()
-    }
-
-    fn value(&self, testid: &str) -> String {
-        self.one(testid)
-            .unchecked_into::<HtmlInputElement>()
-            .value()
-    }
-
-    fn click(&self, testid: &str) {
-        self.one(testid).unchecked_into::<HtmlElement>().click();
-    }
-
-    fn type_into(&self, testid: &str, value: &str) {
-        let input = self.one(testid).unchecked_into::<HtmlInputElement>();
-        input.set_value(value);
-        input.dispatch_event(&event("input")).unwrap();
-    }
-
-    /// Ticks or unticks a checkbox as a click would: the state, then `change`.
-    fn set_checked(&self, testid: &str, checked: bool) {
-        let input = self.one(testid).unchecked_into::<HtmlInputElement>();
-        input.set_checked(checked);
-        input.dispatch_event(&event("change")).unwrap();
-    }
-
-    fn checked(&self, testid: &str) -> bool {
-        self.one(testid)
-            .unchecked_into::<HtmlInputElement>()
-            .checked()
-    }
-
-    /// Chooses an option as a user would: the value changes, then `change`.
-    fn choose(&self, testid: &str, value: &str) {
-        let select = self.one(testid).unchecked_into::<HtmlSelectElement>();
-        select.set_value(value);
-        select.dispatch_event(&event("change")).unwrap();
-    }
-
-    fn selected(&self, testid: &str) -> String {
-        self.one(testid)
-            .unchecked_into::<HtmlSelectElement>()
-            .value()
-    }
-
     fn config(&self) -> GovernanceConfig {
         self.state.peek(|sim| sim.plane().config().clone())
     }
