@@ -472,6 +472,104 @@ fn parse_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Why the text of a number field is not a number the form can use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberProblem {
+    NotANumber,
+    /// More significant digits than a double holds exactly (over 2^53).
+    TooManyDigits,
+    /// A decimal exponent beyond what any field could mean (|e| > 22).
+    OutOfRange,
+}
+
+impl NumberProblem {
+    fn describe(self, text: &str) -> String {
+        match self {
+            NumberProblem::NotANumber => format!("\"{text}\" is not a number"),
+            NumberProblem::TooManyDigits => {
+                format!("{text} has more digits than can be kept exactly")
+            }
+            NumberProblem::OutOfRange => format!("{text} is out of range"),
+        }
+    }
+}
+
+/// Reads a decimal as typed: an optional sign, digits with an optional
+/// point, an optional exponent (`1.5`, `-2`, `.25`, `1e3`). The result is the
+/// double nearest the decimal, exactly what `str::parse::<f64>` gives, but
+/// only for numbers a double holds without guessing: at most 2^53 as an
+/// integer of significant digits, scaled by a power of ten up to 10^22 (both
+/// exact, so one correctly rounded operation gives the nearest double). That
+/// covers every amount, percent and duration a form field takes, and keeps
+/// the general float parser and its tables (about 20 KB) out of the wasm.
+pub fn parse_number(text: &str) -> Result<f64, NumberProblem> {
+    const POWERS: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+        None => (rest, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = || whole.bytes().chain(fraction.bytes());
+    if whole.len() + fraction.len() == 0 || !digits().all(|b| b.is_ascii_digit()) {
+        return Err(NumberProblem::NotANumber);
+    }
+    let mut scale: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let unsigned = e.strip_prefix(['-', '+']).unwrap_or(e);
+            if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(NumberProblem::NotANumber);
+            }
+            if unsigned.len() > 6 {
+                return Err(NumberProblem::OutOfRange);
+            }
+            let magnitude: i64 = unsigned.bytes().fold(0, |n, b| n * 10 + i64::from(b - b'0'));
+            if e.starts_with('-') {
+                -magnitude
+            } else {
+                magnitude
+            }
+        }
+    };
+    scale -= fraction.len() as i64;
+    // The significant digits: no leading zeros, trailing zeros moved into
+    // the scale.
+    let all: Vec<u8> = digits().collect();
+    let start = all.iter().position(|&b| b != b'0').unwrap_or(all.len());
+    let end = all.iter().rposition(|&b| b != b'0').map_or(start, |i| i + 1);
+    scale += (all.len() - end) as i64;
+    let significant = &all[start..end];
+    let magnitude = if significant.is_empty() {
+        0.0
+    } else {
+        if significant.len() > 16 {
+            return Err(NumberProblem::TooManyDigits);
+        }
+        let m = significant
+            .iter()
+            .fold(0u64, |n, &b| n * 10 + u64::from(b - b'0'));
+        if m > 1 << 53 {
+            return Err(NumberProblem::TooManyDigits);
+        }
+        let power = |s: i64| POWERS.get(s as usize).copied();
+        let m = m as f64;
+        match scale {
+            0.. => power(scale).map(|p| m * p),
+            _ => power(-scale).map(|p| m / p),
+        }
+        .ok_or(NumberProblem::OutOfRange)?
+    };
+    Ok(if negative { -magnitude } else { magnitude })
+}
+
 /// Collects the form's own problems (text that is not a number) while the
 /// configuration is built.
 #[derive(Default)]
@@ -489,10 +587,10 @@ impl Parser {
     /// field carries the error.
     fn number(&mut self, field: FormField, text: &str, fallback: f64) -> f64 {
         let text = text.trim();
-        match text.parse::<f64>() {
+        match parse_number(text) {
             Ok(value) => value,
-            Err(_) => {
-                self.fail(field, format!("\"{text}\" is not a number"));
+            Err(problem) => {
+                self.fail(field, problem.describe(text));
                 fallback
             }
         }
@@ -502,8 +600,8 @@ impl Parser {
     /// core's to check.
     fn whole<T: TryFrom<i128> + Default>(&mut self, field: FormField, text: &str) -> T {
         let text = text.trim();
-        let problem = match text.parse::<f64>() {
-            Err(_) => format!("\"{text}\" is not a number"),
+        let problem = match parse_number(text) {
+            Err(problem) => problem.describe(text),
             Ok(value) if !value.is_finite() || value.fract() != 0.0 => {
                 format!("{text} is not a whole number")
             }
@@ -657,7 +755,7 @@ impl PolicyEntry {
             }
             RuleForm::RateLimit(r) => format!(
                 "{}: {} actions in {} s",
-                choice_label(&RATE_SCOPES, r.scope).to_lowercase(),
+                choice_label(&RATE_SCOPES, r.scope).to_ascii_lowercase(),
                 r.max_actions.trim(),
                 r.window_secs.trim()
             ),
@@ -1163,6 +1261,62 @@ fn policy_part(policy: &PolicyConfig, field: &PolicyField) -> PolicyPart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_as_the_standard_parser_reads_them() {
+        for text in [
+            "0", "-0", "1", "+1", "1.", ".5", "0.1", "0.000001", "1.005", "100", "99.999999",
+            "1e3", "2.5E-2", "1e22", "9007199254740992", "123456.789012", "0.3", "-12.75",
+            "000123.4500", "1e-22", "4.35", "8.2",
+        ] {
+            assert_eq!(
+                parse_number(text).map(f64::to_bits),
+                Ok(text.parse::<f64>().unwrap().to_bits()),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_is_not_a_plain_decimal_is_refused_with_its_reason() {
+        for text in [
+            "", ".", "-", "1e", "e5", "1.2.3", "1,5", "NaN", "inf", "-inf", "0x10", " 1", "1e+-2",
+            "\u{0661}",
+        ] {
+            assert_eq!(parse_number(text), Err(NumberProblem::NotANumber), "{text:?}");
+        }
+        assert_eq!(parse_number("9007199254740993"), Err(NumberProblem::TooManyDigits));
+        assert_eq!(parse_number("0.12345678901234567"), Err(NumberProblem::TooManyDigits));
+        assert_eq!(parse_number("1e23"), Err(NumberProblem::OutOfRange));
+        assert_eq!(parse_number("1e-23"), Err(NumberProblem::OutOfRange));
+        assert_eq!(parse_number("1e9999999"), Err(NumberProblem::OutOfRange));
+        // Trailing zeros are not significant digits, so a long round number reads.
+        assert_eq!(parse_number("100000000000000000000"), Ok(1e20));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_decimal_it_accepts_is_the_nearest_double(
+            whole in 0u64..10_000_000_000,
+            fraction in 0u64..1_000_000,
+            places in 0usize..7,
+            exponent in -25i32..25,
+            negative in proptest::bool::ANY,
+        ) {
+            let sign = if negative { "-" } else { "" };
+            let digits = format!("{fraction:06}");
+            let text = format!("{sign}{whole}.{}e{exponent}", &digits[..places]);
+            if let Ok(value) = parse_number(&text) {
+                proptest::prop_assert_eq!(value.to_bits(), text.parse::<f64>().unwrap().to_bits(), "{}", text);
+            }
+            // Fifteen significant digits or fewer always read.
+            let plain = format!("{sign}{}.{}", whole % 1_000_000_000, &digits[..places]);
+            proptest::prop_assert_eq!(
+                parse_number(&plain).map(f64::to_bits),
+                Ok(plain.parse::<f64>().unwrap().to_bits())
+            );
+        }
+    }
 
     fn default_form() -> (GovernanceConfig, PolicyForm) {
         let config = GovernanceConfig::default();

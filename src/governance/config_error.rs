@@ -57,7 +57,7 @@ impl fmt::Display for Entry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Entry::Index(i) => write!(f, "[{i}]"),
-            Entry::Key(key) => write!(f, "[{key:?}]"),
+            Entry::Key(key) => write!(f, "[{}]", crate::governance::names::quoted(key)),
         }
     }
 }

@@ -105,7 +105,7 @@ pub enum ResolveError {
     },
     #[error("comment: {0}")]
     InvalidComment(TextProblem),
-    #[error("request_hash: {0:?} is not a request hash (64 hexadecimal digits)")]
+    #[error("request_hash: {} is not a request hash (64 hexadecimal digits)", crate::governance::names::quoted(.0))]
     InvalidHash(String),
     /// The request waiting is not the one the reviewer saw.
     #[error("request {id} does not match the hash the review was given: it was not reviewed as it is; nothing was executed")]

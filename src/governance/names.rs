@@ -269,17 +269,33 @@ impl Actor {
     }
 }
 
-/// How an error message quotes rejected text: in quotes, with invisible and
-/// control characters escaped, cut short when long.
+/// How an error message quotes rejected text: in quotes, with quotes,
+/// backslashes, control characters, invisible characters and spaces other
+/// than U+0020 escaped (`\u{200b}`), cut short when long. Written out rather
+/// than `{:?}`, which would bring Unicode's printable tables into the wasm and
+/// still leave unusual spaces unescaped.
 pub fn quoted(text: &str) -> String {
     const SHOWN: usize = 64;
-    let shown: String = text.chars().take(SHOWN).collect();
-    let ellipsis = if text.chars().nth(SHOWN).is_some() {
-        "…"
-    } else {
-        ""
-    };
-    format!("{shown:?}{ellipsis}")
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars().take(SHOWN) {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if character_problem(c).is_some() => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    if text.chars().nth(SHOWN).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// A short, stable fingerprint of rejected text: the first four bytes of its
@@ -412,6 +428,8 @@ mod tests {
         assert_eq!(quoted("ops\u{200B}"), "\"ops\\u{200b}\"");
         assert_eq!(quoted("a\u{1b}[2J"), "\"a\\u{1b}[2J\"");
         assert_eq!(quoted(&"x".repeat(100)), format!("\"{}\"…", "x".repeat(64)));
+        assert_eq!(quoted("a\"b\\c\nd\te"), r#""a\"b\\c\nd\te""#);
+        assert_eq!(quoted("no\u{a0}break é"), "\"no\\u{a0}break é\"");
     }
 
     #[test]

@@ -194,7 +194,7 @@ fn FleetRowView(
             <th scope="row" class="agent-name">{name.clone()}</th>
             <td title=persona.description()>{persona.label()}</td>
             <td>
-                <span class=move || format!("status status--{}", status().to_lowercase()) data-testid="agent-status">
+                <span class=move || format!("status status--{}", status().to_ascii_lowercase()) data-testid="agent-status">
                     {status}
                 </span>
                 {move || halted_by().map(|by| view! {

@@ -18,6 +18,7 @@ use crate::console::{FormError, FormField, PolicyForm};
 use crate::governance::config::{BudgetScope, RiskLevel, Weekday};
 use crate::governance::ConflictStrategy;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// What every control reaches: the form as typed and the errors of the last
 /// Apply.
@@ -717,7 +718,7 @@ fn window_row(ed: Editor, name: String, index: usize) -> impl IntoView {
             view! {
                 <label class="check">
                     <input type="checkbox"
-                        data-testid=format!("policy-cw-day-{name}-{index}-{}", day.label().to_lowercase())
+                        data-testid=format!("policy-cw-day-{name}-{index}-{}", day.label().to_ascii_lowercase())
                         prop:checked=move || ed.form.with(|f| {
                             f.policy(&get_name)
                                 .and_then(PolicyEntry::change_window)
@@ -897,6 +898,12 @@ fn triggers_fieldset(ed: Editor) -> impl IntoView {
     }
 }
 
+/// Reads a text of the form; boxed so every field shares one copy of the
+/// view code (a generic closure per call site would instantiate it again).
+type Reader<T> = Arc<dyn Fn(&PolicyForm) -> T + Send + Sync>;
+/// Writes a text of the form.
+type Writer<T> = Arc<dyn Fn(&mut PolicyForm, T) + Send + Sync>;
+
 /// A labelled text input bound to one form field, with that field's errors.
 fn text_field(
     ed: Editor,
@@ -905,7 +912,18 @@ fn text_field(
     field: FormField,
     get: impl Fn(&PolicyForm) -> String + Send + Sync + 'static,
     set: impl Fn(&mut PolicyForm, String) + Send + Sync + 'static,
-) -> impl IntoView {
+) -> AnyView {
+    text_input(ed, label, testid, field, Arc::new(get), Arc::new(set))
+}
+
+fn text_input(
+    ed: Editor,
+    label: String,
+    testid: String,
+    field: FormField,
+    get: Reader<String>,
+    set: Writer<String>,
+) -> AnyView {
     let error_id = dom_id(&format!("{testid}-error"));
     let message = ed.message(field);
     let invalid = {
@@ -918,7 +936,7 @@ fn text_field(
             <input type="text" data-testid=testid.clone()
                 aria-invalid=invalid
                 aria-describedby=error_id.clone()
-                prop:value=move || ed.form.with(&get)
+                prop:value=move || ed.form.with(|f| get(f))
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
                     ed.form.update(|f| set(f, value))
@@ -928,6 +946,7 @@ fn text_field(
             </span>
         </label>
     }
+    .into_any()
 }
 
 /// A labelled select over `choices`, bound to the form.
@@ -936,31 +955,53 @@ fn choice_select<T: Copy + PartialEq + Send + Sync + 'static>(
     label: String,
     testid: String,
     choices: &'static [Choice<T>],
-    get: impl Fn(&PolicyForm) -> Option<T> + Clone + Send + Sync + 'static,
+    get: impl Fn(&PolicyForm) -> Option<T> + Send + Sync + 'static,
     set: impl Fn(&mut PolicyForm, T) + Send + Sync + 'static,
-) -> impl IntoView {
+) -> AnyView {
+    let options: Vec<(&'static str, &'static str)> =
+        choices.iter().map(|c| (c.key, c.label)).collect();
+    let get: Reader<Option<&'static str>> = Arc::new(move |f| {
+        let value = get(f)?;
+        choices.iter().find(|c| c.value == value).map(|c| c.key)
+    });
+    let set: Writer<String> = Arc::new(move |f, key| {
+        if let Some(value) = choose(choices, &key) {
+            set(f, value)
+        }
+    });
+    select_input(ed, label, testid, options, get, set)
+}
+
+/// The non-generic body of [`choice_select`]: options by key and label.
+fn select_input(
+    ed: Editor,
+    label: String,
+    testid: String,
+    options: Vec<(&'static str, &'static str)>,
+    get: Reader<Option<&'static str>>,
+    set: Writer<String>,
+) -> AnyView {
     view! {
         <label class="field">
             <span>{label}</span>
             <select data-testid=testid
                 on:change=move |ev| {
-                    if let Some(value) = choose(choices, &event_target_value(&ev)) {
-                        ed.form.update(|f| set(f, value))
-                    }
+                    let key = event_target_value(&ev);
+                    ed.form.update(|f| set(f, key))
                 }>
-                {choices.iter().map(|choice| {
+                {options.into_iter().map(|(key, text)| {
                     let get = get.clone();
-                    let value = choice.value;
                     view! {
                         // A property, not the attribute: Revert and Apply move it.
-                        <option value=choice.key prop:selected=move || ed.form.with(|f| get(f) == Some(value))>
-                            {choice.label}
+                        <option value=key prop:selected=move || ed.form.with(|f| get(f) == Some(key))>
+                            {text}
                         </option>
                     }
                 }).collect_view()}
             </select>
         </label>
     }
+    .into_any()
 }
 
 /// An editable list of action types (or values): each entry can be removed,
@@ -971,9 +1012,21 @@ fn list_field(
     testid: String,
     field: FormField,
     noun: &'static str,
-    get: impl Fn(&PolicyForm) -> String + Clone + Send + Sync + 'static,
-    set: impl Fn(&mut PolicyForm, String) + Clone + Send + Sync + 'static,
-) -> impl IntoView {
+    get: impl Fn(&PolicyForm) -> String + Send + Sync + 'static,
+    set: impl Fn(&mut PolicyForm, String) + Send + Sync + 'static,
+) -> AnyView {
+    list_input(ed, label, testid, field, noun, Arc::new(get), Arc::new(set))
+}
+
+fn list_input(
+    ed: Editor,
+    label: String,
+    testid: String,
+    field: FormField,
+    noun: &'static str,
+    get: Reader<String>,
+    set: Writer<String>,
+) -> AnyView {
     let draft = RwSignal::new(String::new());
     let label_id = dom_id(&format!("{testid}-label"));
     let labelled_by = label_id.clone();
@@ -1026,7 +1079,7 @@ fn list_field(
             </ul>
             <div class="chip-add">
                 <input type="text" data-testid=format!("{testid}-new") aria-label=format!("{noun} to add to {label}")
-                    placeholder=noun.to_lowercase().replace(' ', "_")
+                    placeholder=noun.to_ascii_lowercase().replace(' ', "_")
                     prop:value=move || draft.get()
                     on:input=move |ev| draft.set(event_target_value(&ev))
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
@@ -1043,4 +1096,5 @@ fn list_field(
             <span class="field-error" role="alert" data-testid=format!("{testid}-error")>{message}</span>
         </div>
     }
+    .into_any()
 }
