@@ -363,3 +363,61 @@ async fn tiers_and_change_windows_are_added_and_removed_and_allow_on_timeout_is_
     assert!(config.policy("weekly").is_none());
     assert!(config.policy("change_window").is_none());
 }
+
+#[wasm_bindgen_test]
+async fn sensitive_data_kinds_and_the_credential_leaks_trigger_are_tuned_through_the_form() {
+    let console = mount(session());
+    let email = "policy-data-sensitive_data-email";
+    assert_eq!(console.selected(email), "escalate");
+    assert_eq!(console.selected("policy-data-sensitive_data-jwt"), "deny");
+    assert_eq!(console.text("trigger-credential-leaks-state"), "On");
+    assert_eq!(
+        console.text("trigger-credential-leaks-reading"),
+        "0 of 3 requests carrying credentials in 3600 s"
+    );
+
+    // Email addresses are now refused, phone numbers let through (masked).
+    console.choose(email, "deny");
+    console.choose("policy-data-sensitive_data-phone", "allow");
+    console.set_checked("policy-trigger-leaks-enabled", false);
+    console.type_into("policy-trigger-leaks-hits", "5");
+    console.click("policy-apply");
+    settle().await;
+    assert!(console.text("policy-status").contains("Applied"));
+    let config = console.config();
+    let leaks = &config.triggers.credential_leaks;
+    assert_eq!((leaks.enabled, leaks.hits), (false, 5));
+    assert_eq!(
+        console.selected(email),
+        "deny",
+        "the form reads back what applied"
+    );
+    assert_eq!(console.text("trigger-credential-leaks-reading"), "off");
+
+    let with = |n: u128, parameters: serde_json::Value| {
+        console.state.command(|sim| {
+            let decision = sim.plane_mut().submit(
+                &RequestInput::new(RequestId(uuid::Uuid::from_u128(n)), "a", "web_search", 0.01)
+                    .with_parameters(parameters),
+            );
+            (decision.verdict, decision.reason.to_string())
+        })
+    };
+    let (verdict, reason) = with(1, serde_json::json!({"to": "jo.smith@acme-corp.io"}));
+    assert_eq!(verdict, Verdict::Denied, "{reason}");
+    assert!(
+        reason.contains("email address") && !reason.contains("jo.smith"),
+        "{reason}"
+    );
+    let (verdict, reason) = with(2, serde_json::json!({"call": "+44 20 7946 0958"}));
+    assert_eq!(verdict, Verdict::Approved, "{reason}");
+    let recorded = console.state.peek(|sim| {
+        let plane = sim.plane();
+        let last = plane.audit().records().last().unwrap();
+        serde_json::to_string(&plane.audit_line(last)).unwrap()
+    });
+    assert!(
+        recorded.contains("[phone]") && !recorded.contains("7946"),
+        "let through, but still masked: {recorded}"
+    );
+}

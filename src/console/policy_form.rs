@@ -17,14 +17,18 @@
 //! types) is kept from the configuration it is applied over; action types and
 //! values added to a list are written in canonical form (trimmed, lower-case).
 
+use crate::governance::config::SensitiveDataConfig;
 use crate::governance::config::{
     budget, change_window, rate_limit, sensitive_actions, ApprovalFatigue, BudgetConfig,
     BudgetScope, ChangeWindow, ChangeWindowConfig, Entry, FieldPath, Outside, PolicyConfig,
     PolicyField, RateLimitConfig, RateScope, RequireApprovalConfig, RiskLevel,
     SensitiveActionsConfig, TimeoutOutcome, Weekday,
 };
+use crate::governance::detectors::DataKind;
 use crate::governance::names::canonical_name;
-use crate::governance::triggers::{AnomalyScope, RepeatedViolations, SpendAnomaly};
+use crate::governance::triggers::{
+    AnomalyScope, CredentialLeaks, RepeatedViolations, SpendAnomaly,
+};
 use crate::governance::{ConfigError, ConflictStrategy, GovernanceConfig, PolicyRule};
 use std::collections::BTreeMap;
 
@@ -64,9 +68,8 @@ pub enum RuleForm {
     RateLimit(RateLimitForm),
     SensitiveActions(SensitiveForm),
     ChangeWindow(ChangeWindowForm),
+    SensitiveData(SensitiveDataForm),
     RequireApproval,
-    /// A kind this form shows but does not edit, kept as it is.
-    Kept(PolicyRule),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -101,6 +104,87 @@ pub struct SensitiveForm {
     pub approval_required: String,
 }
 
+/// What a sensitive-data policy does with each kind it finds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SensitiveDataForm {
+    /// Every kind, in [`DataKind::ALL`]'s order.
+    pub handling: Vec<(DataKind, DataHandling)>,
+}
+
+/// What happens to a request carrying one kind of sensitive data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataHandling {
+    Deny,
+    Escalate,
+    /// Not acted on by this policy; the value is still masked in records.
+    Allow,
+}
+
+pub const DATA_HANDLINGS: [Choice<DataHandling>; 3] = [
+    Choice {
+        value: DataHandling::Deny,
+        key: "deny",
+        label: "Deny",
+    },
+    Choice {
+        value: DataHandling::Escalate,
+        key: "escalate",
+        label: "Ask a human",
+    },
+    Choice {
+        value: DataHandling::Allow,
+        key: "allow",
+        label: "Let through (still masked)",
+    },
+];
+
+impl SensitiveDataForm {
+    fn from_config(config: &SensitiveDataConfig) -> SensitiveDataForm {
+        let handling = DataKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let handling = if config.deny.contains(&kind) {
+                    DataHandling::Deny
+                } else if config.escalate.contains(&kind) {
+                    DataHandling::Escalate
+                } else {
+                    DataHandling::Allow
+                };
+                (kind, handling)
+            })
+            .collect();
+        SensitiveDataForm { handling }
+    }
+
+    fn to_config(&self) -> SensitiveDataConfig {
+        let kinds = |wanted: DataHandling| {
+            self.handling
+                .iter()
+                .filter(|(_, handling)| *handling == wanted)
+                .map(|(kind, _)| *kind)
+                .collect()
+        };
+        SensitiveDataConfig {
+            deny: kinds(DataHandling::Deny),
+            escalate: kinds(DataHandling::Escalate),
+        }
+    }
+
+    /// What happens to `kind`.
+    pub fn handling_of(&self, kind: DataKind) -> DataHandling {
+        self.handling
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(DataHandling::Allow, |(_, handling)| *handling)
+    }
+
+    pub fn set(&mut self, kind: DataKind, handling: DataHandling) {
+        if let Some(slot) = self.handling.iter_mut().find(|(k, _)| *k == kind) {
+            slot.1 = handling;
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeWindowForm {
     pub parameter: String,
@@ -129,6 +213,9 @@ pub struct TriggersForm {
     pub anomaly_baseline_secs: String,
     pub anomaly_min_baseline: String,
     pub anomaly_scope: AnomalyScope,
+    pub leaks_enabled: bool,
+    pub leaks_hits: String,
+    pub leaks_within_secs: String,
 }
 
 /// A form field an error belongs next to.
@@ -151,6 +238,8 @@ pub enum TriggerField {
     Recent,
     Baseline,
     MinBaseline,
+    LeakHits,
+    LeaksWithin,
     FatigueWarnAbove,
     FatigueWindow,
 }
@@ -217,6 +306,8 @@ impl TriggerField {
             TriggerField::Recent => "Recent (seconds)",
             TriggerField::Baseline => "Baseline (seconds)",
             TriggerField::MinBaseline => "Minimum baseline",
+            TriggerField::LeakHits => "Requests carrying credentials",
+            TriggerField::LeaksWithin => "Within (seconds)",
             TriggerField::FatigueWarnAbove => "Warn above (approvals)",
             TriggerField::FatigueWindow => "Per window (seconds)",
         }
@@ -504,8 +595,8 @@ impl NumberProblem {
 /// the general float parser and its tables (about 20 KB) out of the wasm.
 pub fn parse_number(text: &str) -> Result<f64, NumberProblem> {
     const POWERS: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ];
     let (negative, rest) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
@@ -531,7 +622,9 @@ pub fn parse_number(text: &str) -> Result<f64, NumberProblem> {
             if unsigned.len() > 6 {
                 return Err(NumberProblem::OutOfRange);
             }
-            let magnitude: i64 = unsigned.bytes().fold(0, |n, b| n * 10 + i64::from(b - b'0'));
+            let magnitude: i64 = unsigned
+                .bytes()
+                .fold(0, |n, b| n * 10 + i64::from(b - b'0'));
             if e.starts_with('-') {
                 -magnitude
             } else {
@@ -544,7 +637,10 @@ pub fn parse_number(text: &str) -> Result<f64, NumberProblem> {
     // the scale.
     let all: Vec<u8> = digits().collect();
     let start = all.iter().position(|&b| b != b'0').unwrap_or(all.len());
-    let end = all.iter().rposition(|&b| b != b'0').map_or(start, |i| i + 1);
+    let end = all
+        .iter()
+        .rposition(|&b| b != b'0')
+        .map_or(start, |i| i + 1);
     scale += (all.len() - end) as i64;
     let significant = &all[start..end];
     let magnitude = if significant.is_empty() {
@@ -651,8 +747,8 @@ impl PolicyEntry {
             RuleForm::RateLimit(_) => "rate_limit",
             RuleForm::SensitiveActions(_) => "sensitive_actions",
             RuleForm::ChangeWindow(_) => "change_window",
+            RuleForm::SensitiveData(_) => "sensitive_data",
             RuleForm::RequireApproval => "require_approval",
-            RuleForm::Kept(rule) => rule.kind(),
         }
     }
 
@@ -731,6 +827,20 @@ impl PolicyEntry {
         }
     }
 
+    pub fn sensitive_data(&self) -> Option<&SensitiveDataForm> {
+        match &self.rule {
+            RuleForm::SensitiveData(form) => Some(form),
+            _ => None,
+        }
+    }
+
+    pub fn sensitive_data_mut(&mut self) -> Option<&mut SensitiveDataForm> {
+        match &mut self.rule {
+            RuleForm::SensitiveData(form) => Some(form),
+            _ => None,
+        }
+    }
+
     /// One line saying what the policy does, as typed: shown on its
     /// collapsed section.
     pub fn summary(&self) -> String {
@@ -780,12 +890,15 @@ impl PolicyEntry {
                 )
             }
             RuleForm::RequireApproval => "sends every request it covers to a human".into(),
-            RuleForm::Kept(PolicyRule::SensitiveData(rule)) => format!(
-                "denies {} kinds of credential and escalates {} kinds of personal data it finds",
-                rule.deny.len(),
-                rule.escalate.len()
-            ),
-            RuleForm::Kept(rule) => format!("{} (edited in the configuration)", rule.kind()),
+            RuleForm::SensitiveData(d) => {
+                let rule = d.to_config();
+                format!(
+                    "denies {} and asks a human about {} of the {} kinds of sensitive data it finds",
+                    rule.deny.len(),
+                    rule.escalate.len(),
+                    DataKind::ALL.len()
+                )
+            }
         };
         format!("{}; covers {}", rule, self.coverage())
     }
@@ -858,8 +971,9 @@ impl RuleForm {
                 outside: c.outside,
             }),
             PolicyRule::RequireApproval(_) => RuleForm::RequireApproval,
-            // Kinds the form does not edit are kept as configured.
-            other @ PolicyRule::SensitiveData(_) => RuleForm::Kept(other.clone()),
+            PolicyRule::SensitiveData(d) => {
+                RuleForm::SensitiveData(SensitiveDataForm::from_config(d))
+            }
         }
     }
 
@@ -913,8 +1027,8 @@ impl RuleForm {
                     .collect(),
                 outside: c.outside,
             }),
+            RuleForm::SensitiveData(d) => PolicyRule::SensitiveData(d.to_config()),
             RuleForm::RequireApproval => PolicyRule::RequireApproval(RequireApprovalConfig {}),
-            RuleForm::Kept(rule) => rule.clone(),
         }
     }
 }
@@ -1007,6 +1121,9 @@ impl PolicyForm {
                 anomaly_baseline_secs: anomaly.baseline_secs.to_string(),
                 anomaly_min_baseline: number(anomaly.min_baseline),
                 anomaly_scope: anomaly.scope,
+                leaks_enabled: triggers.credential_leaks.enabled,
+                leaks_hits: triggers.credential_leaks.hits.to_string(),
+                leaks_within_secs: triggers.credential_leaks.within_secs.to_string(),
             },
             fatigue_warn_above: config.approval_fatigue.warn_above.to_string(),
             fatigue_window_secs: config.approval_fatigue.window_secs.to_string(),
@@ -1051,6 +1168,11 @@ impl PolicyForm {
                 1.0,
             ),
             scope: t.anomaly_scope,
+        };
+        config.triggers.credential_leaks = CredentialLeaks {
+            enabled: t.leaks_enabled,
+            hits: parser.whole(trigger(TriggerField::LeakHits), &t.leaks_hits),
+            within_secs: parser.whole(trigger(TriggerField::LeaksWithin), &t.leaks_within_secs),
         };
         config.approval_fatigue = ApprovalFatigue {
             warn_above: parser.whole(
@@ -1201,6 +1323,10 @@ pub fn place_error(config: &GovernanceConfig, error: &ConfigError) -> FormError 
             "triggers.spend_anomaly.recent_secs" => FormField::Trigger(TriggerField::Recent),
             "triggers.spend_anomaly.baseline_secs" => FormField::Trigger(TriggerField::Baseline),
             "triggers.spend_anomaly.min_baseline" => FormField::Trigger(TriggerField::MinBaseline),
+            "triggers.credential_leaks.hits" => FormField::Trigger(TriggerField::LeakHits),
+            "triggers.credential_leaks.within_secs" => {
+                FormField::Trigger(TriggerField::LeaksWithin)
+            }
             "approval_fatigue.warn_above" => FormField::Trigger(TriggerField::FatigueWarnAbove),
             "approval_fatigue.window_secs" => FormField::Trigger(TriggerField::FatigueWindow),
             _ => FormField::Form,
@@ -1265,9 +1391,28 @@ mod tests {
     #[test]
     fn numbers_read_as_the_standard_parser_reads_them() {
         for text in [
-            "0", "-0", "1", "+1", "1.", ".5", "0.1", "0.000001", "1.005", "100", "99.999999",
-            "1e3", "2.5E-2", "1e22", "9007199254740992", "123456.789012", "0.3", "-12.75",
-            "000123.4500", "1e-22", "4.35", "8.2",
+            "0",
+            "-0",
+            "1",
+            "+1",
+            "1.",
+            ".5",
+            "0.1",
+            "0.000001",
+            "1.005",
+            "100",
+            "99.999999",
+            "1e3",
+            "2.5E-2",
+            "1e22",
+            "9007199254740992",
+            "123456.789012",
+            "0.3",
+            "-12.75",
+            "000123.4500",
+            "1e-22",
+            "4.35",
+            "8.2",
         ] {
             assert_eq!(
                 parse_number(text).map(f64::to_bits),
@@ -1283,10 +1428,20 @@ mod tests {
             "", ".", "-", "1e", "e5", "1.2.3", "1,5", "NaN", "inf", "-inf", "0x10", " 1", "1e+-2",
             "\u{0661}",
         ] {
-            assert_eq!(parse_number(text), Err(NumberProblem::NotANumber), "{text:?}");
+            assert_eq!(
+                parse_number(text),
+                Err(NumberProblem::NotANumber),
+                "{text:?}"
+            );
         }
-        assert_eq!(parse_number("9007199254740993"), Err(NumberProblem::TooManyDigits));
-        assert_eq!(parse_number("0.12345678901234567"), Err(NumberProblem::TooManyDigits));
+        assert_eq!(
+            parse_number("9007199254740993"),
+            Err(NumberProblem::TooManyDigits)
+        );
+        assert_eq!(
+            parse_number("0.12345678901234567"),
+            Err(NumberProblem::TooManyDigits)
+        );
         assert_eq!(parse_number("1e23"), Err(NumberProblem::OutOfRange));
         assert_eq!(parse_number("1e-23"), Err(NumberProblem::OutOfRange));
         assert_eq!(parse_number("1e9999999"), Err(NumberProblem::OutOfRange));
@@ -1294,6 +1449,8 @@ mod tests {
         assert_eq!(parse_number("100000000000000000000"), Ok(1e20));
     }
 
+    // proptest is a native dev-dependency only.
+    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
         fn any_decimal_it_accepts_is_the_nearest_double(
@@ -1338,6 +1495,62 @@ mod tests {
     /// The errors of an edit, field by field.
     fn errors(form: &PolicyForm, config: &GovernanceConfig) -> Vec<FormError> {
         form.to_config(config).unwrap_err()
+    }
+
+    #[test]
+    fn each_kind_of_sensitive_data_can_be_denied_escalated_or_let_through() {
+        let (config, mut form) = default_form();
+        let entry = form.policy_mut("sensitive_data").unwrap();
+        assert_eq!(entry.kind(), "sensitive_data");
+        let data = entry.sensitive_data_mut().unwrap();
+        assert_eq!(data.handling_of(DataKind::Email), DataHandling::Escalate);
+        assert_eq!(data.handling_of(DataKind::Jwt), DataHandling::Deny);
+        data.set(DataKind::Email, DataHandling::Deny);
+        data.set(DataKind::Phone, DataHandling::Allow);
+        data.set(DataKind::AwsAccessKey, DataHandling::Escalate);
+        assert!(form.differs_from(&config));
+        let summary = form.policy("sensitive_data").unwrap().summary();
+        assert!(
+            summary.starts_with("denies 8 and asks a human about 1 of the 10 kinds"),
+            "{summary}"
+        );
+        let edited = form.to_config(&config).unwrap();
+        let PolicyRule::SensitiveData(rule) = &edited.policy("sensitive_data").unwrap().rule else {
+            panic!("sensitive_data changed kind");
+        };
+        assert_eq!(rule.escalate, vec![DataKind::AwsAccessKey]);
+        assert!(rule.deny.contains(&DataKind::Email));
+        assert!(
+            !rule.deny.contains(&DataKind::Phone) && !rule.deny.contains(&DataKind::AwsAccessKey)
+        );
+        // What was applied reads back as the same form.
+        assert_eq!(PolicyForm::from_config(&edited), form);
+    }
+
+    #[test]
+    fn the_credential_leaks_trigger_is_edited_and_its_errors_placed() {
+        let (config, mut form) = default_form();
+        form.triggers.leaks_enabled = false;
+        form.triggers.leaks_hits = "5".into();
+        form.triggers.leaks_within_secs = "600".into();
+        let edited = form.to_config(&config).unwrap();
+        let leaks = &edited.triggers.credential_leaks;
+        assert_eq!(
+            (leaks.enabled, leaks.hits, leaks.within_secs),
+            (false, 5, 600)
+        );
+
+        form.triggers.leaks_hits = "0".into();
+        form.triggers.leaks_within_secs = "soon".into();
+        let errors = errors(&form, &config);
+        assert_eq!(
+            errors_for(&errors, &FormField::Trigger(TriggerField::LeakHits)).as_deref(),
+            Some("Requests carrying credentials: 0 must be between 1 and 100000")
+        );
+        assert_eq!(
+            errors_for(&errors, &FormField::Trigger(TriggerField::LeaksWithin)).as_deref(),
+            Some("Within (seconds): \"soon\" is not a number")
+        );
     }
 
     #[test]

@@ -6,8 +6,10 @@
 //! like [`super::AuditView`], so a refresh costs only the new records.
 
 use super::kill_switches::target_label;
-use crate::governance::triggers::{REPEATED_VIOLATIONS_ACTOR, SPEND_ANOMALY_ACTOR};
-use crate::governance::{AuditEvent, Clock, ControlPlane, Timestamp};
+use crate::governance::triggers::{
+    CREDENTIAL_LEAKS_ACTOR, REPEATED_VIOLATIONS_ACTOR, SPEND_ANOMALY_ACTOR,
+};
+use crate::governance::{AgentId, AuditEvent, Clock, ControlPlane, Timestamp};
 
 /// One trigger's row.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +35,7 @@ struct Fired {
 pub struct TriggerLog {
     repeated_violations: Option<Fired>,
     spend_anomaly: Option<Fired>,
+    credential_leaks: Option<Fired>,
     scanned: usize,
     /// When the last scanned record happened: a different time at that
     /// position means a new trail (a reset simulation).
@@ -59,6 +62,7 @@ impl TriggerLog {
                 let slot = match &**actor {
                     REPEATED_VIOLATIONS_ACTOR => &mut self.repeated_violations,
                     SPEND_ANOMALY_ACTOR => &mut self.spend_anomaly,
+                    CREDENTIAL_LEAKS_ACTOR => &mut self.credential_leaks,
                     _ => continue,
                 };
                 *slot = Some(Fired {
@@ -75,19 +79,31 @@ impl TriggerLog {
     pub fn rows<C: Clock>(&self, plane: &ControlPlane<C>) -> Vec<TriggerRow> {
         let triggers = &plane.config().triggers;
         let violations = &triggers.repeated_violations;
-        let worst = plane
-            .agents()
-            .map(|agent| (plane.violations_of(agent), agent))
-            .max_by_key(|(count, agent)| (*count, std::cmp::Reverse(agent.0)))
-            .filter(|(count, _)| *count > 0);
         let repeated = if violations.enabled {
-            let count = worst.map_or(0, |(count, _)| count);
-            let whose = worst
-                .map(|(_, agent)| format!(" ({})", plane.agent_name(agent)))
-                .unwrap_or_default();
-            format!(
-                "{count} of {} refusals in {} s{whose}",
-                violations.refusals, violations.within_secs
+            closest(
+                plane,
+                |agent| plane.violations_of(agent),
+                |count, whose| {
+                    format!(
+                        "{count} of {} refusals in {} s{whose}",
+                        violations.refusals, violations.within_secs
+                    )
+                },
+            )
+        } else {
+            "off".to_owned()
+        };
+        let leaks = &triggers.credential_leaks;
+        let leaked = if leaks.enabled {
+            closest(
+                plane,
+                |agent| plane.leaks_of(agent),
+                |count, whose| {
+                    format!(
+                        "{count} of {} requests carrying credentials in {} s{whose}",
+                        leaks.hits, leaks.within_secs
+                    )
+                },
             )
         } else {
             "off".to_owned()
@@ -117,8 +133,34 @@ impl TriggerLog {
                 reading: spend,
                 last_fired: self.spend_anomaly.as_ref().map(|f| f.text.clone()),
             },
+            TriggerRow {
+                key: "credential-leaks",
+                name: "Credential leaks",
+                on: leaks.enabled,
+                reading: leaked,
+                last_fired: self.credential_leaks.as_ref().map(|f| f.text.clone()),
+            },
         ]
     }
+}
+
+/// A per-agent trigger's reading: the agent with the highest count (ties to
+/// the first seen), named after the figures; no name while nobody counts.
+fn closest<C: Clock>(
+    plane: &ControlPlane<C>,
+    count_of: impl Fn(AgentId) -> u32,
+    words: impl Fn(u32, String) -> String,
+) -> String {
+    let worst = plane
+        .agents()
+        .map(|agent| (count_of(agent), agent))
+        .max_by_key(|(count, agent)| (*count, std::cmp::Reverse(agent.0)))
+        .filter(|(count, _)| *count > 0);
+    let count = worst.map_or(0, |(count, _)| count);
+    let whose = worst
+        .map(|(_, agent)| format!(" ({})", plane.agent_name(agent)))
+        .unwrap_or_default();
+    words(count, whose)
 }
 
 #[cfg(test)]
@@ -173,6 +215,61 @@ mod tests {
         let fresh = ControlPlane::new(GovernanceConfig::default(), ManualClock::default()).unwrap();
         log.refresh(&fresh);
         assert_eq!(log.rows(&fresh)[0].last_fired, None);
+    }
+
+    #[test]
+    fn credential_leaks_read_per_agent_and_their_firing_is_kept() {
+        let mut plane =
+            ControlPlane::new(GovernanceConfig::default(), ManualClock::default()).unwrap();
+        let mut log = TriggerLog::default();
+        let leak = |plane: &mut ControlPlane<ManualClock>, n: u128| {
+            plane.submit(
+                &RequestInput::new(
+                    RequestId(uuid::Uuid::from_u128(n)),
+                    "leaky",
+                    "web_search",
+                    0.1,
+                )
+                .with_parameters(
+                    serde_json::json!({"token": "ghp_8fK2mQ9xLw3Rt7Yb1Nc5Vd0Hs4Jg6Pz2Ua8E"}),
+                ),
+            );
+        };
+        log.refresh(&plane);
+        assert_eq!(
+            log.rows(&plane)[2].reading,
+            "0 of 3 requests carrying credentials in 3600 s"
+        );
+        // Refusals without credentials count toward the other trigger only.
+        for n in 10..14 {
+            deny(&mut plane, n, "loud");
+        }
+        leak(&mut plane, 1);
+        leak(&mut plane, 2);
+        log.refresh(&plane);
+        let row = &log.rows(&plane)[2];
+        assert_eq!(
+            row.reading,
+            "2 of 3 requests carrying credentials in 3600 s (leaky)"
+        );
+        assert_eq!(
+            (row.key, row.on, row.last_fired.clone()),
+            ("credential-leaks", true, None)
+        );
+        leak(&mut plane, 3);
+        log.refresh(&plane);
+        let fired = log.rows(&plane)[2].last_fired.clone().unwrap();
+        assert!(
+            fired.contains("agent leaky: 3 requests carrying credentials"),
+            "{fired}"
+        );
+        assert!(!fired.contains("ghp_"), "{fired}");
+
+        let mut config = GovernanceConfig::default();
+        config.triggers.credential_leaks.enabled = false;
+        let off = ControlPlane::new(config, ManualClock::default()).unwrap();
+        log.refresh(&off);
+        assert_eq!(log.rows(&off)[2].reading, "off");
     }
 
     #[test]

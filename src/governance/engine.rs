@@ -541,6 +541,13 @@ impl<C: Clock> ControlPlane<C> {
             .refusals_of(&self.config.triggers.repeated_violations, agent, self.now)
     }
 
+    /// Requests of `agent` carrying credentials within the credential-leaks
+    /// trigger's window now.
+    pub fn leaks_of(&self, agent: AgentId) -> u32 {
+        self.triggers
+            .leaks_of(&self.config.triggers.credential_leaks, agent, self.now)
+    }
+
     /// Recent spend against the anomaly trigger's threshold, for `agent` or
     /// everyone.
     pub fn spend_anomaly_reading(&self, agent: Option<AgentId>) -> AnomalyReading {

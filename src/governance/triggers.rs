@@ -255,6 +255,16 @@ fn tally(
 }
 
 /// Adds `now` to `times`, forgets what left the window, and counts the rest.
+/// How many of `times` fall within the last `within_secs` before `now`,
+/// without forgetting any (a reading, not a count that may fire).
+fn count_within(times: Option<&VecDeque<Timestamp>>, within_secs: u64, now: Timestamp) -> u32 {
+    let window = Millis::from_secs(within_secs);
+    times.map_or(0, |times| {
+        let within = times.iter().filter(|&&t| t.saturating_add(window) > now);
+        u32::try_from(within.count()).unwrap_or(u32::MAX)
+    })
+}
+
 fn count_in(times: &mut VecDeque<Timestamp>, window: Millis, now: Timestamp) -> u32 {
     while times
         .front()
@@ -332,13 +342,13 @@ impl TriggerState {
 
     /// Refusals of `agent` counted now, for the console's reading.
     pub fn refusals_of(&self, config: &RepeatedViolations, agent: AgentId, now: Timestamp) -> u32 {
-        let window = Millis::from_secs(config.within_secs);
-        self.refusals.get(&agent).map_or(0, |times| {
-            times
-                .iter()
-                .filter(|&&t| t.saturating_add(window) > now)
-                .count() as u32
-        })
+        count_within(self.refusals.get(&agent), config.within_secs, now)
+    }
+
+    /// Requests of `agent` carrying credentials counted now, for the
+    /// console's reading.
+    pub fn leaks_of(&self, config: &CredentialLeaks, agent: AgentId, now: Timestamp) -> u32 {
+        count_within(self.leaks.get(&agent), config.within_secs, now)
     }
 
     /// Notes an execution; `Some` when it makes spend anomalous.

@@ -11,11 +11,12 @@ use super::{ConsoleState, Panel};
 use crate::console::policy_form::{
     budget_scope_words, choose, conflict_strategy_hint, errors_for, list_entries, place_error,
     policy_has_errors, problems_summary, timeout_warning, window_words, with_entry, without_entry,
-    Choice, PolicyEntry, PolicyPart, TriggerField, ANOMALY_SCOPES, BUDGET_SCOPES, OUTSIDE_CHOICES,
-    RATE_SCOPES, TIMEOUT_OUTCOMES,
+    Choice, PolicyEntry, PolicyPart, TriggerField, ANOMALY_SCOPES, BUDGET_SCOPES, DATA_HANDLINGS,
+    OUTSIDE_CHOICES, RATE_SCOPES, TIMEOUT_OUTCOMES,
 };
 use crate::console::{FormError, FormField, PolicyForm};
 use crate::governance::config::{BudgetScope, RiskLevel, Weekday};
+use crate::governance::detectors::DataKind;
 use crate::governance::ConflictStrategy;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -301,6 +302,7 @@ fn policy_section(ed: Editor, name: String, kind: &'static str, is_new: bool) ->
         "rate_limit" => rate_limit_controls(ed, name.clone()).into_any(),
         "sensitive_actions" => sensitive_controls(ed, name.clone()).into_any(),
         "change_window" => change_window_controls(ed, name.clone()).into_any(),
+        "sensitive_data" => sensitive_data_controls(ed, name.clone()).into_any(),
         _ => view! {
             <p class="field-hint">"No settings of its own: every request it covers goes to a human."</p>
         }
@@ -635,6 +637,41 @@ fn sensitive_controls(ed: Editor, name: String) -> impl IntoView {
     }
 }
 
+/// What the policy does with each kind of sensitive data it finds.
+fn sensitive_data_controls(ed: Editor, name: String) -> impl IntoView {
+    let selects = DataKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let (get_name, set_name) = (name.clone(), name.clone());
+            choice_select(
+                ed,
+                kind.label().into(),
+                format!("policy-data-{name}-{}", kind.as_str()),
+                &DATA_HANDLINGS,
+                move |f| {
+                    f.policy(&get_name)
+                        .and_then(PolicyEntry::sensitive_data)
+                        .map(|d| d.handling_of(kind))
+                },
+                move |f, handling| {
+                    if let Some(d) = f
+                        .policy_mut(&set_name)
+                        .and_then(PolicyEntry::sensitive_data_mut)
+                    {
+                        d.set(kind, handling)
+                    }
+                },
+            )
+        })
+        .collect_view();
+    view! {
+        <p class="field-hint">
+            "Found anywhere in a request's parameters; whatever is chosen, the value is masked in every record."
+        </p>
+        <div class="form-grid">{selects}</div>
+    }
+}
+
 fn change_window_controls(ed: Editor, name: String) -> impl IntoView {
     let (parameter_get, parameter_set) = lens!(name, change_window, change_window_mut, parameter);
     let (values_get, values_set) = lens!(name, change_window, change_window_mut, values);
@@ -881,6 +918,18 @@ fn triggers_fieldset(ed: Editor) -> impl IntoView {
                 <p class="field-hint">
                     "Watching the whole system, a spike stops everything; watching each agent, it stops the agent that spiked."
                 </p>
+            </div>
+            <div class="trigger">
+                {check("Halt an agent that keeps sending credentials", "policy-trigger-leaks-enabled",
+                    |f| f.triggers.leaks_enabled, |f, on| f.triggers.leaks_enabled = on)}
+                <div class="form-grid">
+                    {text_field(ed, TriggerField::LeakHits.label().into(), "policy-trigger-leaks-hits".into(),
+                        trigger(TriggerField::LeakHits),
+                        |f| f.triggers.leaks_hits.clone(), |f, v| f.triggers.leaks_hits = v)}
+                    {text_field(ed, TriggerField::LeaksWithin.label().into(), "policy-trigger-leaks-within".into(),
+                        trigger(TriggerField::LeaksWithin),
+                        |f| f.triggers.leaks_within_secs.clone(), |f, v| f.triggers.leaks_within_secs = v)}
+                </div>
             </div>
         </fieldset>
         <fieldset>
