@@ -421,3 +421,42 @@ async fn sensitive_data_kinds_and_the_credential_leaks_trigger_are_tuned_through
         "let through, but still masked: {recorded}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_low_verb_added_in_the_form_lets_reads_by_that_verb_flow() {
+    let console = mount(session());
+    let (verdict, _, _) = console.submit(1, "a", "tally_votes", 0.01);
+    assert_eq!(verdict, Verdict::Escalated, "an unknown verb is high");
+
+    console.type_into("policy-risk-low-verbs-new", "Tally");
+    console.click("policy-risk-low-verbs-add");
+    settle().await;
+    console.click("policy-apply");
+    settle().await;
+    assert!(console.text("policy-status").contains("Applied"));
+    assert_eq!(
+        console.config().risk.low_verbs.last().map(String::as_str),
+        Some("tally")
+    );
+    let (verdict, _, reason) = console.submit(2, "a", "tally_votes", 0.01);
+    assert_eq!(verdict, Verdict::Approved, "{reason}");
+
+    // A verb in both lists is refused beside the list, and nothing changes.
+    console.type_into("policy-risk-high-verbs-new", "tally");
+    console.click("policy-risk-high-verbs-add");
+    settle().await;
+    console.click("policy-apply");
+    settle().await;
+    assert!(
+        console
+            .text("policy-risk-high-verbs-error")
+            .starts_with("High verbs: \"tally\" is also a low verb"),
+        "{}",
+        console.text("policy-risk-high-verbs-error")
+    );
+    assert!(!console
+        .config()
+        .risk
+        .high_verbs
+        .contains(&"tally".to_owned()));
+}

@@ -26,6 +26,7 @@ use crate::governance::config::{
 };
 use crate::governance::detectors::DataKind;
 use crate::governance::names::canonical_name;
+use crate::governance::risk::{RiskField, VerbList};
 use crate::governance::triggers::{
     AnomalyScope, CredentialLeaks, RepeatedViolations, SpendAnomaly,
 };
@@ -42,6 +43,9 @@ pub struct PolicyForm {
     pub triggers: TriggersForm,
     pub fatigue_warn_above: String,
     pub fatigue_window_secs: String,
+    /// The risk verb lists, comma-separated, in the configuration's order.
+    pub low_verbs: String,
+    pub high_verbs: String,
 }
 
 /// One policy.
@@ -225,6 +229,8 @@ pub enum FormField {
     Trigger(TriggerField),
     /// A field of the named policy.
     Policy(String, PolicyPart),
+    /// One of the risk verb lists.
+    Verbs(VerbList),
     /// Not tied to one field.
     Form,
 }
@@ -284,6 +290,8 @@ impl FormField {
             FormField::EscalationTimeout => "Escalation timeout".into(),
             FormField::Trigger(field) => field.label().into(),
             FormField::Policy(_, part) => part.label(),
+            FormField::Verbs(VerbList::Low) => "Low verbs".into(),
+            FormField::Verbs(VerbList::High) => "High verbs".into(),
             FormField::Form => "Policies".into(),
         }
     }
@@ -1127,6 +1135,8 @@ impl PolicyForm {
             },
             fatigue_warn_above: config.approval_fatigue.warn_above.to_string(),
             fatigue_window_secs: config.approval_fatigue.window_secs.to_string(),
+            low_verbs: list(&config.risk.low_verbs),
+            high_verbs: list(&config.risk.high_verbs),
         }
     }
 
@@ -1184,6 +1194,8 @@ impl PolicyForm {
                 &self.fatigue_window_secs,
             ),
         };
+        config.risk.low_verbs = parse_list(&self.low_verbs);
+        config.risk.high_verbs = parse_list(&self.high_verbs);
         let mut errors = parser.errors;
         // A field whose text was not a number already has its error; what the
         // core says about the stand-in value would only confuse.
@@ -1312,6 +1324,17 @@ impl PolicyForm {
 /// Puts a core validation error next to the form field it is about, in the
 /// form's words: the field's label, the value, the problem.
 pub fn place_error(config: &GovernanceConfig, error: &ConfigError) -> FormError {
+    if let ConfigError::Risk(risk) = error {
+        if let RiskField::Verbs(list) | RiskField::Verb(list, _) = risk.field() {
+            let field = FormField::Verbs(*list);
+            let full = risk.to_string();
+            let problem = full
+                .split_once(": ")
+                .map_or(full.as_str(), |(_, problem)| problem);
+            let message = format!("{}: {problem}", field.label());
+            return FormError { field, message };
+        }
+    }
     let field = match error.path() {
         Some(FieldPath::Top("escalation_timeout_secs")) => FormField::EscalationTimeout,
         Some(FieldPath::Top(top)) => match *top {
@@ -1550,6 +1573,30 @@ mod tests {
         assert_eq!(
             errors_for(&errors, &FormField::Trigger(TriggerField::LeaksWithin)).as_deref(),
             Some("Within (seconds): \"soon\" is not a number")
+        );
+    }
+
+    #[test]
+    fn the_risk_verb_lists_are_edited_and_their_errors_placed() {
+        let (config, mut form) = default_form();
+        assert!(parse_list(&form.high_verbs).contains(&"delete".to_owned()));
+        form.high_verbs = with_entry(&form.high_verbs, " Zap ");
+        form.low_verbs = without_entry(&form.low_verbs, 0);
+        let edited = form.to_config(&config).unwrap();
+        assert_eq!(
+            edited.risk.high_verbs.last().map(String::as_str),
+            Some("zap")
+        );
+        assert_eq!(edited.risk.low_verbs[..], config.risk.low_verbs[1..]);
+        assert_eq!(PolicyForm::from_config(&edited), form);
+
+        let low = parse_list(&form.low_verbs)[0].clone();
+        form.high_verbs = with_entry(&form.high_verbs, &low);
+        let errors = errors(&form, &config);
+        let message = errors_for(&errors, &FormField::Verbs(VerbList::High)).unwrap();
+        assert!(
+            message.starts_with(&format!("High verbs: \"{low}\" is also a low verb")),
+            "{message}"
         );
     }
 

@@ -17,6 +17,7 @@ use crate::console::policy_form::{
 use crate::console::{FormError, FormField, PolicyForm};
 use crate::governance::config::{BudgetScope, RiskLevel, Weekday};
 use crate::governance::detectors::DataKind;
+use crate::governance::risk::VerbList;
 use crate::governance::ConflictStrategy;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -184,6 +185,7 @@ pub fn PolicyEditorPanel() -> impl IntoView {
                     {add_policy_controls(ed)}
                 </fieldset>
                 {triggers_fieldset(ed)}
+                {verbs_fieldset(ed)}
                 {move || errors.with(|e| e.iter().filter(|e| e.field == FormField::Form).map(|e| {
                     let message = e.message.clone();
                     view! { <p class="field-error" role="alert" data-testid="policy-error-form">{message}</p> }
@@ -952,6 +954,25 @@ fn triggers_fieldset(ed: Editor) -> impl IntoView {
 type Reader<T> = Arc<dyn Fn(&PolicyForm) -> T + Send + Sync>;
 /// Writes a text of the form.
 type Writer<T> = Arc<dyn Fn(&mut PolicyForm, T) + Send + Sync>;
+
+/// The verbs that give an action type no level is set for its level.
+fn verbs_fieldset(ed: Editor) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>"Risk verbs"</legend>
+            <p class="field-hint">
+                "An action type with no level of its own is high if any of its words is a high verb, \
+                 low if its first word is a low verb, and otherwise the default level (high)."
+            </p>
+            {list_field(ed, "Low verbs (reads)".into(), "policy-risk-low-verbs".into(),
+                FormField::Verbs(VerbList::Low), "Verb",
+                |f| f.low_verbs.clone(), |f, v| f.low_verbs = v)}
+            {list_field(ed, "High verbs (irreversible)".into(), "policy-risk-high-verbs".into(),
+                FormField::Verbs(VerbList::High), "Verb",
+                |f| f.high_verbs.clone(), |f, v| f.high_verbs = v)}
+        </fieldset>
+    }
+}
 
 /// A labelled text input bound to one form field, with that field's errors.
 fn text_field(
