@@ -375,17 +375,9 @@ fn risk_levels(ed: Editor, name: String) -> impl IntoView {
             <div class="checks">
                 {RiskLevel::ALL.into_iter().map(|level| {
                     let (get_name, set_name) = (name.clone(), name.clone());
-                    view! {
-                        <label class="check">
-                            <input type="checkbox" data-testid=format!("{testid}-{}", level.as_str())
-                                prop:checked=move || ed.form.with(|f| f.policy(&get_name).is_some_and(|p| p.risk_levels.contains(&level)))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    ed.edit(&set_name, |p| p.set_risk_level(level, on))
-                                } />
-                            {level.as_str()}
-                        </label>
-                    }
+                    check_input(ed, level.as_str().into(), format!("{testid}-{}", level.as_str()), "check",
+                        Arc::new(move |f| f.policy(&get_name).is_some_and(|p| p.risk_levels.contains(&level))),
+                        Arc::new(move |f, on| if let Some(p) = f.policy_mut(&set_name) { p.set_risk_level(level, on) }))
                 }).collect_view()}
             </div>
             <span class="field-error" role="alert" data-testid=format!("{testid}-error")>{message}</span>
@@ -754,27 +746,30 @@ fn window_row(ed: Editor, name: String, index: usize) -> impl IntoView {
         .into_iter()
         .map(|day| {
             let (get_name, set_name) = (name.clone(), name.clone());
-            view! {
-                <label class="check">
-                    <input type="checkbox"
-                        data-testid=format!("policy-cw-day-{name}-{index}-{}", day.label().to_ascii_lowercase())
-                        prop:checked=move || ed.form.with(|f| {
-                            f.policy(&get_name)
-                                .and_then(PolicyEntry::change_window)
-                                .and_then(|c| c.windows.get(index))
-                                .is_some_and(|w| w.days.contains(&day))
-                        })
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            ed.edit(&set_name, |p| {
-                                if let Some(w) = p.change_window_mut().and_then(|c| c.windows.get_mut(index)) {
-                                    w.set_day(day, on)
-                                }
-                            })
-                        } />
-                    {day.label()}
-                </label>
-            }
+            check_input(
+                ed,
+                day.label().into(),
+                format!(
+                    "policy-cw-day-{name}-{index}-{}",
+                    day.label().to_ascii_lowercase()
+                ),
+                "check",
+                Arc::new(move |f| {
+                    f.policy(&get_name)
+                        .and_then(PolicyEntry::change_window)
+                        .and_then(|c| c.windows.get(index))
+                        .is_some_and(|w| w.days.contains(&day))
+                }),
+                Arc::new(move |f, on| {
+                    if let Some(w) = f
+                        .policy_mut(&set_name)
+                        .and_then(PolicyEntry::change_window_mut)
+                        .and_then(|c| c.windows.get_mut(index))
+                    {
+                        w.set_day(day, on)
+                    }
+                }),
+            )
         })
         .collect_view();
     let remove_name = name.clone();
@@ -871,17 +866,14 @@ fn triggers_fieldset(ed: Editor) -> impl IntoView {
                  testid: &'static str,
                  get: fn(&PolicyForm) -> bool,
                  set: fn(&mut PolicyForm, bool)| {
-        view! {
-            <label class="check check--heading">
-                <input type="checkbox" data-testid=testid
-                    prop:checked=move || ed.form.with(get)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        ed.form.update(|f| set(f, on))
-                    } />
-                {label}
-            </label>
-        }
+        check_input(
+            ed,
+            label.into(),
+            testid.into(),
+            "check check--heading",
+            Arc::new(get),
+            Arc::new(set),
+        )
     };
     view! {
         <fieldset>
@@ -972,6 +964,29 @@ fn verbs_fieldset(ed: Editor) -> impl IntoView {
                 |f| f.high_verbs.clone(), |f, v| f.high_verbs = v)}
         </fieldset>
     }
+}
+
+/// A checkbox with its label after it, bound to the form.
+fn check_input(
+    ed: Editor,
+    label: String,
+    testid: String,
+    class: &'static str,
+    get: Reader<bool>,
+    set: Writer<bool>,
+) -> AnyView {
+    view! {
+        <label class=class>
+            <input type="checkbox" data-testid=testid
+                prop:checked=move || ed.form.with(|f| get(f))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    ed.form.update(|f| set(f, on))
+                } />
+            {label}
+        </label>
+    }
+    .into_any()
 }
 
 /// A labelled text input bound to one form field, with that field's errors.
