@@ -404,8 +404,8 @@ fn an_approval_is_bound_to_the_request_the_reviewer_saw() {
     let mut h = Harness::new(GovernanceConfig::default().policies);
     let (first, _) = h.submit("a1", "email", 0.5);
     let (second, _) = h.submit("a1", "email", 0.6);
-    let shown_first = h.plane.pending_escalation(first).unwrap().hash;
-    let shown_second = h.plane.pending_escalation(second).unwrap().hash;
+    let shown_first = h.plane.pending_escalation(first).unwrap().hash();
+    let shown_second = h.plane.pending_escalation(second).unwrap().hash();
     assert_ne!(
         shown_first, shown_second,
         "the cost is part of what was shown"

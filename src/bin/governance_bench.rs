@@ -1,7 +1,9 @@
 //! `governance-bench`: figures for the decision path and the reports.
 //!
 //! Prints throughput and costs; asserts nothing. Run it in release mode:
-//! `cargo run --release --bin governance-bench`.
+//! `cargo run --release --bin governance-bench` (add `submit` for the
+//! decision path only, for example under `perf record`, and a number of
+//! requests after it for a short run under `valgrind --tool=callgrind`).
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
@@ -23,7 +25,14 @@ mod bench {
     use std::time::Instant;
 
     const AGENTS: usize = 1_000;
-    const REQUESTS: usize = 1_000_000;
+    /// Requests per stream: 1,000,000, or the number after `submit` (a short
+    /// run for `valgrind --tool=callgrind`).
+    fn requests() -> usize {
+        std::env::args()
+            .nth(2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1_000_000)
+    }
 
     /// A configuration under which most requests run the whole policy chain
     /// and are approved: the expensive path.
@@ -50,7 +59,7 @@ mod bench {
     }
 
     fn inputs() -> Vec<RequestInput> {
-        (0..REQUESTS)
+        (0..requests())
             .map(|i| {
                 RequestInput::new(
                     RequestId(uuid::Uuid::from_u128(i as u128 + 1)),
@@ -76,8 +85,8 @@ mod bench {
         let elapsed = started.elapsed();
         println!(
             "{label:<44} {:>12.0} decisions/s  ({:.0} ns each)",
-            REQUESTS as f64 / elapsed.as_secs_f64(),
-            elapsed.as_nanos() as f64 / REQUESTS as f64
+            requests.len() as f64 / elapsed.as_secs_f64(),
+            elapsed.as_nanos() as f64 / requests.len() as f64
         );
         plane
     }
@@ -130,12 +139,19 @@ mod bench {
     }
 
     pub fn main() {
-        println!("governance-bench: {REQUESTS} requests from {AGENTS} agents, release build\n");
+        println!(
+            "governance-bench: {} requests from {AGENTS} agents, release build\n",
+            requests()
+        );
         governed(
             GovernanceConfig::default(),
             "submit, default config (budget runs out)",
         );
         let plane = governed(permissive(), "submit, permissive config (all policies run)");
+        // `governance-bench submit`: the decision path only (for profiling).
+        if std::env::args().nth(1).as_deref() == Some("submit") {
+            return;
+        }
 
         println!();
         println!(

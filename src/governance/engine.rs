@@ -39,7 +39,8 @@ use super::state::{RateTracker, SpendLedger};
 use super::stats::{AgentSpend, AgentStats, EscalationStats, SpendingReport, Stats, VerdictCounts};
 use super::time::{Clock, ManualClock, Millis, Timestamp};
 use super::triggers::{AnomalyReading, Firing, TriggerState};
-use std::collections::{HashMap, HashSet, VecDeque};
+use crate::governance::fast_hash::{FastMap, FastSet};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -128,12 +129,15 @@ pub struct ControlPlane<C: Clock = ManualClock> {
     rates: RateTracker,
     audit: AuditLog,
     stats: Stats,
-    used_ids: HashSet<RequestId>,
+    used_ids: FastSet<RequestId>,
     /// Each interned action type's risk level under the configuration.
     risk_levels: Vec<RiskLevel>,
     triggers: TriggerState,
     /// When each reviewer approved, within the fatigue window.
-    approvals: HashMap<Arc<str>, VecDeque<Timestamp>>,
+    approvals: FastMap<Arc<str>, VecDeque<Timestamp>>,
+    /// One empty parameter map shared by every request without parameters,
+    /// so none allocates its own.
+    no_parameters: Arc<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl<C: Clock> ControlPlane<C> {
@@ -155,10 +159,11 @@ impl<C: Clock> ControlPlane<C> {
             rates: RateTracker::default(),
             audit: AuditLog::default(),
             stats: Stats::default(),
-            used_ids: HashSet::new(),
+            used_ids: FastSet::default(),
             risk_levels: Vec::new(),
             triggers: TriggerState::default(),
-            approvals: HashMap::new(),
+            approvals: FastMap::default(),
+            no_parameters: Arc::default(),
         };
         plane.install(plane.config.clone());
         Ok(plane)
@@ -202,20 +207,18 @@ impl<C: Clock> ControlPlane<C> {
                         .map_or(TimeoutOutcome::Deny, |p| p.on_timeout),
                     _ => TimeoutOutcome::Deny,
                 };
-                let hash = RequestHash::of(
-                    self.agents.name(request.agent.0),
-                    self.actions.name(request.action.0),
-                    &request.parameters,
-                    request.cost,
+                let names = (
+                    self.agents.name(request.agent.0).clone(),
+                    self.actions.name(request.action.0).clone(),
                 );
-                self.escalations.push(PendingEscalation {
-                    request: request.clone(),
-                    escalation: decision.clone(),
-                    escalated_at: self.now,
-                    deadline: self.now.saturating_add(self.escalation_timeout),
-                    hash,
+                self.escalations.push(PendingEscalation::new(
+                    request.clone(),
+                    decision.clone(),
+                    self.now,
+                    self.now.saturating_add(self.escalation_timeout),
                     on_timeout,
-                })
+                    names,
+                ))
             }
             Verdict::Denied | Verdict::RateLimited => {}
         }
@@ -302,7 +305,7 @@ impl<C: Clock> ControlPlane<C> {
             None => None,
         };
         if let Some(pending) = self.escalations.get(id) {
-            if expected.is_some_and(|hash| hash != pending.hash) {
+            if expected.is_some_and(|hash| hash != pending.hash()) {
                 return Err(ResolveError::HashMismatch { id });
             }
         }
@@ -425,9 +428,7 @@ impl<C: Clock> ControlPlane<C> {
                 target,
             },
         );
-        let covered = self
-            .escalations
-            .drain_where(|p| scope.covers(p.request.agent, p.request.action));
+        let covered = self.escalations.drain_scope(scope);
         for pending in covered {
             let decision = Decision::new(
                 Verdict::Denied,
@@ -805,6 +806,9 @@ impl<C: Clock> ControlPlane<C> {
         let depth = nesting_depth(&input.parameters);
         // Secrets are masked before anything keeps the parameters.
         let (parameters, detected) = match &input.parameters {
+            serde_json::Value::Object(map) if map.is_empty() => {
+                (self.no_parameters.clone(), DataKinds::EMPTY)
+            }
             serde_json::Value::Object(map) if depth <= MAX_PARAMETER_DEPTH => {
                 let detected = detectors::scan(map);
                 if detected.is_empty() {
@@ -814,7 +818,7 @@ impl<C: Clock> ControlPlane<C> {
                     (Arc::new(masked), detected)
                 }
             }
-            _ => (Default::default(), DataKinds::EMPTY),
+            _ => (self.no_parameters.clone(), DataKinds::EMPTY),
         };
         let cost = Money::from_f64(input.cost);
         let request = Request {

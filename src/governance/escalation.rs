@@ -4,11 +4,17 @@
 //! deadline passes. Items are listed in arrival order (the inbox) and expire
 //! in deadline order, which can differ when the timeout is reconfigured while
 //! items wait: an item keeps the deadline it was given on arrival.
+//!
+//! Items are also indexed by agent and by action type, so a scoped kill
+//! switch takes what it covers without reading every waiting item: a long
+//! queue and many agent halts would otherwise cost their product.
 
 use super::decision::Decision;
-use super::ids::RequestId;
+use super::ids::{ActionType, AgentId, RequestId};
+use super::kill_switch::KillScope;
 use super::request::{Request, RequestHash};
 use super::time::Timestamp;
+use crate::governance::fast_hash::FastMap;
 use serde::{Deserialize, Serialize};
 
 /// What becomes of an escalation nobody decides before its deadline.
@@ -28,27 +34,82 @@ impl TimeoutOutcome {
         *self == TimeoutOutcome::Deny
     }
 }
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, OnceLock};
 
 /// A request waiting for a human.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct PendingEscalation {
     pub request: Request,
     /// The decision that escalated it: which policy, and why.
     pub escalation: Decision,
     pub escalated_at: Timestamp,
     pub deadline: Timestamp,
-    /// What the reviewer is shown and an approval may be bound to.
-    pub hash: RequestHash,
     /// The escalating policy's timeout outcome when it escalated.
     pub on_timeout: TimeoutOutcome,
+    /// The agent's and the action type's names, which the hash covers.
+    names: (Arc<str>, Arc<str>),
+    /// The hash, once asked for.
+    hash: OnceLock<RequestHash>,
+}
+
+impl PendingEscalation {
+    pub fn new(
+        request: Request,
+        escalation: Decision,
+        escalated_at: Timestamp,
+        deadline: Timestamp,
+        on_timeout: TimeoutOutcome,
+        (agent, action): (Arc<str>, Arc<str>),
+    ) -> PendingEscalation {
+        PendingEscalation {
+            request,
+            escalation,
+            escalated_at,
+            deadline,
+            on_timeout,
+            names: (agent, action),
+            hash: OnceLock::new(),
+        }
+    }
+
+    /// What the reviewer is shown and an approval may be bound to: the
+    /// [`RequestHash`] of the request as it arrived (which never changes).
+    /// Computed when first asked for: in a large fleet most escalations
+    /// time out unseen, and hashing every one cost more than judging it.
+    pub fn hash(&self) -> RequestHash {
+        *self.hash.get_or_init(|| {
+            RequestHash::of(
+                &self.names.0,
+                &self.names.1,
+                &self.request.parameters,
+                self.request.cost,
+            )
+        })
+    }
+}
+
+/// Equal when they describe the same escalation, whether or not either hash
+/// has been computed yet.
+impl PartialEq for PendingEscalation {
+    fn eq(&self, other: &PendingEscalation) -> bool {
+        self.request == other.request
+            && self.escalation == other.escalation
+            && self.escalated_at == other.escalated_at
+            && self.deadline == other.deadline
+            && self.on_timeout == other.on_timeout
+            && self.names == other.names
+    }
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct EscalationQueue {
     by_arrival: BTreeMap<u64, PendingEscalation>,
-    arrival_of: HashMap<RequestId, u64>,
+    arrival_of: FastMap<RequestId, u64>,
     by_deadline: BTreeSet<(Timestamp, u64)>,
+    /// Arrivals of each agent's and each action type's waiting items.
+    by_agent: FastMap<AgentId, BTreeSet<u64>>,
+    by_action: FastMap<ActionType, BTreeSet<u64>>,
     next_arrival: u64,
 }
 
@@ -58,7 +119,35 @@ impl EscalationQueue {
         self.next_arrival += 1;
         self.arrival_of.insert(pending.request.id, arrival);
         self.by_deadline.insert((pending.deadline, arrival));
+        let request = &pending.request;
+        self.by_agent
+            .entry(request.agent)
+            .or_default()
+            .insert(arrival);
+        self.by_action
+            .entry(request.action)
+            .or_default()
+            .insert(arrival);
         self.by_arrival.insert(arrival, pending);
+    }
+
+    /// Takes `arrival` out of every index but `by_arrival`.
+    fn unindex(&mut self, arrival: u64, pending: &PendingEscalation) {
+        self.arrival_of.remove(&pending.request.id);
+        self.by_deadline.remove(&(pending.deadline, arrival));
+        let request = &pending.request;
+        if let Some(set) = self.by_agent.get_mut(&request.agent) {
+            set.remove(&arrival);
+            if set.is_empty() {
+                self.by_agent.remove(&request.agent);
+            }
+        }
+        if let Some(set) = self.by_action.get_mut(&request.action) {
+            set.remove(&arrival);
+            if set.is_empty() {
+                self.by_action.remove(&request.action);
+            }
+        }
     }
 
     pub fn get(&self, id: RequestId) -> Option<&PendingEscalation> {
@@ -68,9 +157,13 @@ impl EscalationQueue {
     }
 
     pub fn remove(&mut self, id: RequestId) -> Option<PendingEscalation> {
-        let arrival = self.arrival_of.remove(&id)?;
+        let arrival = *self.arrival_of.get(&id)?;
+        self.take(arrival)
+    }
+
+    fn take(&mut self, arrival: u64) -> Option<PendingEscalation> {
         let pending = self.by_arrival.remove(&arrival)?;
-        self.by_deadline.remove(&(pending.deadline, arrival));
+        self.unindex(arrival, &pending);
         Some(pending)
     }
 
@@ -80,10 +173,7 @@ impl EscalationQueue {
         if deadline > now {
             return None;
         }
-        self.by_deadline.remove(&(deadline, arrival));
-        let pending = self.by_arrival.remove(&arrival)?;
-        self.arrival_of.remove(&pending.request.id);
-        Some(pending)
+        self.take(arrival)
     }
 
     /// Removes the items `which` selects, in arrival order.
@@ -99,12 +189,29 @@ impl EscalationQueue {
             .collect();
         chosen
             .into_iter()
-            .filter_map(|arrival| {
-                let pending = self.by_arrival.remove(&arrival)?;
-                self.arrival_of.remove(&pending.request.id);
-                self.by_deadline.remove(&(pending.deadline, arrival));
-                Some(pending)
-            })
+            .filter_map(|arrival| self.take(arrival))
+            .collect()
+    }
+
+    /// Removes the items a kill switch of `scope` covers, in arrival order,
+    /// reading only those (through the agent and action-type indexes).
+    pub fn drain_scope(&mut self, scope: KillScope) -> Vec<PendingEscalation> {
+        let arrivals: Vec<u64> = match scope {
+            KillScope::Global => self.by_arrival.keys().copied().collect(),
+            KillScope::Agent(agent) => self
+                .by_agent
+                .get(&agent)
+                .map(|set| set.iter().copied().collect())
+                .unwrap_or_default(),
+            KillScope::ActionType(action) => self
+                .by_action
+                .get(&action)
+                .map(|set| set.iter().copied().collect())
+                .unwrap_or_default(),
+        };
+        arrivals
+            .into_iter()
+            .filter_map(|arrival| self.take(arrival))
             .collect()
     }
 
@@ -129,8 +236,8 @@ mod tests {
     use crate::governance::ids::{ActionType, AgentId};
 
     fn pending(byte: u8, deadline: u64) -> PendingEscalation {
-        PendingEscalation {
-            request: Request {
+        PendingEscalation::new(
+            Request {
                 id: RequestId::from_random_bytes([byte; 16]),
                 agent: AgentId(0),
                 action: ActionType(0),
@@ -140,16 +247,16 @@ mod tests {
                 cost: Default::default(),
                 received_at: Timestamp(0),
             },
-            escalation: Decision::new(
+            Decision::new(
                 Verdict::Escalated,
                 DecidedBy::Policy("p".into()),
                 Reason::ApprovalRequired,
             ),
-            escalated_at: Timestamp(0),
-            deadline: Timestamp(deadline),
-            hash: RequestHash([byte; 32]),
-            on_timeout: TimeoutOutcome::Deny,
-        }
+            Timestamp(0),
+            Timestamp(deadline),
+            TimeoutOutcome::Deny,
+            ("agent".into(), "action".into()),
+        )
     }
 
     #[test]
@@ -177,6 +284,74 @@ mod tests {
         assert_eq!(queue.len(), 1);
         assert_eq!(queue.pop_expired(Timestamp(1_000)).unwrap().deadline.0, 100);
         assert_eq!(queue.pop_expired(Timestamp(1_000)), None);
+    }
+
+    #[test]
+    fn a_scoped_drain_takes_exactly_what_the_scope_covers_in_arrival_order() {
+        // Items of agents 0..3 and actions 0..2, some resolved or expired
+        // first: every scope takes what `covers` selects, and the queue's
+        // indexes stay consistent for the scopes drained after it.
+        let item = |n: u8| {
+            let mut item = pending(n, u64::from(n) * 10);
+            item.request.agent = AgentId(u32::from(n % 3));
+            item.request.action = ActionType(u32::from(n % 2));
+            item
+        };
+        for scopes in [
+            vec![
+                KillScope::Agent(AgentId(1)),
+                KillScope::ActionType(ActionType(0)),
+                KillScope::Global,
+            ],
+            vec![
+                KillScope::ActionType(ActionType(1)),
+                KillScope::Agent(AgentId(0)),
+                KillScope::Global,
+            ],
+        ] {
+            let mut queue = EscalationQueue::default();
+            let mut reference = EscalationQueue::default();
+            for n in 1..=30 {
+                queue.push(item(n));
+                reference.push(item(n));
+            }
+            for q in [&mut queue, &mut reference] {
+                q.remove(item(4).request.id);
+                q.pop_expired(Timestamp(25));
+            }
+            for scope in scopes {
+                let taken: Vec<_> = queue
+                    .drain_scope(scope)
+                    .iter()
+                    .map(|p| p.request.id)
+                    .collect();
+                let expected: Vec<_> = reference
+                    .drain_where(|p| scope.covers(p.request.agent, p.request.action))
+                    .iter()
+                    .map(|p| p.request.id)
+                    .collect();
+                assert!(!expected.is_empty());
+                assert_eq!(taken, expected, "{scope:?}");
+                assert_eq!(queue.len(), reference.len());
+            }
+            assert!(queue.is_empty() && queue.by_agent.is_empty() && queue.by_action.is_empty());
+        }
+    }
+
+    #[test]
+    fn the_hash_is_the_request_hash_of_the_names_and_the_request_however_often_asked() {
+        let item = pending(7, 100);
+        let expected = RequestHash::of(
+            "agent",
+            "action",
+            &item.request.parameters,
+            item.request.cost,
+        );
+        let copy = item.clone();
+        assert_eq!(item.hash(), expected);
+        assert_eq!(item.hash(), expected);
+        assert_eq!(copy, item, "a computed hash does not make it another item");
+        assert_eq!(copy.hash(), expected);
     }
 
     #[test]

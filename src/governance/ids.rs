@@ -4,8 +4,8 @@
 //! decision, so each distinct name is stored once and referred to by a dense
 //! index. Dense indices also let per-agent aggregates live in a `Vec`.
 
+use crate::governance::fast_hash::FastMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -66,7 +66,7 @@ pub use super::names::MAX_NAME_LEN;
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
     names: Vec<Arc<str>>,
-    index: HashMap<Arc<str>, u32>,
+    index: FastMap<Arc<str>, u32>,
 }
 
 impl Interner {

@@ -14,6 +14,7 @@ pub mod decision;
 pub mod detectors;
 pub mod engine;
 pub mod escalation;
+pub mod fast_hash;
 pub mod ids;
 pub mod kill_switch;
 pub mod money;

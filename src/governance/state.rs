@@ -23,7 +23,8 @@
 use super::ids::{ActionType, AgentId};
 use super::money::Money;
 use super::time::{Millis, Timestamp};
-use std::collections::{HashMap, VecDeque};
+use crate::governance::fast_hash::FastMap;
+use std::collections::VecDeque;
 
 /// Which executions a sum or a count covers.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,7 +48,7 @@ struct Totals {
     total: Money,
     by_agent: Vec<Money>,
     by_action: Vec<Money>,
-    by_agent_action: HashMap<(AgentId, ActionType), Money>,
+    by_agent_action: FastMap<(AgentId, ActionType), Money>,
 }
 
 impl Totals {

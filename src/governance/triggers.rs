@@ -31,8 +31,9 @@
 use super::ids::AgentId;
 use super::money::Money;
 use super::time::{Millis, Timestamp};
+use crate::governance::fast_hash::FastMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Whose spend the anomaly trigger watches.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -226,8 +227,8 @@ pub const CREDENTIAL_LEAKS_ACTOR: &str = "trigger:credential_leaks";
 /// What the triggers remember: recent refusals per agent, recent spend.
 #[derive(Clone, Debug, Default)]
 pub struct TriggerState {
-    refusals: HashMap<AgentId, VecDeque<Timestamp>>,
-    leaks: HashMap<AgentId, VecDeque<Timestamp>>,
+    refusals: FastMap<AgentId, VecDeque<Timestamp>>,
+    leaks: FastMap<AgentId, VecDeque<Timestamp>>,
     /// Executions within the baseline and recent windows, oldest first.
     spend: VecDeque<(Timestamp, AgentId, Money)>,
 }
@@ -236,7 +237,7 @@ pub struct TriggerState {
 /// `Some` with the count and window when that reaches `threshold`, and the
 /// agent's count starts again.
 fn tally(
-    counts: &mut HashMap<AgentId, VecDeque<Timestamp>>,
+    counts: &mut FastMap<AgentId, VecDeque<Timestamp>>,
     enabled: bool,
     agent: AgentId,
     within_secs: u64,

@@ -59,7 +59,7 @@ pub fn InboxPanel() -> impl IntoView {
                     parameters: serde_json::to_string_pretty(&*p.request.parameters)
                         .unwrap_or_default(),
                     deadline: p.deadline,
-                    hash: p.hash.to_string(),
+                    hash: p.hash().to_string(),
                 })
                 .collect::<Vec<_>>()
         })

@@ -20,6 +20,7 @@ use crate::governance::config_error::{
     check_amount, check_name, check_percent, Entry, FieldPath, Problems,
 };
 use crate::governance::decision::{BudgetTier, Reason, Verdict};
+use crate::governance::fast_hash::FastMap;
 use crate::governance::ids::{AgentId, Interner};
 use crate::governance::money::Money;
 use crate::governance::names::quoted;
@@ -28,7 +29,7 @@ use crate::governance::request::Request;
 use crate::governance::state::Types;
 use crate::governance::time::{Millis, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Whose spend a budget limits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -202,7 +203,7 @@ pub struct BudgetRule {
     pub scope: BudgetScope,
     pub window: Option<Millis>,
     pub default: Limit,
-    pub overrides: HashMap<AgentId, Limit>,
+    pub overrides: FastMap<AgentId, Limit>,
 }
 
 impl BudgetRule {
