@@ -194,6 +194,24 @@ fn check_length(text: &str, max: usize) -> Result<(), TextProblem> {
 /// An agent id, actor or policy name in its canonical form (trimmed), or why
 /// it is not acceptable.
 pub fn canonical_name(name: &str) -> Result<&str, TextProblem> {
+    // The usual case, decided from the bytes alone: printable ASCII, no
+    // space at either end, short enough, no leading `#`.
+    let bytes = name.as_bytes();
+    if let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) {
+        if bytes.len() <= MAX_NAME_LEN
+            && first != b' '
+            && first != b'#'
+            && last != b' '
+            && bytes.iter().all(|b| (b' '..=b'~').contains(b))
+        {
+            return Ok(name);
+        }
+    }
+    checked_name(name)
+}
+
+/// [`canonical_name`] character by character, for any text.
+fn checked_name(name: &str) -> Result<&str, TextProblem> {
     let name = name.trim();
     if name.is_empty() {
         return Err(TextProblem::Empty);
@@ -215,6 +233,18 @@ pub fn canonical_name(name: &str) -> Result<&str, TextProblem> {
 /// An action type in its canonical form (trimmed, lower case), or why it is
 /// not acceptable. Borrows when the name is already canonical.
 pub fn canonical_action_type(name: &str) -> Result<Cow<'_, str>, TextProblem> {
+    // The usual case, decided from the bytes alone: already canonical.
+    let canonical_byte =
+        |b: &u8| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b':' | b'/' | b'-');
+    if !name.is_empty() && name.len() <= MAX_NAME_LEN && name.as_bytes().iter().all(canonical_byte)
+    {
+        return Ok(Cow::Borrowed(name));
+    }
+    checked_action_type(name)
+}
+
+/// [`canonical_action_type`] character by character, for any text.
+fn checked_action_type(name: &str) -> Result<Cow<'_, str>, TextProblem> {
     let name = name.trim();
     if name.is_empty() {
         return Err(TextProblem::Empty);
@@ -322,6 +352,19 @@ impl fmt::Display for Fingerprint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // proptest is a native dev-dependency only.
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// The byte-level shortcuts decide exactly as the character checks.
+        #[test]
+        fn the_fast_paths_agree_with_the_character_checks(
+            name in "[ a-zA-Z0-9_.:/#~!-]{0,70}|[ a-z\u{200b}\u{a0}\u{e9}\t-]{0,8}"
+        ) {
+            proptest::prop_assert_eq!(canonical_name(&name), checked_name(&name));
+            proptest::prop_assert_eq!(canonical_action_type(&name), checked_action_type(&name));
+        }
+    }
 
     #[test]
     fn names_are_trimmed_and_must_be_short_visible_text() {
