@@ -507,7 +507,34 @@ pub fn run(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, ReplayE
     })
 }
 
-fn run_here(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, ReplayError> {
+/// When an event on `line` happens: never before the previous event, and
+/// never a setup line after the first.
+fn time_of(line: usize, event: &Event, last: Timestamp) -> Result<Timestamp, ReplayError> {
+    let fail = |message: String| ReplayError { line, message };
+    let at = event
+        .at()
+        .ok_or_else(|| fail("a setup line may only come first".into()))?;
+    if at < last {
+        return Err(fail(format!(
+            "field \"at_ms\": {} is earlier than the previous event's {}",
+            at.millis(),
+            last.millis()
+        )));
+    }
+    Ok(at)
+}
+
+impl Request {
+    /// The request as the control plane takes it; an absent id is derived
+    /// from the line.
+    fn into_input(self, line: usize) -> RequestInput {
+        let id = self.id.unwrap_or_else(|| id_for_line(line));
+        RequestInput::new(id, self.agent, self.action, self.cost).with_parameters(self.parameters)
+    }
+}
+
+/// Every line of a script, parsed, with its line number.
+fn parse_script(input: &str) -> Result<Vec<(usize, Event)>, ReplayError> {
     // A byte-order mark is an encoding signature, not part of the first line;
     // anywhere else it is a character, and outside a string not JSON.
     let input = input.strip_prefix('\u{FEFF}').unwrap_or(input);
@@ -518,17 +545,56 @@ fn run_here(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, Replay
         }
         events.push((index + 1, parse_event(text, index + 1)?));
     }
+    Ok(events)
+}
 
-    let mut config = GovernanceConfig::default();
-    let mut start = 0;
+/// The configuration a script's setup line gives (the default without
+/// one), validated, and where its other events start.
+fn setup_of(events: &[(usize, Event)]) -> Result<(GovernanceConfig, usize), ReplayError> {
     if let Some((line, Event::Setup(Setup { config: initial }))) = events.first() {
         initial.validate().map_err(|e| ReplayError {
             line: *line,
             message: format!("field \"config\": {e}"),
         })?;
-        config = initial.clone();
-        start = 1;
+        return Ok((initial.clone(), 1));
     }
+    Ok((GovernanceConfig::default(), 0))
+}
+
+/// A script's requests, in order, each with the time it arrives, and the
+/// configuration its setup line gives: what `governance-bench --input`
+/// times, parsing excluded. Every line is parsed and its time checked as
+/// [`run`] does; reviews, configuration changes, kill switches and advances
+/// are not returned (nor are their effects checked).
+pub fn requests_of(
+    input: &str,
+) -> Result<(GovernanceConfig, Vec<(Timestamp, RequestInput)>), ReplayError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("replay".into())
+            .stack_size(MAX_LINE_DEPTH * STACK_BYTES_PER_LEVEL)
+            .spawn_scoped(scope, || {
+                let events = parse_script(input)?;
+                let (config, start) = setup_of(&events)?;
+                let mut requests = Vec::new();
+                let mut last = Timestamp(0);
+                for (line, event) in events.into_iter().skip(start) {
+                    last = time_of(line, &event, last)?;
+                    if let Event::Request(request) = event {
+                        requests.push((last, request.into_input(line)));
+                    }
+                }
+                Ok((config, requests))
+            })
+            .expect("the replay thread starts")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+fn run_here(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, ReplayError> {
+    let mut events = parse_script(input)?;
+    let (config, start) = setup_of(&events)?;
 
     let clock = ManualClock::default();
     let mut plane = ControlPlane::new(config, clock.clone()).map_err(|e| ReplayError {
@@ -538,25 +604,12 @@ fn run_here(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, Replay
     let mut last = Timestamp(0);
     for (line, event) in events.drain(..).skip(start) {
         let fail = |message: String| ReplayError { line, message };
-        let at = event
-            .at()
-            .ok_or_else(|| fail("a setup line may only come first".into()))?;
-        if at < last {
-            return Err(fail(format!(
-                "field \"at_ms\": {} is earlier than the previous event's {}",
-                at.millis(),
-                last.millis()
-            )));
-        }
-        last = at;
-        clock.set(at);
+        last = time_of(line, &event, last)?;
+        clock.set(last);
         match event {
             Event::Setup(_) => unreachable!("rejected above"),
             Event::Request(request) => {
-                let id = request.id.unwrap_or_else(|| id_for_line(line));
-                let input = RequestInput::new(id, request.agent, request.action, request.cost)
-                    .with_parameters(request.parameters);
-                plane.submit(&input);
+                plane.submit_owned(request.into_input(line));
             }
             Event::Review(review) => {
                 let decision = Review {

@@ -727,3 +727,68 @@ fn queries_report_what_happened_exactly() {
     assert_eq!(escalations.denied_by_reviewer, 1);
     assert_eq!(escalations.mean_wait(), Some(Millis::from_secs(10)));
 }
+
+#[test]
+fn a_request_taken_by_value_is_governed_and_recorded_exactly_as_one_lent() {
+    // Empty, clean, secret-carrying, non-object and too-deep parameters, a
+    // reused id and a bad name: both entry points leave identical trails.
+    let mut deep = json!({});
+    for _ in 0..40 {
+        deep = json!({ "x": deep });
+    }
+    let inputs: Vec<RequestInput> = [
+        ("a", "web_search", json!({})),
+        (
+            "a",
+            "db_write",
+            json!({"table": "orders", "rows": [1, 2, 3]}),
+        ),
+        (
+            "b",
+            "email",
+            json!({"to": "jo.smith@acme-corp.io", "body": "hi"}),
+        ),
+        (
+            "b",
+            "api_call",
+            json!({"token": "ghp_8fK2mQ9xLw3Rt7Yb1Nc5Vd0Hs4Jg6Pz2Ua8E"}),
+        ),
+        ("c", "api_call", json!(["not", "an", "object"])),
+        ("c", "api_call", deep),
+        ("#bad", "api_call", json!({})),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(n, (agent, action, parameters))| {
+        RequestInput::new(
+            RequestId::from_random_bytes([n as u8 + 1; 16]),
+            agent,
+            action,
+            1.0,
+        )
+        .with_parameters(parameters)
+    })
+    .collect();
+    let trail = |owned: bool| {
+        let mut plane = ControlPlane::new(GovernanceConfig::default(), ManualClock::default())
+            .expect("valid config");
+        for input in inputs.iter().chain(inputs.first()) {
+            if owned {
+                plane.submit_owned(input.clone());
+            } else {
+                plane.submit(input);
+            }
+        }
+        let lines: Vec<String> = plane
+            .audit()
+            .records()
+            .iter()
+            .map(|record| serde_json::to_string(&plane.audit_line(record)).unwrap())
+            .collect();
+        lines
+    };
+    let lent = trail(false);
+    assert_eq!(lent.len(), inputs.len() + 1);
+    assert!(lent.iter().any(|line| line.contains("[github_token]")));
+    assert_eq!(trail(true), lent);
+}

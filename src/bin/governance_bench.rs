@@ -18,9 +18,10 @@ mod bench {
     use agent_governance_console::governance::detectors;
     use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
     use agent_governance_console::governance::{
-        AuditRecord, BudgetConfig, ControlPlane, GovernanceConfig, ManualClock, Millis, PolicyRule,
-        RateLimitConfig, RequestId, RequestInput, SensitiveActionsConfig,
+        AuditRecord, BudgetConfig, ControlPlane, GovernanceConfig, ManualClock, PolicyRule,
+        RateLimitConfig, RequestId, RequestInput, SensitiveActionsConfig, Timestamp,
     };
+    use agent_governance_console::replay;
     use std::hint::black_box;
     use std::time::Instant;
 
@@ -58,37 +59,130 @@ mod bench {
         config
     }
 
-    fn inputs() -> Vec<RequestInput> {
-        (0..requests())
+    /// `count` requests from 1,000 agents cycling through `types`, each with
+    /// `parameters(i)`, one virtual millisecond per thousand.
+    fn stream(
+        count: usize,
+        types: &[&str],
+        parameters: impl Fn(usize) -> Option<serde_json::Value>,
+    ) -> Vec<(Timestamp, RequestInput)> {
+        (0..count)
             .map(|i| {
-                RequestInput::new(
+                let input = RequestInput::new(
                     RequestId(uuid::Uuid::from_u128(i as u128 + 1)),
                     format!("agent-{:04}", i % AGENTS),
-                    BUILT_IN_ACTION_TYPES[i % BUILT_IN_ACTION_TYPES.len()],
+                    types[i % types.len()],
                     0.01 + (i % 7) as f64 * 0.001,
-                )
+                );
+                let input = match parameters(i) {
+                    Some(parameters) => input.with_parameters(parameters),
+                    None => input,
+                };
+                (Timestamp((i / 1_000) as u64 + 1), input)
             })
             .collect()
     }
 
+    /// The built-in action types in turn, without parameters.
+    fn inputs() -> Vec<(Timestamp, RequestInput)> {
+        stream(requests(), &BUILT_IN_ACTION_TYPES, |_| None)
+    }
+
+    /// Times submitting `requests` (each at its time) to a fresh plane.
     fn governed(config: GovernanceConfig, label: &str) -> ControlPlane {
-        let requests = inputs();
+        timed(config, label, inputs())
+    }
+
+    fn timed(
+        config: GovernanceConfig,
+        label: &str,
+        requests: Vec<(Timestamp, RequestInput)>,
+    ) -> ControlPlane {
         let clock = ManualClock::default();
         let mut plane = ControlPlane::new(config, clock.clone()).expect("valid");
+        let count = requests.len().max(1) as f64;
         let started = Instant::now();
-        for (i, input) in requests.iter().enumerate() {
-            if i % 1_000 == 0 {
-                clock.advance(Millis(1));
-            }
-            black_box(plane.submit(input));
+        for (at, input) in requests {
+            clock.set(at);
+            black_box(plane.submit_owned(input));
         }
         let elapsed = started.elapsed();
         println!(
             "{label:<44} {:>12.0} decisions/s  ({:.0} ns each)",
-            requests.len() as f64 / elapsed.as_secs_f64(),
-            elapsed.as_nanos() as f64 / requests.len() as f64
+            count / elapsed.as_secs_f64(),
+            elapsed.as_nanos() as f64 / count
         );
         plane
+    }
+
+    /// Three requests in four escalate to a human (high-risk types under
+    /// the permissive configuration), the fourth is approved.
+    fn escalation_heavy() -> ControlPlane {
+        let requests = stream(
+            requests(),
+            &["db_write", "email", "code_exec", "web_search"],
+            |_| None,
+        );
+        let plane = timed(permissive(), "submit, 3 in 4 escalate", requests);
+        println!(
+            "{:<44} {:>12}",
+            "  escalations waiting",
+            plane.pending_escalations().count()
+        );
+        plane
+    }
+
+    /// The default configuration with every detector on, and parameters of
+    /// about 3 KB; one request in ten carries a bearer token, an email
+    /// address, a phone number and a card number. A tenth as many requests
+    /// as the other streams: each keeps its parameters.
+    fn realistic_parameters() {
+        let (clean, dirty) = (
+            serde_json::Value::Object(parameters(false)),
+            serde_json::Value::Object(parameters(true)),
+        );
+        let requests = stream((requests() / 10).max(1), &BUILT_IN_ACTION_TYPES, |i| {
+            Some(if i % 10 == 9 {
+                dirty.clone()
+            } else {
+                clean.clone()
+            })
+        });
+        timed(
+            GovernanceConfig::default(),
+            "submit, default config, 3 KB parameters",
+            requests,
+        );
+    }
+
+    /// `governance-bench --input FILE`: the requests of a replay script,
+    /// under its setup configuration, timed without parsing.
+    fn from_file(path: &str) {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("governance-bench: {path}: {e}");
+                std::process::exit(1);
+            }
+        };
+        let (config, requests) = match replay::requests_of(&text) {
+            Ok(script) => script,
+            Err(e) => {
+                eprintln!("governance-bench: {path}: {e}");
+                std::process::exit(1);
+            }
+        };
+        println!(
+            "governance-bench: {} requests from {path}\n",
+            requests.len()
+        );
+        let plane = timed(config, "submit, the script's requests", requests);
+        println!(
+            "{:<44} {:>12} bytes (+ shared parameters)",
+            "audit record, in memory",
+            std::mem::size_of::<AuditRecord>()
+        );
+        println!("{:<44} {:>12}", "records in the trail", plane.audit().len());
     }
 
     /// Parameters as an agent might send them, about 4 KB serialised: ids, a
@@ -139,6 +233,16 @@ mod bench {
     }
 
     pub fn main() {
+        let args: Vec<String> = std::env::args().collect();
+        if args.get(1).map(String::as_str) == Some("--input") {
+            match args.get(2) {
+                Some(path) => return from_file(path),
+                None => {
+                    eprintln!("governance-bench: --input needs a replay script's path");
+                    std::process::exit(2);
+                }
+            }
+        }
         println!(
             "governance-bench: {} requests from {AGENTS} agents, release build\n",
             requests()
@@ -148,6 +252,8 @@ mod bench {
             "submit, default config (budget runs out)",
         );
         let plane = governed(permissive(), "submit, permissive config (all policies run)");
+        escalation_heavy();
+        realistic_parameters();
         // `governance-bench submit`: the decision path only (for profiling).
         if std::env::args().nth(1).as_deref() == Some("submit") {
             return;

@@ -40,6 +40,7 @@ use super::stats::{AgentSpend, AgentStats, EscalationStats, SpendingReport, Stat
 use super::time::{Clock, ManualClock, Millis, Timestamp};
 use super::triggers::{AnomalyReading, Firing, TriggerState};
 use crate::governance::fast_hash::{FastMap, FastSet};
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use thiserror::Error;
@@ -174,8 +175,22 @@ impl<C: Clock> ControlPlane<C> {
     /// Governs one request: validates it, judges it, executes or queues it,
     /// and records the decision.
     pub fn submit(&mut self, input: &RequestInput) -> Decision {
+        self.decide(input, Cow::Borrowed(&input.parameters))
+    }
+
+    /// [`ControlPlane::submit`], taking the input by value so that its
+    /// parameters are kept as they are instead of copied (when nothing in
+    /// them is masked).
+    pub fn submit_owned(&mut self, mut input: RequestInput) -> Decision {
+        let parameters = std::mem::take(&mut input.parameters);
+        self.decide(&input, Cow::Owned(parameters))
+    }
+
+    /// Governs `input`, whose parameters are `parameters` (its own field is
+    /// not read).
+    fn decide(&mut self, input: &RequestInput, parameters: Cow<'_, serde_json::Value>) -> Decision {
         self.advance();
-        let (request, received) = self.receive(input);
+        let (request, received) = self.receive(input, parameters);
         let decision = match received {
             Received::Valid => self.judge(&request),
             Received::Invalid(denial) => denial,
@@ -790,7 +805,11 @@ impl<C: Clock> ControlPlane<C> {
     /// what validation found. A rejected agent id or action type is never
     /// interned: the request is filed under [`INVALID_NAME_MARKER`] and the
     /// reason carries the rejected name's fingerprint.
-    fn receive(&mut self, input: &RequestInput) -> (Request, Received) {
+    fn receive(
+        &mut self,
+        input: &RequestInput,
+        given: Cow<'_, serde_json::Value>,
+    ) -> (Request, Received) {
         let agent_name = canonical_name(&input.agent);
         let action_name = canonical_action_type(&input.action);
         let agent = AgentId(
@@ -803,16 +822,21 @@ impl<C: Clock> ControlPlane<C> {
         );
         self.sync_risk_levels();
         let risk = self.risk_levels[action.index()];
-        let depth = nesting_depth(&input.parameters);
+        let depth = nesting_depth(&given);
+        let is_object = given.is_object();
         // Secrets are masked before anything keeps the parameters.
-        let (parameters, detected) = match &input.parameters {
+        let (parameters, detected) = match &*given {
             serde_json::Value::Object(map) if map.is_empty() => {
                 (self.no_parameters.clone(), DataKinds::EMPTY)
             }
             serde_json::Value::Object(map) if depth <= MAX_PARAMETER_DEPTH => {
                 let detected = detectors::scan(map);
                 if detected.is_empty() {
-                    (Arc::new(map.clone()), detected)
+                    let map = match given {
+                        Cow::Owned(serde_json::Value::Object(map)) => map,
+                        _ => map.clone(),
+                    };
+                    (Arc::new(map), detected)
                 } else {
                     let (masked, detected) = detectors::mask(map);
                     (Arc::new(masked), detected)
@@ -849,7 +873,7 @@ impl<C: Clock> ControlPlane<C> {
                 &input.action,
                 problem,
             ))
-        } else if !input.parameters.is_object() {
+        } else if !is_object {
             Some(Reason::InvalidField {
                 field: RequestField::Parameters,
                 problem: FieldProblem::NotAnObject,

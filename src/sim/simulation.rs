@@ -207,7 +207,7 @@ impl Simulation {
         let id = RequestId::from_random_bytes(self.rng.random());
         let input = RequestInput::new(id, agent.name.clone(), intent.action, intent.cost)
             .with_parameters(intent.parameters);
-        self.plane.submit(&input);
+        self.plane.submit_owned(input);
         self.timeline.observe(at, &self.plane);
         self.schedule(index, at);
     }
