@@ -155,6 +155,134 @@ mod bench {
         );
     }
 
+    /// `governance-bench --peer FILE`: the article engine's three policies
+    /// (`../shared/peer-bench/`) on one of its stream files, repeated with a
+    /// fresh plane for at least a second as its timing script does; prints
+    /// decisions per second and how many first verdicts differ from the
+    /// article engine's.
+    fn peer(path: &str) {
+        use agent_governance_console::governance::config::RateScope;
+        use agent_governance_console::governance::{ConflictStrategy, PolicyConfig, Verdict};
+        let fail = |e: String| -> ! {
+            eprintln!("governance-bench: {path}: {e}");
+            std::process::exit(1)
+        };
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| fail(e.to_string()));
+        let stream: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| fail(e.to_string()));
+        let c = &stream["config"];
+        let names = |key: &str| -> Vec<String> {
+            c[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        };
+        let policy = |name: &str, priority: i32, rule: PolicyRule| PolicyConfig {
+            name: name.into(),
+            description: String::new(),
+            applies_to: vec!["*".into()],
+            priority,
+            enabled: true,
+            rule,
+            risk_levels: Vec::new(),
+            on_timeout: Default::default(),
+        };
+        let mut config = GovernanceConfig::default();
+        config.conflict_strategy = ConflictStrategy::FirstApplicable;
+        config.triggers.repeated_violations.enabled = false;
+        config.triggers.credential_leaks.enabled = false;
+        config.triggers.spend_anomaly.enabled = false;
+        config.policies = vec![
+            policy(
+                "budget_enforcement",
+                100,
+                PolicyRule::Budget(BudgetConfig::system(
+                    c["budget_limit"].as_f64().unwrap_or(100.0),
+                    90.0,
+                )),
+            ),
+            policy(
+                "sensitive_actions",
+                95,
+                PolicyRule::SensitiveActions(SensitiveActionsConfig {
+                    blocked: names("blocked_actions"),
+                    approval_required: names("requires_approval"),
+                }),
+            ),
+            policy(
+                "rate_limiting",
+                90,
+                PolicyRule::RateLimit(RateLimitConfig {
+                    scope: RateScope::System,
+                    max_actions: c["rate_limit"].as_u64().unwrap_or(500) as u32,
+                    window_secs: 3_600.0,
+                }),
+            ),
+        ];
+        let requests: Vec<(Timestamp, RequestInput)> = stream["requests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, r)| {
+                let seconds = r["timestamp"].as_f64().unwrap_or(0.0) - 1_800_000_000.0;
+                let input = RequestInput::new(
+                    RequestId(uuid::Uuid::from_u128(i as u128 + 1)),
+                    r["agent_id"].as_str().unwrap_or_default(),
+                    r["action_type"].as_str().unwrap_or_default(),
+                    r["estimated_cost"].as_f64().unwrap_or(0.0),
+                )
+                .with_parameters(r["parameters"].clone());
+                (Timestamp((seconds * 1_000.0).max(0.0) as u64), input)
+            })
+            .collect();
+        let expected: Vec<&str> = stream["expected"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str())
+            .collect();
+        let run = || {
+            let clock = ManualClock::default();
+            let mut plane = ControlPlane::new(config.clone(), clock.clone())
+                .unwrap_or_else(|e| fail(e.to_string()));
+            requests
+                .iter()
+                .map(|(at, input)| {
+                    clock.set(*at);
+                    plane.submit(input).verdict
+                })
+                .collect::<Vec<Verdict>>()
+        };
+        let verdicts = run();
+        let differ = verdicts
+            .iter()
+            .zip(&expected)
+            .filter(|(v, e)| v.as_str() != **e)
+            .count();
+        let (mut done, started) = (0usize, Instant::now());
+        while started.elapsed().as_secs_f64() < 1.0 {
+            black_box(run());
+            done += requests.len().max(1);
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        println!(
+            "{:<44} {:>12.0} decisions/s  ({:.0} ns each)",
+            format!(
+                "submit, the article's 3 policies, {} requests",
+                requests.len()
+            ),
+            done as f64 / elapsed,
+            elapsed * 1e9 / done as f64
+        );
+        println!(
+            "{:<44} {:>12}",
+            "  first verdicts unlike the article's", differ
+        );
+    }
+
     /// `governance-bench --input FILE`: the requests of a replay script,
     /// under its setup configuration, timed without parsing.
     fn from_file(path: &str) {
@@ -234,6 +362,15 @@ mod bench {
 
     pub fn main() {
         let args: Vec<String> = std::env::args().collect();
+        if args.get(1).map(String::as_str) == Some("--peer") {
+            match args.get(2) {
+                Some(path) => return peer(path),
+                None => {
+                    eprintln!("governance-bench: --peer needs a stream file from gen_streams.py");
+                    std::process::exit(2);
+                }
+            }
+        }
         if args.get(1).map(String::as_str) == Some("--input") {
             match args.get(2) {
                 Some(path) => return from_file(path),
