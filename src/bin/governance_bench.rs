@@ -189,8 +189,10 @@ mod bench {
             risk_levels: Vec::new(),
             on_timeout: Default::default(),
         };
-        let mut config = GovernanceConfig::default();
-        config.conflict_strategy = ConflictStrategy::FirstApplicable;
+        let mut config = GovernanceConfig {
+            conflict_strategy: ConflictStrategy::FirstApplicable,
+            ..GovernanceConfig::default()
+        };
         config.triggers.repeated_violations.enabled = false;
         config.triggers.credential_leaks.enabled = false;
         config.triggers.spend_anomaly.enabled = false;
