@@ -43,6 +43,8 @@ step "End-to-end tests of dist/ in Chromium (node --test tests/e2e)"
 if grep -q 'name = "governance-bench"' Cargo.toml; then
   step "Benchmark (figures, not pass/fail)"
   cargo run --release --quiet --bin governance-bench
+  # The --input path on the example script, so it keeps working.
+  cargo run --release --quiet --bin governance-bench -- --input examples/replay/demo.jsonl
 fi
 
 printf '\nAll %d steps succeeded.\n' "$steps_run"
