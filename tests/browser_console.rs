@@ -3,6 +3,7 @@
 //! acts as a reviewer would (click, type, keys), lets the reactive system
 //! settle, and checks what the reviewer would see.
 
+use agent_governance_console::console::session::SavedKillSwitch;
 use agent_governance_console::console::SavedSession;
 use agent_governance_console::governance::{
     ConflictStrategy, GovernanceConfig, Millis, Money, RequestId, RequestInput, Verdict,
@@ -585,6 +586,51 @@ async fn the_setup_survives_a_reload_and_damaged_storage_is_reported() {
             .unchecked_into::<HtmlInputElement>()
             .value(),
         "reviewer"
+    );
+    storage
+        .remove_item(agent_governance_console::ui::SESSION_KEY)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_active_kill_switch_stays_active_across_a_reload() {
+    let mut saved = session(|_| {});
+    saved.kill_switches = vec![
+        SavedKillSwitch {
+            scope: None,
+            actor: "riley".into(),
+            reason: "incident 42".into(),
+        },
+        SavedKillSwitch {
+            scope: Some(agent_governance_console::governance::KillTarget::Agent(
+                "looper".into(),
+            )),
+            actor: "trigger:repeated_violations".into(),
+            reason: "20 refusals within 300 s".into(),
+        },
+    ];
+    let console = mount_restoring(Some(&saved.to_json()));
+    settle().await;
+    assert!(
+        console.find("kill-switch-banner").is_some(),
+        "still stopped"
+    );
+    assert!(
+        console.text("console-notice").contains(
+            "and the 2 active kill switches. The run, the inbox and the audit trail start afresh."
+        ),
+        "{}",
+        console.text("console-notice")
+    );
+    // Saved again as they are, so a second reload keeps them too.
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let stored = storage
+        .get_item(agent_governance_console::ui::SESSION_KEY)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        SavedSession::from_json(&stored).unwrap().kill_switches,
+        saved.kill_switches
     );
     storage
         .remove_item(agent_governance_console::ui::SESSION_KEY)

@@ -1,11 +1,16 @@
 //! What the console keeps across a reload, and how fast the simulation runs.
 //!
 //! The saved session is the reviewer's setup: configuration, fleet settings,
-//! reviewer name and speed. It is validated like any other input when read
-//! back, so a damaged or hand-edited entry is reported and replaced by the
-//! defaults rather than trusted.
+//! reviewer name and speed, and the kill switches that were active. It is
+//! validated like any other input when read back, so a damaged or hand-edited
+//! entry is reported and replaced by the defaults rather than trusted.
+//!
+//! Invariant: a reload never turns a kill switch off. Every switch active
+//! when the session was last saved is active again in the restored run, with
+//! its actor and reason; one that cannot be restored is reported, and the
+//! run then starts paused.
 
-use crate::governance::{GovernanceConfig, Millis};
+use crate::governance::{Clock, ControlPlane, GovernanceConfig, KillTarget, Millis};
 use crate::sim::FleetSettings;
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +70,36 @@ pub struct SavedSession {
     pub fleet: FleetSettings,
     pub reviewer: String,
     pub speed: Speed,
+    /// The kill switches active when saved; absent in sessions saved before
+    /// they were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kill_switches: Vec<SavedKillSwitch>,
+}
+
+/// An active kill switch as saved: its scope (absent: global), who activated
+/// it and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedKillSwitch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<KillTarget>,
+    pub actor: String,
+    pub reason: String,
+}
+
+impl SavedKillSwitch {
+    /// Every kill switch active in `plane`, global first.
+    pub fn all_in<C: Clock>(plane: &ControlPlane<C>) -> Vec<SavedKillSwitch> {
+        plane
+            .kill_switches()
+            .into_iter()
+            .map(|activation| SavedKillSwitch {
+                scope: plane.kill_target(activation.scope),
+                actor: activation.actor.to_string(),
+                reason: activation.reason.to_string(),
+            })
+            .collect()
+    }
 }
 
 impl Default for SavedSession {
@@ -74,11 +109,27 @@ impl Default for SavedSession {
             fleet: FleetSettings::default(),
             reviewer: "reviewer".into(),
             speed: Speed::X1,
+            kill_switches: Vec::new(),
         }
     }
 }
 
 impl SavedSession {
+    /// Activates the saved kill switches in `plane` (a fresh run), each with
+    /// its actor and reason, audited as any activation. Returns what could
+    /// not be restored, one message each.
+    pub fn restore_kill_switches<C: Clock>(&self, plane: &mut ControlPlane<C>) -> Vec<String> {
+        self.kill_switches
+            .iter()
+            .filter_map(|saved| {
+                plane
+                    .activate_kill_switch_for(saved.scope.as_ref(), &saved.actor, &saved.reason)
+                    .err()
+                    .map(|e| format!("a saved kill switch could not be restored: {e}"))
+            })
+            .collect()
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a session always serialises")
     }
@@ -111,6 +162,55 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(SavedSession::from_json(&session.to_json()), Ok(session));
+    }
+
+    #[test]
+    fn active_kill_switches_survive_a_reload_with_their_actor_and_reason() {
+        use crate::governance::ManualClock;
+        let mut before =
+            ControlPlane::new(GovernanceConfig::default(), ManualClock::default()).unwrap();
+        before
+            .activate_kill_switch_for(None, "riley", "incident 42")
+            .unwrap();
+        let looper = KillTarget::Agent("looper".into());
+        before
+            .activate_kill_switch_for(Some(&looper), "trigger:repeated_violations", "20 refusals")
+            .unwrap();
+        let session = SavedSession {
+            kill_switches: SavedKillSwitch::all_in(&before),
+            ..Default::default()
+        };
+        let restored = SavedSession::from_json(&session.to_json()).unwrap();
+        assert_eq!(restored, session);
+
+        let mut after =
+            ControlPlane::new(GovernanceConfig::default(), ManualClock::default()).unwrap();
+        assert!(restored.restore_kill_switches(&mut after).is_empty());
+        assert_eq!(SavedKillSwitch::all_in(&after), session.kill_switches);
+        let global = after.kill_switch().unwrap();
+        assert_eq!((&*global.actor, &*global.reason), ("riley", "incident 42"));
+        assert_eq!(after.audit().len(), 2, "each restored switch is audited");
+
+        // One that cannot be activated again is reported, not dropped silently.
+        let mut damaged = session.clone();
+        damaged.kill_switches[0].actor = "bad\u{7}actor".into();
+        let mut fresh =
+            ControlPlane::new(GovernanceConfig::default(), ManualClock::default()).unwrap();
+        let lost = damaged.restore_kill_switches(&mut fresh);
+        assert_eq!(lost.len(), 1);
+        assert!(
+            lost[0].starts_with("a saved kill switch could not be restored: "),
+            "{}",
+            lost[0]
+        );
+
+        // Sessions saved before kill switches were kept still load.
+        let old = SavedSession::default().to_json();
+        assert!(!old.contains("kill_switches"));
+        assert!(SavedSession::from_json(&old)
+            .unwrap()
+            .kill_switches
+            .is_empty());
     }
 
     #[test]

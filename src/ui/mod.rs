@@ -17,6 +17,7 @@ mod triggers;
 use crate::browser;
 use crate::console::kill_switches::scoped_summary;
 use crate::console::pacing::TICK;
+use crate::console::session::SavedKillSwitch;
 use crate::console::SavedSession;
 use leptos::prelude::*;
 
@@ -26,33 +27,74 @@ pub use state::{ConsoleState, KillForm, AUDIT_RECORD_CEILING};
 /// Where the reviewer's setup is kept between visits.
 pub const SESSION_KEY: &str = "agent-governance-console/session/v1";
 
-/// The saved session, or the defaults with a note of why it was not used.
-fn restore() -> (ConsoleState, Option<String>) {
-    let (session, problem) = match browser::load(SESSION_KEY) {
-        None => (SavedSession::default(), None),
+/// What a restore found: the state, what to tell the reviewer, and whether
+/// the run must wait for them (fail closed: a saved session that could not
+/// be read may have held an active kill switch).
+struct Restored {
+    state: ConsoleState,
+    notice: Option<String>,
+    paused: bool,
+}
+
+/// The saved session, with its kill switches active again, or the defaults
+/// with a note of why it was not used.
+fn restore() -> Restored {
+    let (session, mut notice, mut paused) = match browser::load(SESSION_KEY) {
+        None => (SavedSession::default(), None, false),
         Some(text) => match SavedSession::from_json(&text) {
-            Ok(session) => (session, None),
+            Ok(session) => {
+                let kept = match session.kill_switches.len() {
+                    0 => String::new(),
+                    1 => " and the active kill switch".to_owned(),
+                    n => format!(" and the {n} active kill switches"),
+                };
+                let note = format!(
+                    "Restored from your last visit: policies, fleet, reviewer, speed{kept}. \
+                     The run, the inbox and the audit trail start afresh."
+                );
+                (session, Some(note), false)
+            }
             Err(problem) => (
                 SavedSession::default(),
-                Some(format!("{problem}. Starting with the defaults.")),
+                Some(format!(
+                    "{problem}. Starting with the defaults, paused: press Run when ready."
+                )),
+                true,
             ),
         },
     };
     let state = ConsoleState::new(&session).expect("a validated session builds a simulation");
-    (state, problem)
+    let lost = state.command(|sim| session.restore_kill_switches(sim.plane_mut()));
+    if !lost.is_empty() {
+        notice = Some(format!("{} The run is paused.", lost.join("; ")));
+        paused = true;
+    }
+    Restored {
+        state,
+        notice,
+        paused,
+    }
 }
 
 /// Saves the reviewer's setup whenever it changes, so a reload keeps it.
 fn persist(state: ConsoleState) {
-    let setup =
-        Memo::new(move |_| state.read(|sim| (sim.plane().config().clone(), *sim.settings())));
+    let setup = Memo::new(move |_| {
+        state.read(|sim| {
+            (
+                sim.plane().config().clone(),
+                *sim.settings(),
+                SavedKillSwitch::all_in(sim.plane()),
+            )
+        })
+    });
     Effect::new(move |_| {
-        let (config, fleet) = setup.get();
+        let (config, fleet, kill_switches) = setup.get();
         let session = SavedSession {
             config,
             fleet,
             reviewer: state.reviewer.get(),
             speed: state.speed.get(),
+            kill_switches,
         };
         browser::save(SESSION_KEY, &session.to_json());
     });
@@ -65,18 +107,19 @@ pub fn Console(
     #[prop(optional)] state: Option<ConsoleState>,
     #[prop(default = true)] live: bool,
 ) -> impl IntoView {
-    let state = match state {
-        Some(state) => state,
+    let (state, paused) = match state {
+        Some(state) => (state, false),
         None => {
-            let (state, problem) = restore();
-            state.notice.set(problem);
+            let restored = restore();
+            let state = restored.state;
+            state.notice.set(restored.notice);
             persist(state);
-            state
+            (state, restored.paused)
         }
     };
     provide_context(state);
     if live {
-        state.running.set(true);
+        state.running.set(!paused);
         let timer = browser::every(TICK.0 as u32, move || state.tick(browser::now_ms));
         on_cleanup(move || timer.cancel());
     }
