@@ -10,6 +10,11 @@ pub fn window() -> web_sys::Window {
     web_sys::window().expect("the console runs in a browser window")
 }
 
+/// The page address's fragment, with its `#` (empty when there is none).
+pub fn location_hash() -> String {
+    window().location().hash().unwrap_or_default()
+}
+
 /// Milliseconds from a monotonic clock, for measuring work per frame.
 pub fn now_ms() -> f64 {
     window().performance().map_or(0.0, |p| p.now())

@@ -4,6 +4,7 @@
 //! `sim` the deterministic simulated fleet that drives it, and `ui` the Leptos
 //! console, compiled only for the browser.
 
+pub mod benchmark;
 pub mod console;
 pub mod governance;
 pub mod sim;

@@ -2,10 +2,15 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    use agent_governance_console::ui::Console;
+    use agent_governance_console::browser::location_hash;
+    use agent_governance_console::ui::{BenchmarkPage, Console};
     use leptos::prelude::*;
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(|| view! { <Console /> });
+    if location_hash() == "#bench" {
+        leptos::mount::mount_to_body(|| view! { <BenchmarkPage /> });
+    } else {
+        leptos::mount::mount_to_body(|| view! { <Console /> });
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

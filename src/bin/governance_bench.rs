@@ -15,6 +15,9 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bench {
+    use agent_governance_console::benchmark::{
+        built_in_stream, figures, permissive, stream, time, AGENTS,
+    };
     use agent_governance_console::governance::detectors;
     use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
     use agent_governance_console::governance::{
@@ -25,7 +28,6 @@ mod bench {
     use std::hint::black_box;
     use std::time::Instant;
 
-    const AGENTS: usize = 1_000;
     /// Requests per stream: 1,000,000, or the number after `submit` (a short
     /// run for `valgrind --tool=callgrind`).
     fn requests() -> usize {
@@ -35,57 +37,9 @@ mod bench {
             .unwrap_or(1_000_000)
     }
 
-    /// A configuration under which most requests run the whole policy chain
-    /// and are approved: the expensive path.
-    fn permissive() -> GovernanceConfig {
-        let mut config = GovernanceConfig::default();
-        // Every tier runs, none refuses; no trigger halts anyone.
-        config.triggers.repeated_violations.enabled = false;
-        for tier in ["action_cap", "agent_budget"] {
-            if let PolicyRule::Budget(budget) = &mut config.policy_mut(tier).unwrap().rule {
-                budget.limit = 1e9;
-                budget.escalate_at_percent = 100.0;
-            }
-        }
-        config.policy_mut("budget").unwrap().rule =
-            PolicyRule::Budget(BudgetConfig::system(1e9, 100.0));
-        config.policy_mut("rate_limit").unwrap().rule =
-            PolicyRule::RateLimit(RateLimitConfig::per_agent(1_000_000, 3_600.0));
-        config.policy_mut("sensitive_actions").unwrap().rule =
-            PolicyRule::SensitiveActions(SensitiveActionsConfig {
-                blocked: vec!["deploy".into()],
-                approval_required: vec![],
-            });
-        config
-    }
-
-    /// `count` requests from 1,000 agents cycling through `types`, each with
-    /// `parameters(i)`, one virtual millisecond per thousand.
-    fn stream(
-        count: usize,
-        types: &[&str],
-        parameters: impl Fn(usize) -> Option<serde_json::Value>,
-    ) -> Vec<(Timestamp, RequestInput)> {
-        (0..count)
-            .map(|i| {
-                let input = RequestInput::new(
-                    RequestId(uuid::Uuid::from_u128(i as u128 + 1)),
-                    format!("agent-{:04}", i % AGENTS),
-                    types[i % types.len()],
-                    0.01 + (i % 7) as f64 * 0.001,
-                );
-                let input = match parameters(i) {
-                    Some(parameters) => input.with_parameters(parameters),
-                    None => input,
-                };
-                (Timestamp((i / 1_000) as u64 + 1), input)
-            })
-            .collect()
-    }
-
     /// The built-in action types in turn, without parameters.
     fn inputs() -> Vec<(Timestamp, RequestInput)> {
-        stream(requests(), &BUILT_IN_ACTION_TYPES, |_| None)
+        built_in_stream(requests())
     }
 
     /// Times submitting `requests` (each at its time) to a fresh plane.
@@ -98,20 +52,12 @@ mod bench {
         label: &str,
         requests: Vec<(Timestamp, RequestInput)>,
     ) -> ControlPlane {
-        let clock = ManualClock::default();
-        let mut plane = ControlPlane::new(config, clock.clone()).expect("valid");
-        let count = requests.len().max(1) as f64;
-        let started = Instant::now();
-        for (at, input) in requests {
-            clock.set(at);
-            black_box(plane.submit_owned(input));
-        }
-        let elapsed = started.elapsed();
-        println!(
-            "{label:<44} {:>12.0} decisions/s  ({:.0} ns each)",
-            count / elapsed.as_secs_f64(),
-            elapsed.as_nanos() as f64 / count
-        );
+        let count = requests.len();
+        let origin = Instant::now();
+        let (plane, millis) = time(config, requests, &|| {
+            origin.elapsed().as_secs_f64() * 1_000.0
+        });
+        println!("{}", figures(label, count, millis));
         plane
     }
 

@@ -100,6 +100,24 @@ fn persist(state: ConsoleState) {
     });
 }
 
+/// The page at `#bench`: the decision-path benchmark of
+/// [`crate::benchmark::in_page`] on this build, in this browser, instead of
+/// the console. Figures only; `tests/e2e/bench.test.mjs` prints them.
+#[component]
+pub fn BenchmarkPage() -> impl IntoView {
+    let lines = crate::benchmark::in_page(BENCHMARK_REQUESTS, &browser::now_ms);
+    view! {
+        <main class="benchmark">
+            <h1>"Decision-path benchmark"</h1>
+            <p>{format!("{BENCHMARK_REQUESTS} requests per stream from 1,000 agents, in this browser.")}</p>
+            <pre data-testid="bench-result">{lines.join("\n")}</pre>
+        </main>
+    }
+}
+
+/// Requests per stream in the page's benchmark.
+pub const BENCHMARK_REQUESTS: usize = 200_000;
+
 /// The whole console. Without a `state` it restores the saved session; with
 /// `live` (the default) the simulation runs on a timer from the start.
 #[component]

@@ -62,8 +62,11 @@ const chromiumArgs = [
   '--no-first-run',
 ];
 
-/** Opens a page in the system Chromium and records errors it reports. */
-export async function openConsole(url, viewport = { width: 1280, height: 800 }) {
+/**
+ * Opens a page in the system Chromium and records errors it reports; waits
+ * for the element whose test id is `ready` (the console, by default).
+ */
+export async function openConsole(url, viewport = { width: 1280, height: 800 }, ready = 'console', timeout = 15000) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: chromiumArgs,
@@ -76,7 +79,7 @@ export async function openConsole(url, viewport = { width: 1280, height: 800 }) 
   });
   page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()}`));
   await page.goto(url);
-  await page.getByTestId('console').waitFor({ timeout: 15000 });
+  await page.getByTestId(ready).waitFor({ timeout });
   return { browser, page, errors };
 }
 
