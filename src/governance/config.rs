@@ -363,6 +363,17 @@ impl Default for GovernanceConfig {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_timeout_that_allows_is_written_and_read_back_and_deny_is_left_implicit() {
+        let mut config = GovernanceConfig::default();
+        let policy = config.policy_mut("high_risk_review").unwrap();
+        policy.on_timeout = TimeoutOutcome::Allow;
+        let text = config.to_json_pretty();
+        assert_eq!(text.matches("\"on_timeout\"").count(), 1, "{text}");
+        assert!(text.contains("\"on_timeout\": \"allow\""), "{text}");
+        assert_eq!(GovernanceConfig::from_json(&text).unwrap(), config);
+    }
+
     fn with_budget(limit: f64, percent: f64) -> GovernanceConfig {
         let mut config = GovernanceConfig::default();
         config.policy_mut("budget").unwrap().rule =

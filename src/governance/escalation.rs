@@ -234,6 +234,7 @@ mod tests {
     use super::*;
     use crate::governance::decision::{DecidedBy, Reason, Verdict};
     use crate::governance::ids::{ActionType, AgentId};
+    use crate::governance::money::Money;
 
     fn pending(byte: u8, deadline: u64) -> PendingEscalation {
         PendingEscalation::new(
@@ -352,6 +353,28 @@ mod tests {
         assert_eq!(item.hash(), expected);
         assert_eq!(copy, item, "a computed hash does not make it another item");
         assert_eq!(copy.hash(), expected);
+    }
+
+    #[test]
+    fn items_differing_in_any_one_part_are_different_items() {
+        let item = pending(7, 100);
+        let changes: [fn(&mut PendingEscalation); 6] = [
+            |p| p.request.cost = Money::from_micros(1),
+            |p| {
+                p.escalation.reason = Reason::ApprovalOverruled {
+                    refusal: Box::new(Reason::ApprovalRequired),
+                }
+            },
+            |p| p.escalated_at = Timestamp(1),
+            |p| p.deadline = Timestamp(101),
+            |p| p.on_timeout = TimeoutOutcome::Allow,
+            |p| p.names.1 = "other_action".into(),
+        ];
+        for change in changes {
+            let mut other = item.clone();
+            change(&mut other);
+            assert_ne!(other, item);
+        }
     }
 
     #[test]
