@@ -353,6 +353,18 @@ impl fmt::Display for Fingerprint {
 mod tests {
     use super::*;
 
+    #[test]
+    fn names_are_trimmed_at_either_end_whichever_path_decides() {
+        for spelled in ["agent-7 ", " agent-7", "  agent-7  "] {
+            assert_eq!(canonical_name(spelled), Ok("agent-7"), "{spelled:?}");
+        }
+        assert_eq!(
+            canonical_action_type(" api_call "),
+            Ok(Cow::Borrowed("api_call"))
+        );
+        assert_eq!(canonical_name("#ops"), Err(TextProblem::LeadingHash));
+    }
+
     // proptest is a native dev-dependency only.
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
