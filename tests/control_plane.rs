@@ -792,3 +792,38 @@ fn a_request_taken_by_value_is_governed_and_recorded_exactly_as_one_lent() {
     assert!(lent.iter().any(|line| line.contains("[github_token]")));
     assert_eq!(trail(true), lent);
 }
+
+#[test]
+fn parameters_are_shared_when_empty_and_kept_without_a_copy_when_given() {
+    let mut plane = ControlPlane::new(GovernanceConfig::default(), ManualClock::default())
+        .expect("valid config");
+    let id = |n: u8| RequestId::from_random_bytes([n; 16]);
+    plane.submit(&RequestInput::new(id(1), "a", "api_call", 0.01));
+    plane.submit_owned(RequestInput::new(id(2), "b", "api_call", 0.01));
+    let given =
+        RequestInput::new(id(3), "c", "api_call", 0.01).with_parameters(json!({"table": "orders"}));
+    let before = &given.parameters["table"] as *const serde_json::Value;
+    plane.submit_owned(given);
+    let lent =
+        RequestInput::new(id(4), "d", "api_call", 0.01).with_parameters(json!({"table": "orders"}));
+    plane.submit(&lent);
+
+    let parameters: Vec<_> = plane
+        .audit()
+        .records()
+        .iter()
+        .map(|r| r.request().unwrap().parameters.clone())
+        .collect();
+    assert!(
+        std::sync::Arc::ptr_eq(&parameters[0], &parameters[1]),
+        "one empty map"
+    );
+    let kept = &parameters[2]["table"] as *const serde_json::Value;
+    assert_eq!(kept, before, "taken by value: the same map, not a copy");
+    let copied = &parameters[3]["table"] as *const serde_json::Value;
+    assert_ne!(
+        copied,
+        &lent.parameters["table"] as *const serde_json::Value
+    );
+    assert_eq!(parameters[2], parameters[3]);
+}

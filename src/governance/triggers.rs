@@ -444,6 +444,18 @@ mod tests {
         Timestamp(s * 1_000)
     }
 
+    #[test]
+    fn a_reading_forgets_what_is_exactly_one_window_old() {
+        let config = CredentialLeaks::default();
+        let mut state = TriggerState::default();
+        assert!(state.leaked(&config, A, secs(10)).is_none());
+        let window = config.within_secs;
+        let just_before = Timestamp(secs(10 + window).millis() - 1);
+        assert_eq!(state.leaks_of(&config, A, just_before), 1);
+        assert_eq!(state.leaks_of(&config, A, secs(10 + window)), 0);
+        assert_eq!(state.leaks_of(&config, B, secs(10)), 0);
+    }
+
     fn problems(config: &TriggersConfig) -> Vec<String> {
         let mut problems = crate::governance::config_error::Problems::default();
         config.validate(&mut problems);
