@@ -35,6 +35,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The release build rebuilds the standard library (scripts/release-flags.sh).
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  step "Adding the rust-src component"
+  rustup component add rust-src
+fi
+
 if ! have_version trunk "trunk $TRUNK_VERSION"; then
   step "Installing trunk $TRUNK_VERSION (several minutes the first time)"
   cargo install --locked "trunk@$TRUNK_VERSION"

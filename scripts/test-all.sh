@@ -32,8 +32,8 @@ cargo test
 step "Browser tests in headless Chromium (cargo test --target wasm32-unknown-unknown)"
 cargo test --target wasm32-unknown-unknown
 
-step "Release build (trunk build --release --offline)"
-trunk build --release --offline
+step "Release build (trunk build --release --offline, with scripts/release-flags.sh)"
+(source scripts/release-flags.sh && trunk build --release --offline)
 wasm_file=$(ls dist/*.wasm)
 echo "release wasm: $(wc -c <"$wasm_file") bytes, $(gzip -9c "$wasm_file" | wc -c) bytes gzipped"
 
