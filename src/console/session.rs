@@ -12,10 +12,10 @@
 
 use crate::governance::{Clock, ControlPlane, GovernanceConfig, KillTarget, Millis};
 use crate::sim::FleetSettings;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// How much virtual time passes per second of real time.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Speed {
     #[default]
@@ -24,6 +24,23 @@ pub enum Speed {
     X100,
     /// As fast as the page can go while staying responsive.
     Max,
+}
+
+crate::governance::decode::deserialize_by!(Speed, Speed::decode);
+
+impl Speed {
+    /// Reads the name this is written as (snake case).
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<Speed> {
+        crate::governance::decode::one_of(
+            value,
+            &[
+                ("x1", Speed::X1),
+                ("x10", Speed::X10),
+                ("x100", Speed::X100),
+                ("max", Speed::Max),
+            ],
+        )
+    }
 }
 
 impl Speed {
@@ -63,8 +80,7 @@ impl Speed {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SavedSession {
     pub config: GovernanceConfig,
     pub fleet: FleetSettings,
@@ -72,19 +88,55 @@ pub struct SavedSession {
     pub speed: Speed,
     /// The kill switches active when saved; absent in sessions saved before
     /// they were kept.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub kill_switches: Vec<SavedKillSwitch>,
+}
+
+crate::governance::decode::deserialize_by!(SavedSession, SavedSession::decode);
+
+impl SavedSession {
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<SavedSession> {
+        use crate::governance::decode::{list, string, Object};
+        let mut o = Object::strict(
+            value,
+            &["config", "fleet", "reviewer", "speed", "kill_switches"],
+        )?;
+        Ok(SavedSession {
+            config: o.required("config", GovernanceConfig::decode)?,
+            fleet: o.required("fleet", FleetSettings::decode)?,
+            reviewer: o.required("reviewer", string)?,
+            speed: o.required("speed", Speed::decode)?,
+            kill_switches: o.or_else(
+                "kill_switches",
+                |v| list(v, SavedKillSwitch::decode),
+                Vec::new,
+            )?,
+        })
+    }
 }
 
 /// An active kill switch as saved: its scope (absent: global), who activated
 /// it and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SavedKillSwitch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<KillTarget>,
     pub actor: String,
     pub reason: String,
+}
+
+crate::governance::decode::deserialize_by!(SavedKillSwitch, SavedKillSwitch::decode);
+
+impl SavedKillSwitch {
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<SavedKillSwitch> {
+        use crate::governance::decode::{string, Object};
+        let mut o = Object::strict(value, &["scope", "actor", "reason"])?;
+        Ok(SavedKillSwitch {
+            scope: o.optional("scope", KillTarget::decode)?,
+            actor: o.required("actor", string)?,
+            reason: o.required("reason", string)?,
+        })
+    }
 }
 
 impl SavedKillSwitch {

@@ -26,7 +26,7 @@ pub use super::rules::sensitive_actions::{self, SensitiveActionsConfig};
 pub use super::rules::sensitive_data::{self, SensitiveDataConfig};
 pub use super::rules::PolicyRule;
 pub use super::triggers::TriggersConfig;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use std::collections::HashSet;
 
 /// The configuration format this build writes; it reads this one and every
@@ -44,38 +44,91 @@ pub const MAX_POLICIES: usize = 50;
 /// The scope entry that makes a policy cover every action type.
 pub const ALL_ACTION_TYPES: &str = "*";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GovernanceConfig {
     /// Read as [`CONFIG_VERSION`] when it names an earlier version.
-    #[serde(deserialize_with = "migrated_version")]
     pub version: u32,
     /// How long an escalation waits for a reviewer before it is denied.
     pub escalation_timeout_secs: f64,
     /// Which objection decides when several policies object to a request.
     /// Absent in documents written before it existed: deny-overrides.
-    #[serde(default)]
     pub conflict_strategy: ConflictStrategy,
     pub policies: Vec<PolicyConfig>,
     /// Absent in documents written before triggers: the default triggers.
-    #[serde(default)]
     pub triggers: TriggersConfig,
     /// When the console warns a reviewer who approves too much too fast.
-    #[serde(default)]
     pub approval_fatigue: ApprovalFatigue,
     /// Risk levels of action types, configured or inferred from the verb.
-    #[serde(default)]
     pub risk: RiskConfig,
+}
+
+crate::governance::decode::deserialize_by!(GovernanceConfig, GovernanceConfig::decode);
+
+impl GovernanceConfig {
+    /// Reads a configuration document; earlier versions are read as the
+    /// current one (their fields mean the same). Validation is separate.
+    pub fn decode(
+        value: serde_json::Value,
+    ) -> crate::governance::decode::Decoded<GovernanceConfig> {
+        use crate::governance::decode::{list, number, whole, Object};
+        let mut o = Object::strict(
+            value,
+            &[
+                "version",
+                "escalation_timeout_secs",
+                "conflict_strategy",
+                "policies",
+                "triggers",
+                "approval_fatigue",
+                "risk",
+            ],
+        )?;
+        let version: u32 = o.required("version", whole)?;
+        Ok(GovernanceConfig {
+            version: if (1..CONFIG_VERSION).contains(&version) {
+                CONFIG_VERSION
+            } else {
+                version
+            },
+            escalation_timeout_secs: o.required("escalation_timeout_secs", number)?,
+            conflict_strategy: o.or(
+                "conflict_strategy",
+                ConflictStrategy::decode,
+                ConflictStrategy::default(),
+            )?,
+            policies: o.required("policies", |v| list(v, PolicyConfig::decode))?,
+            triggers: o.or_else("triggers", TriggersConfig::decode, TriggersConfig::default)?,
+            approval_fatigue: o.or_else(
+                "approval_fatigue",
+                ApprovalFatigue::decode,
+                ApprovalFatigue::default,
+            )?,
+            risk: o.or_else("risk", RiskConfig::decode, RiskConfig::default)?,
+        })
+    }
 }
 
 /// Approvals per reviewer are counted over a sliding window; above
 /// `warn_above` the console warns the reviewer (rubber-stamping is how
 /// escalation stops protecting anything).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ApprovalFatigue {
     pub window_secs: u64,
     pub warn_above: u32,
+}
+
+crate::governance::decode::deserialize_by!(ApprovalFatigue, ApprovalFatigue::decode);
+
+impl ApprovalFatigue {
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<ApprovalFatigue> {
+        use crate::governance::decode::{whole, whole_u64, Object};
+        let mut o = Object::strict(value, &["window_secs", "warn_above"])?;
+        let d = ApprovalFatigue::default();
+        Ok(ApprovalFatigue {
+            window_secs: o.or("window_secs", whole_u64, d.window_secs)?,
+            warn_above: o.or("warn_above", whole, d.warn_above)?,
+        })
+    }
 }
 
 impl Default for ApprovalFatigue {
@@ -90,42 +143,56 @@ impl Default for ApprovalFatigue {
 /// The longest approval-fatigue window: a day.
 pub const MAX_FATIGUE_WINDOW_SECS: u64 = 24 * 3_600;
 
-/// Earlier versions are read as the current one: their fields mean the same.
-fn migrated_version<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
-    let version = u32::deserialize(deserializer)?;
-    Ok(if (1..CONFIG_VERSION).contains(&version) {
-        CONFIG_VERSION
-    } else {
-        version
-    })
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PolicyConfig {
     /// Unique; names the policy in decisions and the audit trail.
     pub name: String,
-    #[serde(default)]
     pub description: String,
     /// Action types the policy judges (and counts); `["*"]` for all.
     pub applies_to: Vec<String>,
     /// Higher runs first; equal priorities run in list order.
     pub priority: i32,
-    #[serde(default = "enabled_by_default")]
     pub enabled: bool,
     pub rule: PolicyRule,
     /// Risk levels the policy covers besides `applies_to`: every action type
     /// of these levels, configured or inferred.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub risk_levels: Vec<RiskLevel>,
     /// What becomes of a request this policy escalated when nobody decides
     /// in time; absent: denied.
-    #[serde(default, skip_serializing_if = "TimeoutOutcome::is_deny")]
+    #[serde(skip_serializing_if = "TimeoutOutcome::is_deny")]
     pub on_timeout: TimeoutOutcome,
 }
 
-fn enabled_by_default() -> bool {
-    true
+crate::governance::decode::deserialize_by!(PolicyConfig, PolicyConfig::decode);
+
+impl PolicyConfig {
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<PolicyConfig> {
+        use crate::governance::decode::{boolean, list, string, strings, whole, Object};
+        let mut o = Object::strict(
+            value,
+            &[
+                "name",
+                "description",
+                "applies_to",
+                "priority",
+                "enabled",
+                "rule",
+                "risk_levels",
+                "on_timeout",
+            ],
+        )?;
+        Ok(PolicyConfig {
+            name: o.required("name", string)?,
+            description: o.or("description", string, String::new())?,
+            applies_to: o.required("applies_to", strings)?,
+            priority: o.required("priority", whole)?,
+            enabled: o.or("enabled", boolean, true)?,
+            rule: o.required("rule", PolicyRule::decode)?,
+            risk_levels: o.or_else("risk_levels", |v| list(v, RiskLevel::decode), Vec::new)?,
+            on_timeout: o.or("on_timeout", TimeoutOutcome::decode, TimeoutOutcome::Deny)?,
+        })
+    }
 }
 
 impl GovernanceConfig {

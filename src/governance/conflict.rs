@@ -20,9 +20,9 @@
 //! covering policy objects, and a strategy never invents an objection.
 
 use super::decision::Verdict;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictStrategy {
     /// A refusal from any covering policy outranks an escalation.
@@ -30,6 +30,23 @@ pub enum ConflictStrategy {
     DenyOverrides,
     /// The first objection in priority order decides.
     FirstApplicable,
+}
+
+crate::governance::decode::deserialize_by!(ConflictStrategy, ConflictStrategy::decode);
+
+impl ConflictStrategy {
+    /// Reads the name this is written as (snake case).
+    pub fn decode(
+        value: serde_json::Value,
+    ) -> crate::governance::decode::Decoded<ConflictStrategy> {
+        crate::governance::decode::one_of(
+            value,
+            &[
+                ("deny_overrides", ConflictStrategy::DenyOverrides),
+                ("first_applicable", ConflictStrategy::FirstApplicable),
+            ],
+        )
+    }
 }
 
 impl ConflictStrategy {

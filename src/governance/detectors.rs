@@ -39,7 +39,7 @@ use std::cmp::Reverse;
 use std::fmt;
 
 /// A kind of sensitive data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DataKind {
     /// An AWS access key id (`AKIA…`, `ASIA…`): one half of a key pair.
@@ -61,6 +61,29 @@ pub enum DataKind {
     PaymentCard,
     Email,
     Phone,
+}
+
+crate::governance::decode::deserialize_by!(DataKind, DataKind::decode);
+
+impl DataKind {
+    /// Reads the name this is written as (snake case).
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<DataKind> {
+        crate::governance::decode::one_of(
+            value,
+            &[
+                ("aws_access_key", DataKind::AwsAccessKey),
+                ("aws_secret_key", DataKind::AwsSecretKey),
+                ("github_token", DataKind::GithubToken),
+                ("slack_token", DataKind::SlackToken),
+                ("private_key", DataKind::PrivateKey),
+                ("jwt", DataKind::Jwt),
+                ("bearer_token", DataKind::BearerToken),
+                ("payment_card", DataKind::PaymentCard),
+                ("email", DataKind::Email),
+                ("phone", DataKind::Phone),
+            ],
+        )
+    }
 }
 
 impl DataKind {

@@ -15,10 +15,10 @@ use super::kill_switch::KillScope;
 use super::request::{Request, RequestHash};
 use super::time::Timestamp;
 use crate::governance::fast_hash::FastMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// What becomes of an escalation nobody decides before its deadline.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeoutOutcome {
     /// Denied: the safe default.
@@ -27,6 +27,21 @@ pub enum TimeoutOutcome {
     /// Approved, after the same re-check as a reviewer's approval: silence
     /// lets the action run. Risky; the console says so.
     Allow,
+}
+
+crate::governance::decode::deserialize_by!(TimeoutOutcome, TimeoutOutcome::decode);
+
+impl TimeoutOutcome {
+    /// Reads the name this is written as (snake case).
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<TimeoutOutcome> {
+        crate::governance::decode::one_of(
+            value,
+            &[
+                ("deny", TimeoutOutcome::Deny),
+                ("allow", TimeoutOutcome::Allow),
+            ],
+        )
+    }
 }
 
 impl TimeoutOutcome {

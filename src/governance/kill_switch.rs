@@ -13,7 +13,7 @@
 use super::ids::{ActionType, AgentId};
 use super::names::{clean_text, quoted, Actor, TextProblem};
 use super::time::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -21,11 +21,31 @@ use thiserror::Error;
 
 /// What a kill switch stops, as an operator names it: `None` (global), or
 /// `{"agent": "…"}` / `{"action_type": "…"}` in JSON.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum KillTarget {
     Agent(String),
     ActionType(String),
+}
+
+crate::governance::decode::deserialize_by!(KillTarget, KillTarget::decode);
+
+impl KillTarget {
+    /// Reads `{"agent": "…"}` or `{"action_type": "…"}`: exactly one of them.
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<KillTarget> {
+        use crate::governance::decode::{string, DecodeError, Object};
+        let mut o = Object::strict(value, &["agent", "action_type"])?;
+        match (
+            o.optional("agent", string)?,
+            o.optional("action_type", string)?,
+        ) {
+            (Some(agent), None) => Ok(KillTarget::Agent(agent)),
+            (None, Some(action_type)) => Ok(KillTarget::ActionType(action_type)),
+            _ => Err(DecodeError::new(
+                "expected exactly one of `agent` and `action_type`",
+            )),
+        }
+    }
 }
 
 impl fmt::Display for KillTarget {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod config_error;
 pub mod conflict;
 pub mod decision;
+pub mod decode;
 pub mod detectors;
 pub mod engine;
 pub mod escalation;

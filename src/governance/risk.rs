@@ -58,7 +58,7 @@
 //!   [`MAX_RISK_ENTRIES`] entries per table or list.
 
 use super::names::{canonical_action_type, quoted, TextProblem, ACTION_TYPE_PUNCTUATION};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use thiserror::Error;
@@ -76,7 +76,7 @@ const NAMESPACE_SEPARATORS: [char; 3] = ['.', ':', '/'];
 const WORD_SEPARATORS: [char; 2] = ['_', '-'];
 
 /// How much harm an action can do. Ordered: `Low < Medium < High`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     /// Reads and text generation: nothing outside the agent changes.
@@ -86,6 +86,22 @@ pub enum RiskLevel {
     /// Changes that are hard or impossible to undo: sending, deleting,
     /// paying, running code, deploying.
     High,
+}
+
+crate::governance::decode::deserialize_by!(RiskLevel, RiskLevel::decode);
+
+impl RiskLevel {
+    /// Reads the name this is written as (snake case).
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<RiskLevel> {
+        crate::governance::decode::one_of(
+            value,
+            &[
+                ("low", RiskLevel::Low),
+                ("medium", RiskLevel::Medium),
+                ("high", RiskLevel::High),
+            ],
+        )
+    }
 }
 
 impl RiskLevel {
@@ -129,26 +145,40 @@ pub enum RiskSource {
 
 /// The risk section of the configuration: levels by name, the verbs that
 /// decide for names not listed, and the level of everything else.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RiskConfig {
     /// Levels set for action types by name (canonical names). Absent from a
     /// document: the built-in table, because an absent table must not turn
     /// `read_secrets` into a low-risk read by its verb.
-    #[serde(default = "built_in_levels")]
     pub levels: BTreeMap<String, RiskLevel>,
     /// Words that make a name low when they are its first word (after the
     /// namespace) and no high verb appears in it.
-    #[serde(default = "built_in_low_verbs")]
     pub low_verbs: Vec<String>,
     /// Words that make a name high wherever they appear as a word, or when
     /// its first word starts with one.
-    #[serde(default = "built_in_high_verbs")]
     pub high_verbs: Vec<String>,
     /// The level of a name no rule decides: high out of the box, so the
     /// unknown is reviewed.
-    #[serde(default = "built_in_default_level")]
     pub default_level: RiskLevel,
+}
+
+crate::governance::decode::deserialize_by!(RiskConfig, RiskConfig::decode);
+
+impl RiskConfig {
+    /// Reads the risk section; an absent part takes its built-in value.
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<RiskConfig> {
+        use crate::governance::decode::{map, strings, Object};
+        let mut o = Object::strict(
+            value,
+            &["levels", "low_verbs", "high_verbs", "default_level"],
+        )?;
+        Ok(RiskConfig {
+            levels: o.or_else("levels", |v| map(v, RiskLevel::decode), built_in_levels)?,
+            low_verbs: o.or_else("low_verbs", strings, built_in_low_verbs)?,
+            high_verbs: o.or_else("high_verbs", strings, built_in_high_verbs)?,
+            default_level: o.or_else("default_level", RiskLevel::decode, built_in_default_level)?,
+        })
+    }
 }
 
 fn built_in_levels() -> BTreeMap<String, RiskLevel> {

@@ -32,11 +32,11 @@ use super::ids::AgentId;
 use super::money::Money;
 use super::time::{Millis, Timestamp};
 use crate::governance::fast_hash::FastMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::VecDeque;
 
 /// Whose spend the anomaly trigger watches.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnomalyScope {
     /// All spend; stops everything.
@@ -46,12 +46,43 @@ pub enum AnomalyScope {
     Agent,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+crate::governance::decode::deserialize_by!(AnomalyScope, AnomalyScope::decode);
+
+impl AnomalyScope {
+    /// Reads the name this is written as (snake case).
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<AnomalyScope> {
+        crate::governance::decode::one_of(
+            value,
+            &[
+                ("system", AnomalyScope::System),
+                ("agent", AnomalyScope::Agent),
+            ],
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RepeatedViolations {
     pub enabled: bool,
     pub refusals: u32,
     pub within_secs: u64,
+}
+
+crate::governance::decode::deserialize_by!(RepeatedViolations, RepeatedViolations::decode);
+
+impl RepeatedViolations {
+    pub fn decode(
+        value: serde_json::Value,
+    ) -> crate::governance::decode::Decoded<RepeatedViolations> {
+        use crate::governance::decode::{boolean, whole, whole_u64, Object};
+        let mut o = Object::strict(value, &["enabled", "refusals", "within_secs"])?;
+        let d = RepeatedViolations::default();
+        Ok(RepeatedViolations {
+            enabled: o.or("enabled", boolean, d.enabled)?,
+            refusals: o.or("refusals", whole, d.refusals)?,
+            within_secs: o.or("within_secs", whole_u64, d.within_secs)?,
+        })
+    }
 }
 
 impl Default for RepeatedViolations {
@@ -64,8 +95,7 @@ impl Default for RepeatedViolations {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SpendAnomaly {
     pub enabled: bool,
     pub factor: f64,
@@ -73,6 +103,34 @@ pub struct SpendAnomaly {
     pub baseline_secs: u64,
     pub min_baseline: f64,
     pub scope: AnomalyScope,
+}
+
+crate::governance::decode::deserialize_by!(SpendAnomaly, SpendAnomaly::decode);
+
+impl SpendAnomaly {
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<SpendAnomaly> {
+        use crate::governance::decode::{boolean, number, whole_u64, Object};
+        let mut o = Object::strict(
+            value,
+            &[
+                "enabled",
+                "factor",
+                "recent_secs",
+                "baseline_secs",
+                "min_baseline",
+                "scope",
+            ],
+        )?;
+        let d = SpendAnomaly::default();
+        Ok(SpendAnomaly {
+            enabled: o.or("enabled", boolean, d.enabled)?,
+            factor: o.or("factor", number, d.factor)?,
+            recent_secs: o.or("recent_secs", whole_u64, d.recent_secs)?,
+            baseline_secs: o.or("baseline_secs", whole_u64, d.baseline_secs)?,
+            min_baseline: o.or("min_baseline", number, d.min_baseline)?,
+            scope: o.or("scope", AnomalyScope::decode, d.scope)?,
+        })
+    }
 }
 
 impl Default for SpendAnomaly {
@@ -90,12 +148,26 @@ impl Default for SpendAnomaly {
 
 /// Requests carrying credentials (not personal data) from one agent within
 /// the window halt it: an agent leaking secrets is stopped, not only refused.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CredentialLeaks {
     pub enabled: bool,
     pub hits: u32,
     pub within_secs: u64,
+}
+
+crate::governance::decode::deserialize_by!(CredentialLeaks, CredentialLeaks::decode);
+
+impl CredentialLeaks {
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<CredentialLeaks> {
+        use crate::governance::decode::{boolean, whole, whole_u64, Object};
+        let mut o = Object::strict(value, &["enabled", "hits", "within_secs"])?;
+        let d = CredentialLeaks::default();
+        Ok(CredentialLeaks {
+            enabled: o.or("enabled", boolean, d.enabled)?,
+            hits: o.or("hits", whole, d.hits)?,
+            within_secs: o.or("within_secs", whole_u64, d.within_secs)?,
+        })
+    }
 }
 
 impl Default for CredentialLeaks {
@@ -109,12 +181,41 @@ impl Default for CredentialLeaks {
 }
 
 /// Every trigger's settings; absent in a document: the defaults.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct TriggersConfig {
     pub repeated_violations: RepeatedViolations,
     pub spend_anomaly: SpendAnomaly,
     pub credential_leaks: CredentialLeaks,
+}
+
+crate::governance::decode::deserialize_by!(TriggersConfig, TriggersConfig::decode);
+
+impl TriggersConfig {
+    /// Reads the triggers section; an absent trigger or field is the default.
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<TriggersConfig> {
+        use crate::governance::decode::Object;
+        let mut o = Object::strict(
+            value,
+            &["repeated_violations", "spend_anomaly", "credential_leaks"],
+        )?;
+        Ok(TriggersConfig {
+            repeated_violations: o.or_else(
+                "repeated_violations",
+                RepeatedViolations::decode,
+                RepeatedViolations::default,
+            )?,
+            spend_anomaly: o.or_else(
+                "spend_anomaly",
+                SpendAnomaly::decode,
+                SpendAnomaly::default,
+            )?,
+            credential_leaks: o.or_else(
+                "credential_leaks",
+                CredentialLeaks::decode,
+                CredentialLeaks::default,
+            )?,
+        })
+    }
 }
 
 pub const MAX_TRIGGER_WINDOW_SECS: u64 = 24 * 3_600;

@@ -7,15 +7,29 @@
 
 use super::persona::Persona;
 use rand::Rng;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use thiserror::Error;
 
 pub const MAX_FLEET_SIZE: u32 = 1_000;
 
 /// Relative weights of the personas, in [`Persona::ALL`] order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct PersonaMix {
     pub weights: [u32; 5],
+}
+
+crate::governance::decode::deserialize_by!(PersonaMix, PersonaMix::decode);
+
+impl PersonaMix {
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<PersonaMix> {
+        use crate::governance::decode::{list, whole, DecodeError, Object};
+        let mut o = Object::lenient(value)?;
+        let weights: Vec<u32> = o.required("weights", |v| list(v, whole))?;
+        let weights = weights.try_into().map_err(|w: Vec<u32>| {
+            DecodeError::new(format!("weights: expected 5 weights, found {}", w.len()))
+        })?;
+        Ok(PersonaMix { weights })
+    }
 }
 
 impl Default for PersonaMix {
@@ -26,11 +40,25 @@ impl Default for PersonaMix {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct FleetSettings {
     pub seed: u64,
     pub size: u32,
     pub mix: PersonaMix,
+}
+
+crate::governance::decode::deserialize_by!(FleetSettings, FleetSettings::decode);
+
+impl FleetSettings {
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<FleetSettings> {
+        use crate::governance::decode::{whole, whole_u64, Object};
+        let mut o = Object::lenient(value)?;
+        Ok(FleetSettings {
+            seed: o.required("seed", whole_u64)?,
+            size: o.required("size", whole)?,
+            mix: o.required("mix", PersonaMix::decode)?,
+        })
+    }
 }
 
 impl Default for FleetSettings {

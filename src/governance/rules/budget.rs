@@ -28,11 +28,11 @@ use crate::governance::policy::{Finding, Policy, PolicyContext, StateNeeds};
 use crate::governance::request::Request;
 use crate::governance::state::Types;
 use crate::governance::time::{Millis, Timestamp};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Whose spend a budget limits.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BudgetScope {
     /// Each request's own cost: a cap per action.
@@ -42,6 +42,22 @@ pub enum BudgetScope {
     /// All executed spend together.
     #[default]
     System,
+}
+
+crate::governance::decode::deserialize_by!(BudgetScope, BudgetScope::decode);
+
+impl BudgetScope {
+    /// Reads the name this is written as (snake case).
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<BudgetScope> {
+        crate::governance::decode::one_of(
+            value,
+            &[
+                ("action", BudgetScope::Action),
+                ("agent", BudgetScope::Agent),
+                ("system", BudgetScope::System),
+            ],
+        )
+    }
 }
 
 impl BudgetScope {
@@ -68,20 +84,44 @@ pub const WINDOW_SECS: &str = "window_secs";
 pub const AGENT_LIMITS: &str = "agent_limits";
 
 /// A budget policy's configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BudgetConfig {
     /// Absent in documents written before tiers: the system's spend.
-    #[serde(default)]
     pub scope: BudgetScope,
     pub limit: f64,
     pub escalate_at_percent: f64,
     /// Whole seconds, 1 to a week; absent: the budget never resets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub window_secs: Option<u64>,
     /// Per-agent budgets only: limits for named agents, overriding `limit`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub agent_limits: BTreeMap<String, f64>,
+}
+
+crate::governance::decode::deserialize_by!(BudgetConfig, BudgetConfig::decode);
+
+impl BudgetConfig {
+    /// Reads a budget's fields (beside its `kind`).
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<BudgetConfig> {
+        use crate::governance::decode::{map, number, whole_u64, Object};
+        let mut o = Object::strict(
+            value,
+            &[
+                "scope",
+                "limit",
+                "escalate_at_percent",
+                "window_secs",
+                "agent_limits",
+            ],
+        )?;
+        Ok(BudgetConfig {
+            scope: o.or("scope", BudgetScope::decode, BudgetScope::default())?,
+            limit: o.required("limit", number)?,
+            escalate_at_percent: o.required("escalate_at_percent", number)?,
+            window_secs: o.optional("window_secs", whole_u64)?,
+            agent_limits: o.or_else("agent_limits", |v| map(v, number), BTreeMap::new)?,
+        })
+    }
 }
 
 impl BudgetConfig {

@@ -20,7 +20,7 @@ use crate::governance::policy::{Finding, Policy, PolicyContext};
 use crate::governance::request::Request;
 use crate::governance::state::Types;
 use crate::governance::time::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub const PARAMETER: &str = "parameter";
 pub const VALUES: &str = "values";
@@ -29,7 +29,7 @@ pub const WINDOWS: &str = "windows";
 /// The longest parameter name or value, in characters.
 pub const MAX_VALUE_LEN: usize = 64;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Weekday {
     Mon,
@@ -39,6 +39,26 @@ pub enum Weekday {
     Fri,
     Sat,
     Sun,
+}
+
+crate::governance::decode::deserialize_by!(Weekday, Weekday::decode);
+
+impl Weekday {
+    /// Reads the name this is written as (snake case).
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<Weekday> {
+        crate::governance::decode::one_of(
+            value,
+            &[
+                ("mon", Weekday::Mon),
+                ("tue", Weekday::Tue),
+                ("wed", Weekday::Wed),
+                ("thu", Weekday::Thu),
+                ("fri", Weekday::Fri),
+                ("sat", Weekday::Sat),
+                ("sun", Weekday::Sun),
+            ],
+        )
+    }
 }
 
 impl Weekday {
@@ -63,14 +83,27 @@ impl Weekday {
 }
 
 /// Days and hours when changes may go out.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ChangeWindow {
     pub days: Vec<Weekday>,
     /// 0 to 23.
     pub start_hour: u8,
     /// 1 to 24, after `start_hour`.
     pub end_hour: u8,
+}
+
+crate::governance::decode::deserialize_by!(ChangeWindow, ChangeWindow::decode);
+
+impl ChangeWindow {
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<ChangeWindow> {
+        use crate::governance::decode::{list, whole, Object};
+        let mut o = Object::strict(value, &["days", "start_hour", "end_hour"])?;
+        Ok(ChangeWindow {
+            days: o.required("days", |v| list(v, Weekday::decode))?,
+            start_hour: o.required("start_hour", whole)?,
+            end_hour: o.required("end_hour", whole)?,
+        })
+    }
 }
 
 impl ChangeWindow {
@@ -81,12 +114,24 @@ impl ChangeWindow {
 }
 
 /// What happens to a production change outside the windows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outside {
     #[default]
     Deny,
     Escalate,
+}
+
+crate::governance::decode::deserialize_by!(Outside, Outside::decode);
+
+impl Outside {
+    /// Reads the name this is written as (snake case).
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<Outside> {
+        crate::governance::decode::one_of(
+            value,
+            &[("deny", Outside::Deny), ("escalate", Outside::Escalate)],
+        )
+    }
 }
 
 fn environment() -> String {
@@ -98,16 +143,30 @@ fn production() -> Vec<String> {
 }
 
 /// A change-window policy's configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ChangeWindowConfig {
-    #[serde(default = "environment")]
     pub parameter: String,
-    #[serde(default = "production")]
     pub values: Vec<String>,
     pub windows: Vec<ChangeWindow>,
-    #[serde(default)]
     pub outside: Outside,
+}
+
+crate::governance::decode::deserialize_by!(ChangeWindowConfig, ChangeWindowConfig::decode);
+
+impl ChangeWindowConfig {
+    /// Reads a change window policy's fields (beside its `kind`).
+    pub fn decode(
+        value: serde_json::Value,
+    ) -> crate::governance::decode::Decoded<ChangeWindowConfig> {
+        use crate::governance::decode::{list, string, strings, Object};
+        let mut o = Object::strict(value, &["parameter", "values", "windows", "outside"])?;
+        Ok(ChangeWindowConfig {
+            parameter: o.or_else("parameter", string, environment)?,
+            values: o.or_else("values", strings, production)?,
+            windows: o.required("windows", |v| list(v, ChangeWindow::decode))?,
+            outside: o.or("outside", Outside::decode, Outside::default())?,
+        })
+    }
 }
 
 impl ChangeWindowConfig {

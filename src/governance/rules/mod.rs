@@ -24,11 +24,11 @@ use rate_limit::{RateLimitConfig, RateLimitRule};
 use require_approval::{RequireApprovalConfig, RequireApprovalRule};
 use sensitive_actions::{SensitiveActionsConfig, SensitiveActionsRule};
 use sensitive_data::{SensitiveDataConfig, SensitiveDataRule};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// What a policy checks, as configured. Serialised with its `kind` beside
 /// the kind's own fields: `{"kind": "budget", "limit": 100.0, …}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PolicyRule {
     Budget(BudgetConfig),
@@ -37,6 +37,38 @@ pub enum PolicyRule {
     ChangeWindow(ChangeWindowConfig),
     RequireApproval(RequireApprovalConfig),
     SensitiveData(SensitiveDataConfig),
+}
+
+crate::governance::decode::deserialize_by!(PolicyRule, PolicyRule::decode);
+
+impl PolicyRule {
+    /// Reads a rule: its `kind`, then that kind's own fields beside it.
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<PolicyRule> {
+        use crate::governance::decode::{one_of, Decoder, Object};
+        const KINDS: [(&str, Decoder<PolicyRule>); 6] = [
+            ("budget", |v| {
+                BudgetConfig::decode(v).map(PolicyRule::Budget)
+            }),
+            ("rate_limit", |v| {
+                RateLimitConfig::decode(v).map(PolicyRule::RateLimit)
+            }),
+            ("sensitive_actions", |v| {
+                SensitiveActionsConfig::decode(v).map(PolicyRule::SensitiveActions)
+            }),
+            ("change_window", |v| {
+                ChangeWindowConfig::decode(v).map(PolicyRule::ChangeWindow)
+            }),
+            ("require_approval", |v| {
+                RequireApprovalConfig::decode(v).map(PolicyRule::RequireApproval)
+            }),
+            ("sensitive_data", |v| {
+                SensitiveDataConfig::decode(v).map(PolicyRule::SensitiveData)
+            }),
+        ];
+        let mut o = Object::lenient(value)?;
+        let decode = o.required("kind", |v| one_of(v, &KINDS))?;
+        decode(o.rest())
+    }
 }
 
 impl PolicyRule {

@@ -16,7 +16,7 @@ use crate::governance::policy::{Finding, Policy, PolicyContext, StateNeeds};
 use crate::governance::request::Request;
 use crate::governance::state::Types;
 use crate::governance::time::Millis;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Rate-limit windows may span at most a day.
 pub const MAX_RATE_WINDOW_SECS: f64 = 24.0 * 3_600.0;
@@ -26,7 +26,7 @@ pub const MAX_ACTIONS: &str = "max_actions";
 pub const WINDOW_SECS: &str = "window_secs";
 
 /// Whose executions a rate limit counts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RateScope {
     /// Each agent's own executions.
@@ -34,6 +34,18 @@ pub enum RateScope {
     Agent,
     /// All agents' executions together.
     System,
+}
+
+crate::governance::decode::deserialize_by!(RateScope, RateScope::decode);
+
+impl RateScope {
+    /// Reads the name this is written as (snake case).
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<RateScope> {
+        crate::governance::decode::one_of(
+            value,
+            &[("agent", RateScope::Agent), ("system", RateScope::System)],
+        )
+    }
 }
 
 impl RateScope {
@@ -48,14 +60,27 @@ impl RateScope {
 }
 
 /// A rate limit's configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RateLimitConfig {
     /// Absent in documents written before scopes: per agent.
-    #[serde(default)]
     pub scope: RateScope,
     pub max_actions: u32,
     pub window_secs: f64,
+}
+
+crate::governance::decode::deserialize_by!(RateLimitConfig, RateLimitConfig::decode);
+
+impl RateLimitConfig {
+    /// Reads a rate limit's fields (beside its `kind`).
+    pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<RateLimitConfig> {
+        use crate::governance::decode::{number, whole, Object};
+        let mut o = Object::strict(value, &["scope", "max_actions", "window_secs"])?;
+        Ok(RateLimitConfig {
+            scope: o.or("scope", RateScope::decode, RateScope::default())?,
+            max_actions: o.required("max_actions", whole)?,
+            window_secs: o.required("window_secs", number)?,
+        })
+    }
 }
 
 impl RateLimitConfig {

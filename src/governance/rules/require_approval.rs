@@ -6,12 +6,11 @@ use crate::governance::decision::{Reason, Verdict};
 use crate::governance::policy::{Finding, Policy, PolicyContext};
 use crate::governance::request::Request;
 use crate::governance::state::Types;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// No settings: what it covers is the policy's `applies_to` and
 /// `risk_levels`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct RequireApprovalConfig {}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -35,5 +34,17 @@ impl Policy for RequireApprovalRule {
     /// It never refuses, so an approval has nothing of it to re-check.
     fn recheck_on_approval(&self) -> bool {
         false
+    }
+}
+
+crate::governance::decode::deserialize_by!(RequireApprovalConfig, RequireApprovalConfig::decode);
+
+impl RequireApprovalConfig {
+    /// Has no fields of its own (beside the `kind`).
+    pub fn decode(
+        value: serde_json::Value,
+    ) -> crate::governance::decode::Decoded<RequireApprovalConfig> {
+        crate::governance::decode::Object::strict(value, &[])?;
+        Ok(RequireApprovalConfig {})
     }
 }

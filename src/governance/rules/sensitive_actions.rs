@@ -13,19 +13,34 @@ use crate::governance::names::quoted;
 use crate::governance::policy::{Finding, Policy, PolicyContext};
 use crate::governance::request::Request;
 use crate::governance::state::Types;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub const BLOCKED: &str = "blocked";
 pub const APPROVAL_REQUIRED: &str = "approval_required";
 
 /// A sensitive-actions policy's configuration.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct SensitiveActionsConfig {
     /// Always denied.
     pub blocked: Vec<String>,
     /// Always escalated to a human.
     pub approval_required: Vec<String>,
+}
+
+crate::governance::decode::deserialize_by!(SensitiveActionsConfig, SensitiveActionsConfig::decode);
+
+impl SensitiveActionsConfig {
+    /// Reads the blocked and approval-required lists (beside the `kind`).
+    pub fn decode(
+        value: serde_json::Value,
+    ) -> crate::governance::decode::Decoded<SensitiveActionsConfig> {
+        use crate::governance::decode::{strings, Object};
+        let mut o = Object::strict(value, &["blocked", "approval_required"])?;
+        Ok(SensitiveActionsConfig {
+            blocked: o.required("blocked", strings)?,
+            approval_required: o.required("approval_required", strings)?,
+        })
+    }
 }
 
 impl SensitiveActionsConfig {

@@ -15,7 +15,7 @@ use crate::governance::detectors::{DataKind, DataKinds};
 use crate::governance::policy::{Finding, Policy, PolicyContext};
 use crate::governance::request::Request;
 use crate::governance::state::Types;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub const DENY: &str = "deny";
 pub const ESCALATE: &str = "escalate";
@@ -33,13 +33,26 @@ fn personal() -> Vec<DataKind> {
 
 /// A sensitive-data policy's configuration: by default credentials and card
 /// numbers are denied, email addresses and phone numbers escalated.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SensitiveDataConfig {
-    #[serde(default = "credentials")]
     pub deny: Vec<DataKind>,
-    #[serde(default = "personal")]
     pub escalate: Vec<DataKind>,
+}
+
+crate::governance::decode::deserialize_by!(SensitiveDataConfig, SensitiveDataConfig::decode);
+
+impl SensitiveDataConfig {
+    /// Reads the kinds denied and escalated (beside the `kind`).
+    pub fn decode(
+        value: serde_json::Value,
+    ) -> crate::governance::decode::Decoded<SensitiveDataConfig> {
+        use crate::governance::decode::{list, Object};
+        let mut o = Object::strict(value, &["deny", "escalate"])?;
+        Ok(SensitiveDataConfig {
+            deny: o.or_else("deny", |v| list(v, DataKind::decode), credentials)?,
+            escalate: o.or_else("escalate", |v| list(v, DataKind::decode), personal)?,
+        })
+    }
 }
 
 impl Default for SensitiveDataConfig {
