@@ -3,6 +3,7 @@
 //! rows in view are rendered, so a trail of 100,000 records scrolls smoothly.
 
 use super::format::verdict_badge;
+use super::keyed::{keyed_list, Row};
 use super::{ConsoleState, Panel};
 use crate::console::AuditFilter;
 use crate::governance::{AuditEvent, Verdict};
@@ -177,9 +178,9 @@ pub fn AuditPanel() -> impl IntoView {
                     <span role="columnheader">"Policy"</span><span role="columnheader">"Reason"</span>
                 </div>
                 <div class="audit-spacer" style=move || format!("height: {}px", total.get() as f64 * ROW_HEIGHT)>
-                    <For each=move || rows.get() key=|(position, row)| (*position, row.seq) let:entry>
-                        <AuditRowView position=entry.0 row=entry.1 />
-                    </For>
+                    {keyed_list(move || rows.get().into_iter().map(|(position, row)| {
+                        Row::new(format!("{position}:{}", row.seq), move || view! { <AuditRowView position=position row=row /> }.into_any())
+                    }).collect())}
                 </div>
             </div>
             <h3 class="panel-subtitle">"Spending report"</h3>

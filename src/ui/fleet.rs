@@ -4,6 +4,7 @@
 //! and halted by its own kill switch or released from it.
 
 use super::format::verdict_badge;
+use super::keyed::{keyed_list, Row};
 use super::{ConsoleState, Panel};
 use crate::console::kill_switches::{halt_of, Halt, ScopeChoice};
 use crate::console::{parse_fleet_form, Speed};
@@ -120,9 +121,9 @@ pub fn FleetPanel() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || rows.get() key=|row| (row.index, row.name.clone()) let:row>
-                            <FleetRowView row=row rows=rows error=error />
-                        </For>
+                        {keyed_list(move || rows.get().into_iter().map(|row| {
+                            Row::new(format!("{}:{}", row.index, row.name), move || view! { <FleetRowView row=row rows=rows error=error /> }.into_any())
+                        }).collect())}
                     </tbody>
                 </table>
             </div>

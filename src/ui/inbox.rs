@@ -5,6 +5,7 @@
 //! recently, with a warning past the approval-fatigue threshold.
 
 use super::format::{countdown, verdict_badge};
+use super::keyed::{keyed_list, Row};
 use super::{ConsoleState, Panel};
 use crate::console::{fatigue_reading, review_outcome, Tone};
 use crate::governance::{DecidedBy, RequestId, Review, Timestamp, Verdict};
@@ -220,13 +221,16 @@ pub fn InboxPanel() -> impl IntoView {
             </p>
             <ul class="inbox-list" data-testid="inbox-list" tabindex="0"
                 aria-label="Escalations waiting for review" on:keydown=on_key>
-                <For each=move || items.get() key=|item| item.id let:item>
-                    <InboxItemView item=item current=Signal::derive(current) on_select=selected on_resolve=resolve />
-                </For>
+                {keyed_list(move || items.get().into_iter().map(|item| {
+                    Row::new(item.id.to_string(), move || view! {
+                        <InboxItemView item=item current=Signal::derive(current) on_select=selected on_resolve=resolve />
+                    }.into_any())
+                }).collect())}
             </ul>
             <h3 class="panel-subtitle">"Recently resolved"</h3>
             <ul class="inbox-history" data-testid="inbox-history">
-                <For each=move || history.get() key=|r| r.seq let:resolved>
+                {keyed_list(move || history.get().into_iter().map(|resolved| {
+                    Row::new(resolved.seq.to_string(), move || view! {
                     <li class="inbox-history-item" data-testid="inbox-history-item">
                         {verdict_badge(resolved.verdict)}
                         <span class="mono">{resolved.agent}</span>
@@ -235,7 +239,8 @@ pub fn InboxPanel() -> impl IntoView {
                         " at " {resolved.at.to_string()} ": " {resolved.reason}
                         {resolved.comment.map(|c| view! { <q data-testid="inbox-history-comment">{c}</q> })}
                     </li>
-                </For>
+                    }.into_any())
+                }).collect())}
             </ul>
         </Panel>
     }

@@ -7,6 +7,7 @@ mod charts;
 mod fleet;
 mod format;
 mod inbox;
+mod keyed;
 mod kill_switch;
 mod panel;
 mod policy_editor;

@@ -7,6 +7,7 @@
 //! and changes nothing. What the form means is [`crate::console::policy_form`];
 //! this file only draws it.
 
+use super::keyed::{keyed_list, Row};
 use super::{ConsoleState, Panel};
 use crate::console::policy_form::{
     budget_scope_words, choose, conflict_strategy_hint, errors_for, list_entries, place_error,
@@ -167,21 +168,21 @@ pub fn PolicyEditorPanel() -> impl IntoView {
                     <table class="policy-order">
                         <thead><tr><th scope="col">"Policy"</th><th scope="col">"Priority"</th><th scope="col">"On"</th></tr></thead>
                         <tbody>
-                            <For each=move || keys.get() key=|key| key.clone() let:key>
-                                {order_row(ed, key.0, key.1)}
-                            </For>
+                            {keyed_list(move || keys.get().into_iter().map(|(name, kind)| {
+                                Row::new(format!("{kind}:{name}"), move || order_row(ed, name, kind).into_any())
+                            }).collect())}
                         </tbody>
                     </table>
                 </fieldset>
                 <fieldset class="policy-list">
                     <legend>"Each policy"</legend>
                     <p class="field-hint">"Open a policy to tune it; one with a problem opens by itself."</p>
-                    <For each=move || keys.get() key=|key| key.clone() let:key>
-                        {
-                            let is_new = state.peek(|sim| sim.plane().config().policy(&key.0).is_none());
-                            policy_section(ed, key.0, key.1, is_new)
-                        }
-                    </For>
+                    {keyed_list(move || keys.get().into_iter().map(|(name, kind)| {
+                        Row::new(format!("{kind}:{name}"), move || {
+                            let is_new = state.peek(|sim| sim.plane().config().policy(&name).is_none());
+                            policy_section(ed, name, kind, is_new).into_any()
+                        })
+                    }).collect())}
                     {add_policy_controls(ed)}
                 </fieldset>
                 {triggers_fieldset(ed)}
@@ -521,9 +522,10 @@ fn agent_overrides(ed: Editor, name: String) -> impl IntoView {
         <div class="field" role="group" aria-labelledby=labelled_by>
             <span id=label_id>"Agents with their own limit"</span>
             <ul class="override-list" data-testid=format!("policy-override-{name}")>
-                <For each=move || agents.get() key=|agent| agent.clone() let:agent>
-                    {override_row(ed, row_name.clone(), agent)}
-                </For>
+                {keyed_list(move || agents.get().into_iter().map(|agent| {
+                    let row_name = row_name.clone();
+                    Row::new(agent.clone(), move || override_row(ed, row_name, agent).into_any())
+                }).collect())}
             </ul>
             <div class="chip-add" on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                 if ev.key() == "Enter" {
@@ -697,9 +699,10 @@ fn change_window_controls(ed: Editor, name: String) -> impl IntoView {
         {list_field(ed, "Values meaning production".into(), format!("policy-cw-values-{name}"),
             FormField::Policy(name.clone(), PolicyPart::Values), "Value", values_get, values_set)}
         <ol class="cw-windows">
-            <For each=indices key=|i| *i let:index>
-                {window_row(ed, row_name.clone(), index)}
-            </For>
+            {keyed_list(move || indices().into_iter().map(|index| {
+                let row_name = row_name.clone();
+                Row::new(index.to_string(), move || window_row(ed, row_name, index).into_any())
+            }).collect())}
         </ol>
         <span class="field-error" role="alert" data-testid=format!("policy-cw-windows-{name}-error")>{windows_message}</span>
         <button type="button" class="button button--small" data-testid=format!("policy-cw-add-window-{name}")
