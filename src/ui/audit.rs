@@ -3,7 +3,7 @@
 //! rows in view are rendered, so a trail of 100,000 records scrolls smoothly.
 
 use super::format::verdict_badge;
-use super::keyed::{keyed_list, Row};
+use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
 use crate::console::AuditFilter;
 use crate::governance::{AuditEvent, Verdict};
@@ -142,21 +142,21 @@ pub fn AuditPanel() -> impl IntoView {
                         <option value="">"All agents"</option>
                         {move || agents.get().into_iter().map(|name| view! {
                             <option value=name.clone() selected=move || agent.get() == name>{name.clone()}</option>
-                        }).collect_view()}
+                        }).collect_any()}
                     </select>
                 </label>
                 <label class="field field--inline">
                     <span>"Verdict"</span>
                     <select data-testid="audit-filter-verdict" on:change=move |ev| verdict.set(event_target_value(&ev))>
                         <option value="">"All verdicts"</option>
-                        {Verdict::ALL.into_iter().map(|v| view! { <option value=v.as_str()>{v.as_str()}</option> }).collect_view()}
+                        {Verdict::ALL.into_iter().map(|v| view! { <option value=v.as_str()>{v.as_str()}</option> }).collect_any()}
                     </select>
                 </label>
                 <label class="field field--inline">
                     <span>"Action type"</span>
                     <select data-testid="audit-filter-action" on:change=move |ev| action.set(event_target_value(&ev))>
                         <option value="">"All types"</option>
-                        {move || actions.get().into_iter().map(|name| view! { <option value=name.clone()>{name.clone()}</option> }).collect_view()}
+                        {move || actions.get().into_iter().map(|name| view! { <option value=name.clone()>{name.clone()}</option> }).collect_any()}
                     </select>
                 </label>
                 <label class="field field--inline">

@@ -4,6 +4,7 @@
 //! counts over time.
 
 use super::format::verdict_label;
+use super::lists::CollectAny;
 use super::{ConsoleState, Panel};
 use crate::console::charts::{agent_bars, verdict_chart, HEIGHT, WIDTH};
 use crate::console::tiers::{spending_view, TierRow};
@@ -37,7 +38,7 @@ pub fn ChartsPanel() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {move || spending.with(|s| s.tiers.clone()).into_iter().map(tier_row).collect_view()}
+                    {move || spending.with(|s| s.tiers.clone()).into_iter().map(tier_row).collect_any()}
                 </tbody>
             </table>
             <figure class="chart">
@@ -87,7 +88,7 @@ pub fn ChartsPanel() -> impl IntoView {
                                     </li>
                                 }
                             })
-                            .collect_view();
+                            .collect_any();
                         let others = (rest.micros() > 0).then(|| view! {
                             <li class="bar bar--rest">"All other agents: " {rest.to_string()}</li>
                         });
@@ -103,7 +104,7 @@ pub fn ChartsPanel() -> impl IntoView {
                         <polyline class=format!("chart-verdict chart-verdict--{}", series.verdict.as_str())
                             data-testid=format!("chart-verdict-{}", series.verdict.as_str())
                             points=series.points />
-                    }).collect_view()}
+                    }).collect_any()}
                 </svg>
                 <ul class="chart-legend" data-testid="chart-verdict-legend">
                     {move || verdicts.get().into_iter().map(|series| view! {
@@ -111,7 +112,7 @@ pub fn ChartsPanel() -> impl IntoView {
                             data-testid=format!("chart-verdict-count-{}", series.verdict.as_str())>
                             {verdict_label(series.verdict)} ": " {series.latest}
                         </li>
-                    }).collect_view()}
+                    }).collect_any()}
                 </ul>
             </figure>
         </Panel>

@@ -4,7 +4,7 @@
 //! and halted by its own kill switch or released from it.
 
 use super::format::verdict_badge;
-use super::keyed::{keyed_list, Row};
+use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
 use crate::console::kill_switches::{halt_of, Halt, ScopeChoice};
 use crate::console::{parse_fleet_form, Speed};
@@ -263,7 +263,7 @@ fn SimulationControls() -> impl IntoView {
                                 </option>
                             }
                         })
-                        .collect_view()}
+                        .collect_any()}
                 </select>
             </label>
             <button
@@ -328,7 +328,7 @@ fn FleetSettingsForm() -> impl IntoView {
                             </label>
                         }
                     })
-                    .collect_view()}
+                    .collect_any()}
                 <div class="form-actions">
                     <button type="submit" class="button" data-testid="fleet-apply">
                         "Start this fleet"

@@ -5,7 +5,7 @@
 //! recently, with a warning past the approval-fatigue threshold.
 
 use super::format::{countdown, verdict_badge};
-use super::keyed::{keyed_list, Row};
+use super::lists::{keyed_list, Row};
 use super::{ConsoleState, Panel};
 use crate::console::{fatigue_reading, review_outcome, Tone};
 use crate::governance::{DecidedBy, RequestId, Review, Timestamp, Verdict};

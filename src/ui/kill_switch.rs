@@ -3,6 +3,7 @@
 //! reason and a confirmation; every active switch is listed with who (or
 //! which trigger) activated it and why, and its own deactivation.
 
+use super::lists::CollectAny;
 use super::{ConsoleState, Panel};
 use crate::console::kill_switches::{actor_label, scoped_switches, ScopeChoice};
 use crate::governance::names::INVALID_NAME_MARKER;
@@ -122,7 +123,7 @@ pub fn KillSwitchPanel() -> impl IntoView {
                                 <option value=choice.key() prop:selected=move || form.scope.get() == choice>
                                     {choice.label()}
                                 </option>
-                            }).collect_view()}
+                            }).collect_any()}
                         </select>
                     </label>
                     {move || (form.scope.get() != ScopeChoice::Global).then(|| view! {
@@ -134,7 +135,7 @@ pub fn KillSwitchPanel() -> impl IntoView {
                                 on:input=move |ev| form.name.set(event_target_value(&ev)) />
                         </label>
                         <datalist id="kill-switch-names">
-                            {move || names().into_iter().map(|name| view! { <option value=name /> }).collect_view()}
+                            {move || names().into_iter().map(|name| view! { <option value=name /> }).collect_any()}
                         </datalist>
                     })}
                     <label class="field">
@@ -179,7 +180,7 @@ pub fn KillSwitchPanel() -> impl IntoView {
                             </button>
                         </li>
                     }
-                }).collect_view()}
+                }).collect_any()}
             </ul>
         </Panel>
     }

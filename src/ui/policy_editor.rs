@@ -7,7 +7,7 @@
 //! and changes nothing. What the form means is [`crate::console::policy_form`];
 //! this file only draws it.
 
-use super::keyed::{keyed_list, Row};
+use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
 use crate::console::policy_form::{
     budget_scope_words, choose, conflict_strategy_hint, errors_for, list_entries, place_error,
@@ -155,7 +155,7 @@ pub fn PolicyEditorPanel() -> impl IntoView {
                                     prop:selected=move || form.with(|f| f.conflict_strategy == strategy)>
                                     {strategy.label()}
                                 </option>
-                            }).collect_view()}
+                            }).collect_any()}
                         </select>
                         <span id="policy-conflict-strategy-hint" class="field-hint"
                             data-testid="policy-conflict-strategy-hint">
@@ -190,7 +190,7 @@ pub fn PolicyEditorPanel() -> impl IntoView {
                 {move || errors.with(|e| e.iter().filter(|e| e.field == FormField::Form).map(|e| {
                     let message = e.message.clone();
                     view! { <p class="field-error" role="alert" data-testid="policy-error-form">{message}</p> }
-                }).collect_view())}
+                }).collect_any())}
                 {move || (!errors.with(Vec::is_empty)).then(|| view! {
                     <p class="field-error" role="alert" data-testid="policy-error-summary">
                         {move || problems_summary(errors.with(Vec::len))}
@@ -379,7 +379,7 @@ fn risk_levels(ed: Editor, name: String) -> impl IntoView {
                     check_input(ed, level.as_str().into(), format!("{testid}-{}", level.as_str()), "check",
                         Arc::new(move |f| f.policy(&get_name).is_some_and(|p| p.risk_levels.contains(&level))),
                         Arc::new(move |f, on| if let Some(p) = f.policy_mut(&set_name) { p.set_risk_level(level, on) }))
-                }).collect_view()}
+                }).collect_any()}
             </div>
             <span class="field-error" role="alert" data-testid=format!("{testid}-error")>{message}</span>
         </div>
@@ -659,7 +659,7 @@ fn sensitive_data_controls(ed: Editor, name: String) -> impl IntoView {
                 },
             )
         })
-        .collect_view();
+        .collect_any();
     view! {
         <p class="field-hint">
             "Found anywhere in a request's parameters; whatever is chosen, the value is masked in every record."
@@ -774,7 +774,7 @@ fn window_row(ed: Editor, name: String, index: usize) -> impl IntoView {
                 }),
             )
         })
-        .collect_view();
+        .collect_any();
     let remove_name = name.clone();
     view! {
         <li class="cw-window" data-testid=format!("policy-cw-window-{name}") role="group"
@@ -843,7 +843,7 @@ fn add_policy_controls(ed: Editor) -> impl IntoView {
                                 {budget_scope_words(value)}
                             </option>
                         }
-                    }).collect_view()}
+                    }).collect_any()}
                 </select>
             </label>
             <button type="button" class="button button--small" data-testid="policy-add-tier" on:click=move |_| add_tier()>
@@ -1085,7 +1085,7 @@ fn select_input(
                             {text}
                         </option>
                     }
-                }).collect_view()}
+                }).collect_any()}
             </select>
         </label>
     }
@@ -1162,7 +1162,7 @@ fn list_input(
                                 </li>
                             }
                         })
-                        .collect_view()
+                        .collect_any()
                 }}
             </ul>
             <div class="chip-add">

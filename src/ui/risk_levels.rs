@@ -3,6 +3,7 @@
 //! configuration through the core, as the policy editor does, with the
 //! reviewer as the actor; the next request of that type is judged by it.
 
+use super::lists::CollectAny;
 use super::{ConsoleState, Panel};
 use crate::console::risk_levels::{risk_rows, with_risk_level};
 use crate::governance::risk::RiskLevel;
@@ -68,13 +69,13 @@ pub fn RiskLevelsPanel() -> impl IntoView {
                                             }>
                                             {RiskLevel::ALL.into_iter().map(|level| view! {
                                                 <option value=level.as_str() prop:selected=level == current>{level.as_str()}</option>
-                                            }).collect_view()}
+                                            }).collect_any()}
                                         </select>
                                     </td>
                                     <td data-testid=format!("risk-source-{}", row.action)>{row.source}</td>
                                 </tr>
                             }
-                        }).collect_view()}
+                        }).collect_any()}
                     </tbody>
                 </table>
             </div>

@@ -1,6 +1,7 @@
 //! The triggers panel: each automatic kill switch, on or off, its reading now
 //! against its threshold, and when it last fired.
 
+use super::lists::CollectAny;
 use super::{ConsoleState, Panel};
 use crate::console::triggers::TriggerLog;
 use leptos::prelude::*;
@@ -51,7 +52,7 @@ pub fn TriggersPanel() -> impl IntoView {
                                 </td>
                             </tr>
                         }
-                    }).collect_view()}
+                    }).collect_any()}
                 </tbody>
             </table>
         </Panel>
