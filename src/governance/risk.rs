@@ -183,7 +183,10 @@ impl RiskConfig {
 
 fn built_in_levels() -> BTreeMap<String, RiskLevel> {
     use RiskLevel::{High, Low, Medium};
-    [
+    // Inserted one by one: collecting would sort, and the browser build
+    // would carry a sort for these pairs just for this table.
+    let mut levels = BTreeMap::new();
+    for (name, level) in [
         ("web_search", Low),
         ("generate_text", Low),
         ("api_call", Medium),
@@ -194,10 +197,10 @@ fn built_in_levels() -> BTreeMap<String, RiskLevel> {
         ("deploy", High),
         ("shell_exec", High),
         ("read_secrets", High),
-    ]
-    .into_iter()
-    .map(|(name, level)| (name.to_owned(), level))
-    .collect()
+    ] {
+        levels.insert(name.to_owned(), level);
+    }
+    levels
 }
 
 /// Verbs that only look: they change nothing outside the agent.

@@ -142,11 +142,11 @@ pub fn Console(
         let timer = browser::every(TICK.0 as u32, move || state.tick(browser::now_ms));
         on_cleanup(move || timer.cancel());
     }
-    let halted = move || state.read(|sim| sim.plane().kill_switch().is_some());
+    let halted = Memo::new(move |_| state.read(|sim| sim.plane().kill_switch().is_some()));
     // Switches for some agents or types: a count, not the global banner.
     let scoped = move || state.read(|sim| scoped_summary(sim.plane()));
     view! {
-        <div class="console" class:console--halted=halted data-testid="console">
+        <div class="console" class:console--halted=move || halted.get() data-testid="console">
             <header class="console-header">
                 <div>
                     <h1 class="console-title">"Agent Governance Console"</h1>
@@ -170,11 +170,11 @@ pub fn Console(
                     </label>
                 </div>
             </header>
-            <Show when=halted>
+            {move || halted.get().then(|| view! {
                 <div class="kill-switch-banner" role="alert" data-testid="kill-switch-banner">
                     "KILL SWITCH ACTIVE: every request is denied and nothing executes."
                 </div>
-            </Show>
+            })}
             {move || scoped().map(|summary| view! {
                 <p class="kill-switch-count" role="status" data-testid="kill-switch-scoped">
                     "Kill switches: " {summary}

@@ -197,11 +197,11 @@ pub fn PolicyEditorPanel() -> impl IntoView {
                     </p>
                 })}
                 {move || status.get().map(|s| view! { <p class="form-status" role="status" data-testid="policy-status">{s}</p> })}
-                <Show when=move || unapplied.get()>
+                {move || unapplied.get().then(|| view! {
                     <p class="form-notice policy-unapplied" data-testid="policy-unapplied">
                         "The form differs from the policies in force: Apply puts it in force, Revert discards it."
                     </p>
-                </Show>
+                })}
                 <div class="form-actions">
                     <button type="submit" class="button button--primary" data-testid="policy-apply">"Apply policies"</button>
                     <button type="button" class="button" data-testid="policy-revert" on:click=revert>"Revert"</button>
@@ -430,13 +430,13 @@ fn budget_controls(ed: Editor, name: String) -> impl IntoView {
     };
     let shows_overrides = {
         let name = name.clone();
-        move || {
+        Memo::new(move |_| {
             ed.form.with(|f| {
                 f.policy(&name)
                     .and_then(PolicyEntry::budget)
                     .is_some_and(|b| b.shows_overrides())
             })
-        }
+        })
     };
     let (limit_get, limit_set) = lens!(name, budget, budget_mut, limit);
     let (percent_get, percent_set) = lens!(name, budget, budget_mut, escalate_at_percent);
@@ -466,9 +466,8 @@ fn budget_controls(ed: Editor, name: String) -> impl IntoView {
                 <span class="field-hint" data-testid=format!("policy-budget-window-words-{name}")>{words}</span>
             </div>
         </div>
-        <Show when=shows_overrides>
-            {agent_overrides(ed, overrides_name.clone())}
-        </Show>
+        // A memo, so the overrides are drawn again only when they appear.
+        {move || shows_overrides.get().then(|| agent_overrides(ed, overrides_name.clone()))}
     }
 }
 
