@@ -117,14 +117,27 @@ impl PartialEq for PendingEscalation {
     }
 }
 
+/// Removes `arrival` from a sorted list of arrivals; true when the list is
+/// left empty.
+fn unlist(arrivals: Option<&mut Vec<u64>>, arrival: u64) -> bool {
+    let Some(arrivals) = arrivals else {
+        return false;
+    };
+    if let Ok(at) = arrivals.binary_search(&arrival) {
+        arrivals.remove(at);
+    }
+    arrivals.is_empty()
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct EscalationQueue {
     by_arrival: BTreeMap<u64, PendingEscalation>,
     arrival_of: FastMap<RequestId, u64>,
     by_deadline: BTreeSet<(Timestamp, u64)>,
-    /// Arrivals of each agent's and each action type's waiting items.
-    by_agent: FastMap<AgentId, BTreeSet<u64>>,
-    by_action: FastMap<ActionType, BTreeSet<u64>>,
+    /// Arrivals of each agent's and each action type's waiting items, in
+    /// ascending order: arrivals only grow, so a push keeps them sorted.
+    by_agent: FastMap<AgentId, Vec<u64>>,
+    by_action: FastMap<ActionType, Vec<u64>>,
     next_arrival: u64,
 }
 
@@ -135,14 +148,8 @@ impl EscalationQueue {
         self.arrival_of.insert(pending.request.id, arrival);
         self.by_deadline.insert((pending.deadline, arrival));
         let request = &pending.request;
-        self.by_agent
-            .entry(request.agent)
-            .or_default()
-            .insert(arrival);
-        self.by_action
-            .entry(request.action)
-            .or_default()
-            .insert(arrival);
+        self.by_agent.entry(request.agent).or_default().push(arrival);
+        self.by_action.entry(request.action).or_default().push(arrival);
         self.by_arrival.insert(arrival, pending);
     }
 
@@ -151,17 +158,11 @@ impl EscalationQueue {
         self.arrival_of.remove(&pending.request.id);
         self.by_deadline.remove(&(pending.deadline, arrival));
         let request = &pending.request;
-        if let Some(set) = self.by_agent.get_mut(&request.agent) {
-            set.remove(&arrival);
-            if set.is_empty() {
-                self.by_agent.remove(&request.agent);
-            }
+        if unlist(self.by_agent.get_mut(&request.agent), arrival) {
+            self.by_agent.remove(&request.agent);
         }
-        if let Some(set) = self.by_action.get_mut(&request.action) {
-            set.remove(&arrival);
-            if set.is_empty() {
-                self.by_action.remove(&request.action);
-            }
+        if unlist(self.by_action.get_mut(&request.action), arrival) {
+            self.by_action.remove(&request.action);
         }
     }
 
@@ -216,12 +217,12 @@ impl EscalationQueue {
             KillScope::Agent(agent) => self
                 .by_agent
                 .get(&agent)
-                .map(|set| set.iter().copied().collect())
+                .cloned()
                 .unwrap_or_default(),
             KillScope::ActionType(action) => self
                 .by_action
                 .get(&action)
-                .map(|set| set.iter().copied().collect())
+                .cloned()
                 .unwrap_or_default(),
         };
         arrivals

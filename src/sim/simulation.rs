@@ -1,7 +1,7 @@
 //! The simulation: a fleet of agents sending requests to a control plane on a
 //! virtual clock.
 //!
-//! Everything random comes from one ChaCha8 generator seeded from the
+//! Everything random comes from one PCG generator (`Pcg64Mcg`) seeded from the
 //! settings, and agents act in virtual-time order (ties broken by agent
 //! number), so the same seed, settings and operator actions give the same
 //! requests, verdicts and audit trail, on any machine.
@@ -15,7 +15,7 @@ use crate::governance::{
     Clock, ControlPlane, GovernanceConfig, ManualClock, Millis, RequestId, RequestInput, Timestamp,
 };
 use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand_pcg::Pcg64Mcg;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -46,7 +46,7 @@ pub struct Simulation {
     agents: Vec<SimAgent>,
     generations: Vec<u64>,
     turns: BinaryHeap<Turn>,
-    rng: ChaCha8Rng,
+    rng: Pcg64Mcg,
     timeline: Timeline,
 }
 
@@ -55,7 +55,7 @@ impl Simulation {
         settings.validate()?;
         let clock = ManualClock::default();
         let plane = ControlPlane::new(config, clock.clone())?;
-        let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
+        let mut rng = Pcg64Mcg::seed_from_u64(settings.seed);
         let agents = name_agents(&assign_personas(&settings, &mut rng));
         let mut simulation = Simulation {
             settings,
