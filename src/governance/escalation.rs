@@ -10,7 +10,7 @@
 //! queue and many agent halts would otherwise cost their product.
 
 use super::decision::Decision;
-use super::ids::{ActionType, AgentId, RequestId};
+use super::ids::RequestId;
 use super::kill_switch::KillScope;
 use super::request::{Request, RequestHash};
 use super::time::Timestamp;
@@ -136,8 +136,10 @@ pub struct EscalationQueue {
     by_deadline: BTreeSet<(Timestamp, u64)>,
     /// Arrivals of each agent's and each action type's waiting items, in
     /// ascending order: arrivals only grow, so a push keeps them sorted.
-    by_agent: FastMap<AgentId, Vec<u64>>,
-    by_action: FastMap<ActionType, Vec<u64>>,
+    /// Keyed by the interned number (`AgentId.0`, `ActionType.0`), so both
+    /// indexes share one map type (one copy of its code in the browser).
+    by_agent: FastMap<u32, Vec<u64>>,
+    by_action: FastMap<u32, Vec<u64>>,
     next_arrival: u64,
 }
 
@@ -148,8 +150,8 @@ impl EscalationQueue {
         self.arrival_of.insert(pending.request.id, arrival);
         self.by_deadline.insert((pending.deadline, arrival));
         let request = &pending.request;
-        self.by_agent.entry(request.agent).or_default().push(arrival);
-        self.by_action.entry(request.action).or_default().push(arrival);
+        self.by_agent.entry(request.agent.0).or_default().push(arrival);
+        self.by_action.entry(request.action.0).or_default().push(arrival);
         self.by_arrival.insert(arrival, pending);
     }
 
@@ -158,11 +160,11 @@ impl EscalationQueue {
         self.arrival_of.remove(&pending.request.id);
         self.by_deadline.remove(&(pending.deadline, arrival));
         let request = &pending.request;
-        if unlist(self.by_agent.get_mut(&request.agent), arrival) {
-            self.by_agent.remove(&request.agent);
+        if unlist(self.by_agent.get_mut(&request.agent.0), arrival) {
+            self.by_agent.remove(&request.agent.0);
         }
-        if unlist(self.by_action.get_mut(&request.action), arrival) {
-            self.by_action.remove(&request.action);
+        if unlist(self.by_action.get_mut(&request.action.0), arrival) {
+            self.by_action.remove(&request.action.0);
         }
     }
 
@@ -216,12 +218,12 @@ impl EscalationQueue {
             KillScope::Global => self.by_arrival.keys().copied().collect(),
             KillScope::Agent(agent) => self
                 .by_agent
-                .get(&agent)
+                .get(&agent.0)
                 .cloned()
                 .unwrap_or_default(),
             KillScope::ActionType(action) => self
                 .by_action
-                .get(&action)
+                .get(&action.0)
                 .cloned()
                 .unwrap_or_default(),
         };

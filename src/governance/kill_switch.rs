@@ -14,7 +14,6 @@ use super::ids::{ActionType, AgentId};
 use super::names::{clean_text, quoted, Actor, TextProblem};
 use super::time::Timestamp;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -89,11 +88,13 @@ pub struct Activation {
 }
 
 /// The active kill switches, at most one per scope, global first; a
-/// request's covering switch is found in three look-ups, however many are
-/// active.
+/// request's covering switch is found in three binary searches, however many
+/// are active. (A sorted list rather than a map: switches change rarely, and
+/// the browser build carries no map code for them.)
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KillSwitch {
-    active: BTreeMap<KillScope, Activation>,
+    /// Sorted by scope, one activation per scope.
+    active: Vec<Activation>,
 }
 
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
@@ -121,14 +122,18 @@ pub(crate) fn check_actor(actor: &str) -> Result<Actor, KillSwitchError> {
 }
 
 impl KillSwitch {
+    fn position(&self, scope: KillScope) -> Result<usize, usize> {
+        self.active.binary_search_by_key(&scope, |a| a.scope)
+    }
+
     /// The global kill switch, if active.
     pub fn global(&self) -> Option<&Activation> {
-        self.active.get(&KillScope::Global)
+        self.get(KillScope::Global)
     }
 
     /// Every active kill switch, global first, then in order of scope.
     pub fn all(&self) -> impl Iterator<Item = &Activation> {
-        self.active.values()
+        self.active.iter()
     }
 
     #[cfg(test)]
@@ -138,7 +143,7 @@ impl KillSwitch {
 
     /// The kill switch of exactly this scope, if active.
     pub fn get(&self, scope: KillScope) -> Option<&Activation> {
-        self.active.get(&scope)
+        self.position(scope).ok().map(|at| &self.active[at])
     }
 
     /// The first active kill switch that stops this request: global, the
@@ -150,7 +155,7 @@ impl KillSwitch {
             KillScope::ActionType(action),
         ]
         .into_iter()
-        .find_map(|scope| self.active.get(&scope))
+        .find_map(|scope| self.get(scope))
     }
 
     /// `scope_label` names the scope in messages (" for agent \"x\"").
@@ -168,18 +173,25 @@ impl KillSwitch {
         if reason.is_empty() {
             return Err(KillSwitchError::MissingReason);
         }
-        if let Some(active) = self.active.get(&scope) {
-            return Err(KillSwitchError::AlreadyActive {
-                scope: scope_label.to_owned(),
-                by: active.actor.to_string(),
-            });
-        }
-        Ok(self.active.entry(scope).or_insert(Activation {
-            scope,
-            actor: actor.name().clone(),
-            reason: Arc::from(reason),
-            at,
-        }))
+        let at_index = match self.position(scope) {
+            Ok(active) => {
+                return Err(KillSwitchError::AlreadyActive {
+                    scope: scope_label.to_owned(),
+                    by: self.active[active].actor.to_string(),
+                })
+            }
+            Err(free) => free,
+        };
+        self.active.insert(
+            at_index,
+            Activation {
+                scope,
+                actor: actor.name().clone(),
+                reason: Arc::from(reason),
+                at,
+            },
+        );
+        Ok(&self.active[at_index])
     }
 
     pub fn deactivate(
@@ -189,12 +201,12 @@ impl KillSwitch {
         actor: &str,
     ) -> Result<(Actor, Activation), KillSwitchError> {
         let actor = check_actor(actor)?;
-        let was = self
-            .active
-            .remove(&scope)
-            .ok_or_else(|| KillSwitchError::NotActive {
+        let at = self
+            .position(scope)
+            .map_err(|_| KillSwitchError::NotActive {
                 scope: scope_label.to_owned(),
             })?;
+        let was = self.active.remove(at);
         Ok((actor, was))
     }
 }

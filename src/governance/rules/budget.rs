@@ -20,7 +20,6 @@ use crate::governance::config_error::{
     check_amount, check_name, check_percent, Entry, FieldPath, Problems,
 };
 use crate::governance::decision::{BudgetTier, Reason, Verdict};
-use crate::governance::fast_hash::FastMap;
 use crate::governance::ids::{AgentId, Interner};
 use crate::governance::money::Money;
 use crate::governance::names::quoted;
@@ -192,15 +191,21 @@ impl BudgetConfig {
                 threshold: limit.percent_floor(escalate_at_percent),
             }
         };
+        // Kept sorted by agent as they are added (a later duplicate
+        // replaces an earlier one, as in a map).
+        let mut overrides: Vec<(AgentId, Limit)> = Vec::with_capacity(self.agent_limits.len());
+        for (name, limit) in &self.agent_limits {
+            let agent = AgentId(agents.intern(name));
+            match overrides.binary_search_by_key(&agent, |(a, _)| *a) {
+                Ok(at) => overrides[at].1 = tier(*limit),
+                Err(at) => overrides.insert(at, (agent, tier(*limit))),
+            }
+        }
         BudgetRule {
             scope: self.scope,
             window: self.window_secs.map(Millis::from_secs),
             default: tier(self.limit),
-            overrides: self
-                .agent_limits
-                .iter()
-                .map(|(name, limit)| (AgentId(agents.intern(name)), tier(*limit)))
-                .collect(),
+            overrides,
         }
     }
 
@@ -243,13 +248,18 @@ pub struct BudgetRule {
     pub scope: BudgetScope,
     pub window: Option<Millis>,
     pub default: Limit,
-    pub overrides: FastMap<AgentId, Limit>,
+    /// Agents with their own limit, sorted by agent: found by a binary
+    /// search (a handful of entries; no map code in the browser build).
+    pub overrides: Vec<(AgentId, Limit)>,
 }
 
 impl BudgetRule {
     /// The limit that applies to `agent`.
     pub fn limit_for(&self, agent: AgentId) -> Limit {
-        self.overrides.get(&agent).copied().unwrap_or(self.default)
+        match self.overrides.binary_search_by_key(&agent, |(a, _)| *a) {
+            Ok(at) => self.overrides[at].1,
+            Err(_) => self.default,
+        }
     }
 
     /// When the current window ends, if the budget has one.
