@@ -1,9 +1,9 @@
 //! Browser-only glue: the one place that touches `window`, timers and storage,
 //! so the rest of the crate stays testable without a browser.
 
+use crate::governance::fast_hash::FastMap;
 use gloo_timers::callback::Interval;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// The page's `window`; the console only ever runs inside one.
 pub fn window() -> web_sys::Window {
@@ -21,7 +21,7 @@ pub fn now_ms() -> f64 {
 }
 
 thread_local! {
-    static TIMERS: RefCell<HashMap<u32, Interval>> = RefCell::new(HashMap::new());
+    static TIMERS: RefCell<FastMap<u32, Interval>> = RefCell::new(FastMap::default());
     static NEXT_TIMER: RefCell<u32> = const { RefCell::new(0) };
 }
 

@@ -27,7 +27,6 @@ pub use super::rules::sensitive_data::{self, SensitiveDataConfig};
 pub use super::rules::PolicyRule;
 pub use super::triggers::TriggersConfig;
 use serde::Serialize;
-use std::collections::HashSet;
 
 /// The configuration format this build writes; it reads this one and every
 /// earlier one.
@@ -239,7 +238,7 @@ impl GovernanceConfig {
             );
             return problems.0;
         }
-        let mut names = HashSet::new();
+        let mut names = super::fast_hash::FastSet::default();
         for (index, policy) in self.policies.iter().enumerate() {
             let name = FieldPath::policy(index, PolicyField::Name);
             check_name(&mut problems, name.clone(), &policy.name);

@@ -206,7 +206,7 @@ pub fn check_action_types(
         );
         return;
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = super::fast_hash::FastSet::default();
     for (i, name) in types.iter().enumerate() {
         if allow_all && name == "*" {
             if types.len() > 1 {

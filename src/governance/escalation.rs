@@ -150,8 +150,14 @@ impl EscalationQueue {
         self.arrival_of.insert(pending.request.id, arrival);
         self.by_deadline.insert((pending.deadline, arrival));
         let request = &pending.request;
-        self.by_agent.entry(request.agent.0).or_default().push(arrival);
-        self.by_action.entry(request.action.0).or_default().push(arrival);
+        self.by_agent
+            .entry(request.agent.0)
+            .or_default()
+            .push(arrival);
+        self.by_action
+            .entry(request.action.0)
+            .or_default()
+            .push(arrival);
         self.by_arrival.insert(arrival, pending);
     }
 
@@ -216,16 +222,10 @@ impl EscalationQueue {
     pub fn drain_scope(&mut self, scope: KillScope) -> Vec<PendingEscalation> {
         let arrivals: Vec<u64> = match scope {
             KillScope::Global => self.by_arrival.keys().copied().collect(),
-            KillScope::Agent(agent) => self
-                .by_agent
-                .get(&agent.0)
-                .cloned()
-                .unwrap_or_default(),
-            KillScope::ActionType(action) => self
-                .by_action
-                .get(&action.0)
-                .cloned()
-                .unwrap_or_default(),
+            KillScope::Agent(agent) => self.by_agent.get(&agent.0).cloned().unwrap_or_default(),
+            KillScope::ActionType(action) => {
+                self.by_action.get(&action.0).cloned().unwrap_or_default()
+            }
         };
         arrivals
             .into_iter()

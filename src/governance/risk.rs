@@ -57,9 +57,10 @@
 //!   lower-case verbs, no verb twice or in both lists, and at most
 //!   [`MAX_RISK_ENTRIES`] entries per table or list.
 
+use super::fast_hash::FastMap;
 use super::names::{canonical_action_type, quoted, TextProblem, ACTION_TYPE_PUNCTUATION};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use thiserror::Error;
 
@@ -445,14 +446,14 @@ fn check_canonical(field: &RiskField, text: &str) -> Result<(), RiskConfigError>
 
 /// One list of verbs: short enough, each one canonical word, none twice.
 /// Returns each verb's position, for finding verbs listed in both lists.
-fn check_verbs(list: VerbList, verbs: &[String]) -> Result<HashMap<&str, usize>, RiskConfigError> {
+fn check_verbs(list: VerbList, verbs: &[String]) -> Result<FastMap<&str, usize>, RiskConfigError> {
     if verbs.len() > MAX_RISK_ENTRIES {
         return Err(RiskConfigError::TooManyEntries {
             field: RiskField::Verbs(list),
             len: verbs.len(),
         });
     }
-    let mut seen = HashMap::new();
+    let mut seen = FastMap::default();
     for (i, verb) in verbs.iter().enumerate() {
         let field = RiskField::Verb(list, i);
         // Separators first: "Send_Money" is two words before it is a
