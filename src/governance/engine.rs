@@ -134,8 +134,10 @@ pub struct ControlPlane<C: Clock = ManualClock> {
     /// Each interned action type's risk level under the configuration.
     risk_levels: Vec<RiskLevel>,
     triggers: TriggerState,
-    /// When each reviewer approved, within the fatigue window.
-    approvals: FastMap<Arc<str>, VecDeque<Timestamp>>,
+    /// When each reviewer approved, within the fatigue window, by the
+    /// reviewer's number in `reviewers`.
+    approvals: FastMap<u32, VecDeque<Timestamp>>,
+    reviewers: Interner,
     /// One empty parameter map shared by every request without parameters,
     /// so none allocates its own.
     no_parameters: Arc<serde_json::Map<String, serde_json::Value>>,
@@ -164,6 +166,7 @@ impl<C: Clock> ControlPlane<C> {
             risk_levels: Vec::new(),
             triggers: TriggerState::default(),
             approvals: FastMap::default(),
+            reviewers: Interner::default(),
             no_parameters: Arc::default(),
         };
         plane.install(plane.config.clone());
@@ -330,7 +333,8 @@ impl<C: Clock> ControlPlane<C> {
         let reviewer: Arc<str> = Arc::from(reviewer);
         if review.approve {
             let window = Millis::from_secs(self.config.approval_fatigue.window_secs);
-            let times = self.approvals.entry(reviewer.clone()).or_default();
+            let who = self.reviewers.intern(&reviewer);
+            let times = self.approvals.entry(who).or_default();
             while times
                 .front()
                 .is_some_and(|&t| t.saturating_add(window) <= self.now)
@@ -509,7 +513,11 @@ impl<C: Clock> ControlPlane<C> {
     pub fn approvals_by(&self, reviewer: &str) -> (u32, bool) {
         let fatigue = &self.config.approval_fatigue;
         let window = Millis::from_secs(fatigue.window_secs);
-        let count = self.approvals.get(reviewer.trim()).map_or(0, |times| {
+        let times = self
+            .reviewers
+            .get(reviewer.trim())
+            .and_then(|who| self.approvals.get(&who));
+        let count = times.map_or(0, |times| {
             times
                 .iter()
                 .filter(|&&t| t.saturating_add(window) > self.now)

@@ -328,8 +328,10 @@ pub const CREDENTIAL_LEAKS_ACTOR: &str = "trigger:credential_leaks";
 /// What the triggers remember: recent refusals per agent, recent spend.
 #[derive(Clone, Debug, Default)]
 pub struct TriggerState {
-    refusals: FastMap<AgentId, VecDeque<Timestamp>>,
-    leaks: FastMap<AgentId, VecDeque<Timestamp>>,
+    /// By agent number (`AgentId.0`): the same map type as the engine's
+    /// approvals by reviewer, so the browser build carries its code once.
+    refusals: FastMap<u32, VecDeque<Timestamp>>,
+    leaks: FastMap<u32, VecDeque<Timestamp>>,
     /// Executions within the baseline and recent windows, oldest first.
     spend: VecDeque<(Timestamp, AgentId, Money)>,
 }
@@ -338,7 +340,7 @@ pub struct TriggerState {
 /// `Some` with the count and window when that reaches `threshold`, and the
 /// agent's count starts again.
 fn tally(
-    counts: &mut FastMap<AgentId, VecDeque<Timestamp>>,
+    counts: &mut FastMap<u32, VecDeque<Timestamp>>,
     enabled: bool,
     agent: AgentId,
     within_secs: u64,
@@ -349,9 +351,9 @@ fn tally(
         return None;
     }
     let window = Millis::from_secs(within_secs);
-    let count = count_in(counts.entry(agent).or_default(), window, now);
+    let count = count_in(counts.entry(agent.0).or_default(), window, now);
     (count >= threshold).then(|| {
-        counts.remove(&agent);
+        counts.remove(&agent.0);
         (count, window)
     })
 }
@@ -444,13 +446,13 @@ impl TriggerState {
 
     /// Refusals of `agent` counted now, for the console's reading.
     pub fn refusals_of(&self, config: &RepeatedViolations, agent: AgentId, now: Timestamp) -> u32 {
-        count_within(self.refusals.get(&agent), config.within_secs, now)
+        count_within(self.refusals.get(&agent.0), config.within_secs, now)
     }
 
     /// Requests of `agent` carrying credentials counted now, for the
     /// console's reading.
     pub fn leaks_of(&self, config: &CredentialLeaks, agent: AgentId, now: Timestamp) -> u32 {
-        count_within(self.leaks.get(&agent), config.within_secs, now)
+        count_within(self.leaks.get(&agent.0), config.within_secs, now)
     }
 
     /// Notes an execution; `Some` when it makes spend anomalous.
