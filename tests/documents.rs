@@ -434,6 +434,35 @@ fn kill_switch_scopes_name_exactly_one_target() {
 }
 
 #[test]
+fn a_saved_session_names_the_field_at_fault() {
+    let session = SavedSession::default();
+    let mut value = serde_json::to_value(&session).unwrap();
+    value["fleet"]["mix"]["weights"] = serde_json::json!([1, 2, 3]);
+    assert_eq!(
+        serde_json::from_value::<SavedSession>(value)
+            .unwrap_err()
+            .to_string(),
+        "fleet.mix.weights: expected 5 weights, found 3"
+    );
+    let mut value = serde_json::to_value(&session).unwrap();
+    value["speed"] = serde_json::json!("x1000");
+    assert_eq!(
+        serde_json::from_value::<SavedSession>(value)
+            .unwrap_err()
+            .to_string(),
+        "speed: unknown value \"x1000\", expected one of `x1`, `x10`, `x100`, `max`"
+    );
+    let mut value = serde_json::to_value(&session).unwrap();
+    value["kill_switches"] = serde_json::json!([{"actor": "riley"}]);
+    assert_eq!(
+        serde_json::from_value::<SavedSession>(value)
+            .unwrap_err()
+            .to_string(),
+        "kill_switches[0]: missing field `reason`"
+    );
+}
+
+#[test]
 fn absent_sections_take_their_defaults() {
     let text = r#"{"version": 2, "escalation_timeout_secs": 300, "policies": []}"#;
     let config = GovernanceConfig::from_json(text).unwrap();

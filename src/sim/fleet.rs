@@ -24,9 +24,10 @@ impl PersonaMix {
     pub fn decode(value: serde_json::Value) -> crate::governance::decode::Decoded<PersonaMix> {
         use crate::governance::decode::{list, whole, DecodeError, Object};
         let mut o = Object::lenient(value)?;
-        let weights: Vec<u32> = o.required("weights", |v| list(v, whole))?;
-        let weights = weights.try_into().map_err(|w: Vec<u32>| {
-            DecodeError::new(format!("weights: expected 5 weights, found {}", w.len()))
+        let weights = o.required("weights", |v| {
+            let weights: Vec<u32> = list(v, whole)?;
+            <[u32; 5]>::try_from(weights)
+                .map_err(|w| DecodeError::new(format!("expected 5 weights, found {}", w.len())))
         })?;
         Ok(PersonaMix { weights })
     }
