@@ -227,10 +227,11 @@ fn SimulationControls() -> impl IntoView {
     let running = state.running;
     view! {
         <div class="sim-controls" role="group" aria-label="Simulation controls">
+            // The label names what a press does ("Pause" while running), so
+            // it is not also a pressed toggle: that read "Pause, pressed".
             <button
                 class="button"
                 data-testid="sim-play"
-                aria-pressed=move || running.get().to_string()
                 on:click=move |_| running.update(|r| *r = !*r)
             >
                 {move || if running.get() { "Pause" } else { "Play" }}
