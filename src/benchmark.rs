@@ -91,10 +91,12 @@ pub fn time(
 pub fn figures(label: &str, decisions: usize, millis: f64) -> String {
     let seconds = (millis / 1_000.0).max(1e-9);
     let count = decisions.max(1) as f64;
+    // Whole numbers by integer formatting: the page's build then needs no
+    // float formatting.
     format!(
-        "{label:<44} {:>12.0} decisions/s  ({:.0} ns each)",
-        count / seconds,
-        seconds * 1e9 / count
+        "{label:<44} {:>12} decisions/s  ({} ns each)",
+        (count / seconds).round() as u64,
+        (seconds * 1e9 / count).round() as u64
     )
 }
 

@@ -18,6 +18,26 @@ use std::sync::Arc;
 pub const WIDTH: f64 = 600.0;
 pub const HEIGHT: f64 = 180.0;
 
+/// A chart coordinate or percentage with one decimal, rounded half away
+/// from zero, in integer arithmetic (core's float formatting stays out of
+/// the browser build). Beyond ±10¹⁵, far outside any chart, it clamps.
+#[derive(Clone, Copy, Debug)]
+pub struct OneDecimal(pub f64);
+
+impl std::fmt::Display for OneDecimal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round();
+        let tenths = if tenths.is_nan() {
+            0
+        } else {
+            tenths.clamp(-1e16, 1e16) as i64
+        };
+        let sign = if tenths < 0 { "-" } else { "" };
+        let tenths = tenths.unsigned_abs();
+        write!(f, "{sign}{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
 /// The budget tier a spend chart is drawn against.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BudgetLine {
@@ -65,9 +85,9 @@ fn polyline(points: &[TimelinePoint], top: f64, value: impl Fn(&TimelinePoint) -
     for point in points {
         let _ = write!(
             out,
-            "{:.1},{:.1} ",
-            x_of(point.at, end),
-            y_of(value(point), top)
+            "{},{} ",
+            OneDecimal(x_of(point.at, end)),
+            OneDecimal(y_of(value(point), top))
         );
     }
     out.trim_end().to_owned()
@@ -113,9 +133,9 @@ pub fn spend_chart(points: &[TimelinePoint], budget: Option<BudgetLine>) -> Spen
     for (point, value) in points.iter().zip(&values) {
         let _ = write!(
             spend,
-            "{:.1},{:.1} ",
-            x_of(point.at, end),
-            y_of(value.as_f64(), top_value)
+            "{},{} ",
+            OneDecimal(x_of(point.at, end)),
+            OneDecimal(y_of(value.as_f64(), top_value))
         );
     }
     SpendChart {
@@ -195,6 +215,34 @@ mod tests {
     use super::*;
     use crate::governance::stats::AgentSpend;
 
+    #[test]
+    fn coordinates_have_one_decimal_rounded_half_away_from_zero() {
+        let text = |x: f64| OneDecimal(x).to_string();
+        assert_eq!(text(0.0), "0.0");
+        assert_eq!(text(180.0), "180.0");
+        assert_eq!(text(12.34), "12.3");
+        assert_eq!(text(12.36), "12.4");
+        assert_eq!(text(0.25), "0.3");
+        assert_eq!(text(-0.25), "-0.3");
+        assert_eq!(text(-3.04), "-3.0");
+        assert_eq!(text(-0.04), "0.0", "no negative zero");
+        assert_eq!(text(99.96), "100.0");
+        assert_eq!(text(f64::NAN), "0.0");
+        // Agrees with the standard formatter wherever no tie is involved.
+        for i in 0..20_000 {
+            let x = i as f64 * 0.0137 - 100.0;
+            if ((x * 10.0).fract().abs() - 0.5).abs() > 1e-6 {
+                let standard = format!("{x:.1}");
+                let standard = if standard == "-0.0" {
+                    "0.0".to_owned()
+                } else {
+                    standard
+                };
+                assert_eq!(text(x), standard, "{x}");
+            }
+        }
+    }
+
     fn point(at: u64, spend: u64) -> TimelinePoint {
         TimelinePoint {
             at: Timestamp(at),
@@ -249,7 +297,7 @@ mod tests {
             .split(' ')
             .map(|xy| xy.split(',').nth(1).unwrap())
             .collect();
-        let y = |v: f64| format!("{:.1}", HEIGHT - v / 45.0 * HEIGHT);
+        let y = |v: f64| OneDecimal(HEIGHT - v / 45.0 * HEIGHT).to_string();
         assert_eq!(heights, [y(0.0), y(30.0), y(20.0), y(45.0)]);
         assert_eq!(chart.latest, Money::from_units(75), "all-time spend");
         assert_eq!(chart.window, Some(Millis(1_000)));

@@ -508,13 +508,9 @@ pub fn budget_scope_words(scope: BudgetScope) -> &'static str {
     }
 }
 
+/// Whole numbers without a trailing ".0": what a person would type.
 fn number(value: f64) -> String {
-    // Whole numbers without a trailing ".0": what a person would type.
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{value:.0}")
-    } else {
-        value.to_string()
-    }
+    crate::governance::config_error::number_text(value)
 }
 
 fn list(types: &[String]) -> String {

@@ -36,7 +36,11 @@ pub fn per_window(window: Millis) -> String {
         604_800 => "per week".to_owned(),
         s if s % 3_600 == 0 => format!("per {} h", s / 3_600),
         s if s % 60 == 0 => format!("per {} min", s / 60),
-        _ => format!("per {} s", window.as_secs_f64()),
+        _ if window.0.is_multiple_of(1_000) => format!("per {secs} s"),
+        _ => {
+            let thousandths = format!("{:03}", window.0 % 1_000);
+            format!("per {secs}.{} s", thousandths.trim_end_matches('0'))
+        }
     }
 }
 
@@ -146,6 +150,9 @@ mod tests {
         assert_eq!(per_window(Millis::from_secs(900)), "per 15 min");
         assert_eq!(per_window(Millis::from_secs(7_200)), "per 2 h");
         assert_eq!(per_window(Millis::from_secs(90)), "per 90 s");
+        assert_eq!(per_window(Millis(1_500)), "per 1.5 s");
+        assert_eq!(per_window(Millis(90_250)), "per 90.25 s");
+        assert_eq!(per_window(Millis(61_001)), "per 61.001 s");
         assert_eq!(clock_time(Timestamp(3_600_000)), "1:00");
         assert_eq!(clock_time(Timestamp(25 * 3_600_000 + 5 * 60_000)), "25:05");
     }

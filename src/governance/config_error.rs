@@ -154,6 +154,53 @@ use super::names::{canonical_action_type, canonical_name, quoted};
 /// Entries in one list of action types or names.
 pub const MAX_LIST_LEN: usize = 100;
 
+/// A number as people write it, as Rust's `Display` writes an `f64`: the
+/// shortest digits that read back as the same value, in plain decimal
+/// (`100`, `0.1`, `-5`, `0.0000004`, `NaN`, `inf`). (Where two 17-digit
+/// texts read back the same, the last digit may differ from `Display`'s.)
+/// Errors, reasons and the policy form show numbers this way. The digits
+/// come from serde_json's float printer, which the build has for writing
+/// JSON anyway, so core's float formatting and its tables stay out of the
+/// browser build.
+pub fn number_text(value: f64) -> String {
+    let Some(number) = serde_json::Number::from_f64(value) else {
+        return if value.is_nan() {
+            "NaN".to_owned()
+        } else if value > 0.0 {
+            "inf".to_owned()
+        } else {
+            "-inf".to_owned()
+        };
+    };
+    let text = number.to_string();
+    let (sign, text) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    // "1.5e-7" or "1e20": the digits, and where the point goes.
+    let (mantissa, exponent) = match text.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => (text, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{whole}{fraction}");
+    let point = whole.len() as i32 + exponent;
+    let plain = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        let (a, b) = digits.split_at(point as usize);
+        format!("{a}.{b}")
+    };
+    // "100.0" is written "100": a fraction of zeros only is no fraction.
+    let plain = match plain.split_once('.') {
+        Some((a, b)) if b.bytes().all(|c| c == b'0') => a.to_owned(),
+        _ => plain,
+    };
+    format!("{sign}{plain}")
+}
+
 /// An amount of money; `Some` when it is one.
 pub fn check_amount(problems: &mut Problems, path: FieldPath, value: f64) -> Option<Money> {
     Money::from_f64(value)
@@ -166,7 +213,7 @@ pub fn check_amount(problems: &mut Problems, path: FieldPath, value: f64) -> Opt
                     "has more than 6 decimal places (the smallest amount is 0.000001)"
                 }
             };
-            problems.add(path, value, problem)
+            problems.add(path, number_text(value), problem)
         })
         .ok()
 }
@@ -174,18 +221,24 @@ pub fn check_amount(problems: &mut Problems, path: FieldPath, value: f64) -> Opt
 /// A percentage above 0 and at most 100.
 pub fn check_percent(problems: &mut Problems, path: FieldPath, percent: f64) {
     if !percent.is_finite() || percent <= 0.0 || percent > 100.0 {
-        problems.add(path, percent, "must be more than 0 and at most 100");
+        problems.add(
+            path,
+            number_text(percent),
+            "must be more than 0 and at most 100",
+        );
     }
 }
 
 /// A duration in seconds, from a millisecond to `max`.
 pub fn check_seconds(problems: &mut Problems, path: FieldPath, value: f64, max: f64) {
+    let shown = number_text(value);
     if !value.is_finite() {
-        problems.add(path, value, "is not a finite number");
+        problems.add(path, shown, "is not a finite number");
     } else if value < 0.001 {
-        problems.add(path, value, "must be at least 0.001 seconds");
+        problems.add(path, shown, "must be at least 0.001 seconds");
     } else if value > max {
-        problems.add(path, value, format!("is longer than {max} seconds"));
+        let max = number_text(max);
+        problems.add(path, shown, format!("is longer than {max} seconds"));
     }
 }
 
@@ -247,6 +300,65 @@ pub fn check_name(problems: &mut Problems, path: FieldPath, name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_as_rust_writes_them() {
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            -5.0,
+            0.1,
+            100.0,
+            1e15,
+            1e16,
+            1e20,
+            1.5e300,
+            4e-7,
+            1.25e-5,
+            0.000001,
+            123456.789,
+            -0.0000004,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            99999999999.0,
+        ] {
+            assert_eq!(number_text(x), format!("{x}"), "{x:e}");
+        }
+        // Random bit patterns, small and huge: plain decimal that reads back
+        // as the same value, as long as Rust's, and the same text whenever
+        // it has up to 15 significant digits, as every valid amount has.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let x = f64::from_bits(state);
+            let text = number_text(x);
+            if x.is_nan() {
+                assert_eq!(text, "NaN");
+                continue;
+            }
+            let rust = format!("{x}");
+            assert_eq!(text.parse::<f64>().unwrap().to_bits(), x.to_bits(), "{x:e}");
+            assert_eq!(text.len(), rust.len(), "{x:e}");
+            let digits = format!("{x:e}")
+                .split('e')
+                .next()
+                .unwrap()
+                .replace(['.', '-'], "")
+                .len();
+            if digits <= 15 {
+                assert_eq!(text, rust, "{x:e}");
+            }
+            let amount = ((state >> 12) % 1_000_000_000_000_000) as f64 / 1e6;
+            assert_eq!(number_text(amount), format!("{amount}"), "{amount:e}");
+        }
+    }
 
     fn messages(check: impl FnOnce(&mut Problems)) -> Vec<String> {
         let mut problems = Problems::default();

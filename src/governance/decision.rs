@@ -376,7 +376,10 @@ impl fmt::Display for Reason {
                     minutes % 60
                 )
             }
-            Reason::InvalidCost { value, problem } => write!(f, "invalid cost {value}: {problem}"),
+            Reason::InvalidCost { value, problem } => {
+                let value = super::config_error::number_text(*value);
+                write!(f, "invalid cost {value}: {problem}")
+            }
             Reason::InvalidField {
                 field,
                 problem,

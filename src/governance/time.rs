@@ -77,7 +77,7 @@ impl fmt::Display for Millis {
         if self.0.is_multiple_of(1_000) {
             write!(f, "{}s", self.0 / 1_000)
         } else {
-            write!(f, "{:.3}s", self.as_secs_f64())
+            write!(f, "{}.{:03}s", self.0 / 1_000, self.0 % 1_000)
         }
     }
 }

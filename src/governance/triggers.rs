@@ -224,7 +224,7 @@ pub const MAX_REFUSALS: u32 = 100_000;
 
 impl TriggersConfig {
     pub fn validate(&self, problems: &mut super::config_error::Problems) {
-        use super::config_error::{check_amount, FieldPath};
+        use super::config_error::{check_amount, number_text, FieldPath};
         let r = &self.repeated_violations;
         if r.refusals == 0 || r.refusals > MAX_REFUSALS {
             problems.add(
@@ -264,8 +264,8 @@ impl TriggersConfig {
         if !a.factor.is_finite() || a.factor < 1.0 || a.factor > MAX_FACTOR {
             problems.add(
                 FieldPath::Top("triggers.spend_anomaly.factor"),
-                a.factor,
-                format!("must be from 1 to {MAX_FACTOR}"),
+                number_text(a.factor),
+                format!("must be from 1 to {}", number_text(MAX_FACTOR)),
             );
         }
         seconds(
@@ -286,7 +286,7 @@ impl TriggersConfig {
             if floor == Money::ZERO {
                 problems.add(
                     FieldPath::Top("triggers.spend_anomaly.min_baseline"),
-                    a.min_baseline,
+                    number_text(a.min_baseline),
                     "must be more than 0, or a quiet start could fire it",
                 );
             }
@@ -493,7 +493,7 @@ impl TriggerState {
                     "{who} spend in the last {} was {}, over {} × the baseline {} per {} (threshold {})",
                     Millis::from_secs(config.recent_secs),
                     reading.recent,
-                    config.factor,
+                    super::config_error::number_text(config.factor),
                     reading.baseline.max(Money::from_f64(config.min_baseline).unwrap_or_default()),
                     Millis::from_secs(config.recent_secs),
                     reading.threshold

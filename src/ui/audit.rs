@@ -6,10 +6,12 @@ use super::format::verdict_badge;
 use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
 use crate::console::AuditFilter;
+use crate::governance::config_error::number_text;
 use crate::governance::{AuditEvent, Verdict};
 use leptos::prelude::*;
 
 /// Row height and viewport height in pixels (the stylesheet uses the same).
+/// Whole pixels: positions are written by integer formatting.
 const ROW_HEIGHT: f64 = 28.0;
 const VIEWPORT_HEIGHT: f64 = 336.0;
 /// Rows rendered beyond the visible ones, so fast scrolling shows no gaps.
@@ -119,7 +121,7 @@ pub fn AuditPanel() -> impl IntoView {
                             kind: record.kind(),
                             agent: line.agent.unwrap_or_default(),
                             action: line.action_type.unwrap_or_default(),
-                            cost: line.cost.map(|c| format!("{c}")).unwrap_or_default(),
+                            cost: line.cost.map(number_text).unwrap_or_default(),
                             verdict: line.verdict,
                             policy: line.policy.unwrap_or_default(),
                             detail,
@@ -177,7 +179,7 @@ pub fn AuditPanel() -> impl IntoView {
                     <span role="columnheader">"Cost"</span><span role="columnheader">"Verdict"</span>
                     <span role="columnheader">"Policy"</span><span role="columnheader">"Reason"</span>
                 </div>
-                <div class="audit-spacer" style=move || format!("height: {}px", total.get() as f64 * ROW_HEIGHT)>
+                <div class="audit-spacer" style=move || format!("height: {}px", total.get() as u64 * ROW_HEIGHT as u64)>
                     {keyed_list(move || rows.get().into_iter().map(|(position, row)| {
                         Row::new(format!("{position}:{}", row.seq), move || view! { <AuditRowView position=position row=row /> }.into_any())
                     }).collect())}
@@ -207,7 +209,7 @@ pub fn AuditPanel() -> impl IntoView {
 
 #[component]
 fn AuditRowView(position: usize, row: AuditRow) -> impl IntoView {
-    let style = format!("top: {}px", position as f64 * ROW_HEIGHT);
+    let style = format!("top: {}px", position as u64 * ROW_HEIGHT as u64);
     view! {
         <div class="audit-row" role="row" data-testid="audit-row" data-seq=row.seq.to_string() style=style>
             <span role="cell" class="mono">{row.seq}</span>

@@ -6,7 +6,7 @@
 use super::format::verdict_label;
 use super::lists::CollectAny;
 use super::{ConsoleState, Panel};
-use crate::console::charts::{agent_bars, verdict_chart, HEIGHT, WIDTH};
+use crate::console::charts::{agent_bars, verdict_chart, OneDecimal, HEIGHT, WIDTH};
 use crate::console::tiers::{spending_view, TierRow};
 use leptos::prelude::*;
 
@@ -22,7 +22,8 @@ pub fn ChartsPanel() -> impl IntoView {
     let bars = Memo::new(move |_| {
         state.read(|sim| agent_bars(&sim.plane().spending_report(), TOP_SPENDERS))
     });
-    let view_box = format!("0 0 {WIDTH} {HEIGHT}");
+    // Whole numbers: the chart's size in its own units.
+    let view_box = format!("0 0 {} {}", WIDTH as u32, HEIGHT as u32);
 
     view! {
         <Panel testid="panel-charts" title="Spending">
@@ -56,11 +57,13 @@ pub fn ChartsPanel() -> impl IntoView {
                 <svg class="chart-svg" viewBox=view_box.clone() preserveAspectRatio="none" role="img"
                     aria-label="Spend over time as the system budget counts it (within its window, if it has one), with its limit and escalation threshold"
                     data-testid="chart-spend">
-                    {move || spending.with(|s| s.chart.budget_y).map(|y| view! {
-                        <line class="chart-budget" data-testid="chart-budget-line" x1="0" x2=WIDTH y1=y y2=y />
+                    {move || spending.with(|s| s.chart.budget_y).map(|y| {
+                        let y = OneDecimal(y).to_string();
+                        view! { <line class="chart-budget" data-testid="chart-budget-line" x1="0" x2=OneDecimal(WIDTH).to_string() y1=y.clone() y2=y /> }
                     })}
-                    {move || spending.with(|s| s.chart.threshold_y).map(|y| view! {
-                        <line class="chart-threshold" data-testid="chart-threshold-line" x1="0" x2=WIDTH y1=y y2=y />
+                    {move || spending.with(|s| s.chart.threshold_y).map(|y| {
+                        let y = OneDecimal(y).to_string();
+                        view! { <line class="chart-threshold" data-testid="chart-threshold-line" x1="0" x2=OneDecimal(WIDTH).to_string() y1=y.clone() y2=y /> }
                     })}
                     <polyline class="chart-spend-line" data-testid="chart-spend-line" points=move || spending.with(|s| s.chart.spend.clone()) />
                 </svg>
@@ -78,7 +81,7 @@ pub fn ChartsPanel() -> impl IntoView {
                         let items = bars
                             .into_iter()
                             .map(|bar| {
-                                let width = format!("width: {:.1}%", bar.share * 100.0);
+                                let width = format!("width: {}%", OneDecimal(bar.share * 100.0));
                                 view! {
                                     <li class="bar" data-testid="chart-agent-bar"
                                         data-agent=bar.agent.to_string() data-spent=bar.spent.to_string()>
@@ -123,7 +126,7 @@ pub fn ChartsPanel() -> impl IntoView {
 /// beside it, and when its window resets.
 fn tier_row(row: TierRow) -> impl IntoView {
     let bar = row.share.map(|share| {
-        let width = format!("width: {:.1}%", share * 100.0);
+        let width = format!("width: {}%", OneDecimal(share * 100.0));
         view! { <span class="bar-track tier-bar" aria-hidden="true"><span class="bar-fill" style=width></span></span> }
     });
     let policy = row.policy.clone();
