@@ -483,3 +483,36 @@ fn absent_sections_take_their_defaults() {
         RepeatedViolations::default()
     );
 }
+
+/// A document that says one thing twice is ambiguous: a reader that keeps the
+/// first and one that keeps the last would govern differently. It is
+/// refused, naming the key, wherever it is repeated.
+#[test]
+fn a_key_repeated_in_one_object_is_refused() {
+    let config = GovernanceConfig::default().to_json_pretty();
+    let twice = config.replacen("\"limit\": ", "\"limit\": 1000000, \"limit\": ", 1);
+    let error = GovernanceConfig::from_json(&twice).unwrap_err().to_string();
+    assert!(error.contains("duplicate key \"limit\""), "{error}");
+    let twice = config.replacen("\"version\": ", "\"version\": 1, \"version\": ", 1);
+    assert!(GovernanceConfig::from_json(&twice).is_err());
+    // In a map too: the same agent given two limits.
+    let mut value = serde_json::to_value(GovernanceConfig::default()).unwrap();
+    let tier = value["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|p| p["rule"]["kind"] == "budget")
+        .unwrap();
+    value["policies"][tier]["rule"]["agent_limits"] = serde_json::json!({"agent-7": 5.0});
+    let text =
+        value
+            .to_string()
+            .replacen("\"agent-7\":5.0", "\"agent-7\":5.0,\"agent-7\":500.0", 1);
+    assert!(text.contains("\"agent-7\":500.0"), "{text}");
+    let error = GovernanceConfig::from_json(&text).unwrap_err().to_string();
+    assert!(error.contains("duplicate key \"agent-7\""), "{error}");
+    // And in a saved session.
+    let session = SavedSession::default().to_json();
+    let twice = session.replacen("\"reviewer\":", "\"reviewer\":\"mallory\",\"reviewer\":", 1);
+    assert!(SavedSession::from_json(&twice).is_err());
+}

@@ -22,7 +22,7 @@
 //!   never as it came.
 
 use super::names::quoted;
-use serde::de::{Deserialize, Deserializer, Error as _};
+use serde::de::{Deserializer, Error as _};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -85,14 +85,107 @@ pub type Decoded<T> = Result<T, DecodeError>;
 /// A type's decoder: from a parsed value to the type, or the problem.
 pub type Decoder<T> = fn(Value) -> Decoded<T>;
 
-/// `Deserialize` for a type with a decoder: parse a `Value`, then decode it.
-/// The only part generic over the deserializer is this function.
+/// `Deserialize` for a type with a decoder: parse a `Value`, refusing a key
+/// repeated within one object, then decode it. The only part generic over
+/// the deserializer is this function (and the parse).
 pub fn via_value<'de, D: Deserializer<'de>, T>(
     deserializer: D,
     decode: fn(Value) -> Decoded<T>,
 ) -> Result<T, D::Error> {
-    let value = Value::deserialize(deserializer)?;
+    let value = deserializer.deserialize_any(NoRepeatedKeys {
+        path: String::new(),
+    })?;
     decode(value).map_err(D::Error::custom)
+}
+
+/// Builds a `Value` as `Value::deserialize` does, except that a key repeated
+/// within one object is an error naming its path. serde_json alone keeps the
+/// last one, so `"limit": 1000000, "limit": 1` would mean whichever a reader
+/// happened to keep; serde's derived code refused it, and so do these
+/// decoders. (The replay command's line parser has its own, which also
+/// tells the repeated key apart from a syntax error.)
+struct NoRepeatedKeys {
+    path: String,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for NoRepeatedKeys {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoRepeatedKeys {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<Value, A::Error> {
+        let mut values = Vec::new();
+        loop {
+            let path = format!("{}[{}]", self.path, values.len());
+            match items.next_element_seed(NoRepeatedKeys { path })? {
+                Some(value) => values.push(value),
+                None => return Ok(Value::Array(values)),
+            }
+        }
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut entries: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = entries.next_key::<String>()? {
+            if object.contains_key(&key) {
+                let at = if self.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", self.path)
+                };
+                return Err(A::Error::custom(format_args!(
+                    "{at}duplicate key {}",
+                    quoted(&key)
+                )));
+            }
+            let path = if self.path.is_empty() {
+                key.clone()
+            } else {
+                format!("{}.{key}", self.path)
+            };
+            let value = entries.next_value_seed(NoRepeatedKeys { path })?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// Implements `Deserialize` for a type through its decoder.
