@@ -252,7 +252,7 @@ pub fn whole<T: TryFrom<i64> + Bounded>(value: Value) -> Decoded<T> {
 pub fn whole_u64(value: Value) -> Decoded<u64> {
     value
         .as_u64()
-        .ok_or_else(|| expected("a whole number from 0", &value))
+        .ok_or_else(|| expected(&format!("a whole number from 0 to {}", u64::MAX), &value))
 }
 
 /// The range of a whole-number type, for messages.
@@ -480,7 +480,10 @@ mod tests {
         assert_eq!(whole::<i32>(json!(-5)), Ok(-5));
         assert!(whole::<i32>(json!(i64::from(i32::MAX) + 1)).is_err());
         assert_eq!(whole_u64(json!(u64::MAX)), Ok(u64::MAX));
-        assert!(whole_u64(json!(-1)).is_err());
+        assert_eq!(
+            whole_u64(json!(-1)).unwrap_err().to_string(),
+            "expected a whole number from 0 to 18446744073709551615, found -1"
+        );
         assert_eq!(number(json!(3)), Ok(3.0));
         assert!(number(json!(null)).is_err());
     }
