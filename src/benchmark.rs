@@ -147,7 +147,6 @@ mod tests {
         let approved = plane
             .audit()
             .records()
-            .iter()
             .filter(|r| {
                 r.decision()
                     .is_some_and(|d| d.verdict.as_str() == "approved")

@@ -653,8 +653,7 @@ fn run_here(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, Replay
     let lines = plane
         .audit()
         .records()
-        .iter()
-        .map(|record| plane.audit_line(record))
+        .map(|record| plane.audit_line(&record))
         .collect();
     Ok(ReplayOutcome {
         lines,

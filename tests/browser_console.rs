@@ -242,7 +242,7 @@ async fn denying_records_the_reviewer_and_comment() {
     let line = console.state().peek(|sim| {
         let plane = sim.plane();
         let record = plane.audit().of_request(id).last().unwrap();
-        plane.audit_line(record)
+        plane.audit_line(&record)
     });
     assert_eq!(line.verdict, Some(Verdict::Denied));
     assert_eq!(line.reviewer.as_deref(), Some("dana"));
@@ -347,9 +347,8 @@ async fn editing_the_budget_changes_the_next_verdict() {
         plane
             .audit()
             .records()
-            .iter()
             .find(|r| r.kind() == "config_changed")
-            .map(|r| plane.audit_line(r))
+            .map(|r| plane.audit_line(&r))
             .unwrap()
     });
     assert_eq!(change.actor.as_deref(), Some("riley"));
@@ -765,7 +764,6 @@ async fn the_conflict_strategy_is_shown_chosen_and_applied() {
         sim.plane()
             .audit()
             .records()
-            .iter()
             .filter(|r| r.kind() == "config_changed")
             .count()
     });

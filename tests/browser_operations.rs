@@ -314,10 +314,9 @@ async fn changing_an_action_types_level_changes_its_next_verdict() {
         let record = plane
             .audit()
             .records()
-            .iter()
             .rfind(|r| r.kind() == "config_changed")
             .unwrap();
-        plane.audit_line(record).actor
+        plane.audit_line(&record).actor
     });
     assert_eq!(actor.as_deref(), Some("riley"));
 

@@ -94,7 +94,6 @@ impl Mounted {
             sim.plane()
                 .audit()
                 .records()
-                .iter()
                 .filter(|r| r.kind() == "config_changed")
                 .count()
         })
@@ -414,7 +413,7 @@ async fn sensitive_data_kinds_and_the_credential_leaks_trigger_are_tuned_through
     let recorded = console.state.peek(|sim| {
         let plane = sim.plane();
         let last = plane.audit().records().last().unwrap();
-        serde_json::to_string(&plane.audit_line(last)).unwrap()
+        serde_json::to_string(&plane.audit_line(&last)).unwrap()
     });
     assert!(
         recorded.contains("[phone]") && !recorded.contains("7946"),

@@ -344,16 +344,13 @@ fn the_kill_switch_denies_everything_and_is_audited() {
         .unwrap();
     assert_eq!(h.request("a1", "db_read", 0.0).1, Verdict::Denied);
     assert_eq!(h.last_reason(), "kill switch is active: runaway spend");
-    let kinds: Vec<_> = h.plane.audit().records().iter().map(|r| r.kind()).collect();
+    let kinds: Vec<_> = h.plane.audit().records().map(|r| r.kind()).collect();
     assert_eq!(kinds, ["kill_switch_activated", "decision"]);
     let activation = h.plane.kill_switch().unwrap();
     assert_eq!(&*activation.actor, "ops-lead");
     h.plane.deactivate_kill_switch("ops-lead").unwrap();
     assert_eq!(h.request("a1", "db_read", 0.0).1, Verdict::Approved);
-    assert_eq!(
-        h.plane.audit().records()[2].kind(),
-        "kill_switch_deactivated"
-    );
+    assert_eq!(h.plane.audit().record(2).kind(), "kill_switch_deactivated");
 }
 
 #[test]
@@ -416,7 +413,7 @@ fn an_approved_escalation_executes_and_counts() {
     assert_eq!(records[0].decision().unwrap().verdict, Verdict::Escalated);
     assert!(!records[0].is_final_outcome());
     assert!(records[1].is_final_outcome());
-    let line = h.plane.audit_line(records[1]);
+    let line = h.plane.audit_line(&records[1]);
     assert_eq!(line.reviewer.as_deref(), Some("alice"));
     assert_eq!(line.comment.as_deref(), Some("looks fine"));
     let stats = h.plane.escalation_stats();
@@ -433,7 +430,7 @@ fn a_denied_escalation_records_the_reviewer_and_comment() {
         .unwrap();
     let line = h
         .plane
-        .audit_line(h.plane.audit().records().last().unwrap());
+        .audit_line(&h.plane.audit().records().last().unwrap());
     assert_eq!(line.verdict, Some(Verdict::Denied));
     assert_eq!(line.reviewer.as_deref(), Some("bob"));
     assert_eq!(line.comment.as_deref(), Some("no prod access"));
@@ -455,7 +452,7 @@ fn an_approval_that_would_now_overspend_is_denied() {
     assert_eq!(h.plane.total_spend().to_string(), "85.00");
     let line = h
         .plane
-        .audit_line(h.plane.audit().records().last().unwrap());
+        .audit_line(&h.plane.audit().records().last().unwrap());
     assert_eq!(line.reviewer.as_deref(), Some("alice"));
     assert_eq!(h.plane.escalation_stats().approvals_overruled, 1);
 }
@@ -553,7 +550,7 @@ fn a_valid_config_change_applies_to_the_next_request_and_is_audited() {
     let tighter = config_with(|c| set_budget(c, 40.0, 90.0));
     h.plane.apply_config(tighter.clone(), "carol").unwrap();
     assert_eq!(h.request("a1", "api_call", 1.0).1, Verdict::Denied);
-    let change = &h.plane.audit().records()[1];
+    let change = &h.plane.audit().record(1);
     let line = h.plane.audit_line(change);
     assert_eq!(line.kind, "config_changed");
     assert_eq!(line.actor.as_deref(), Some("carol"));
@@ -647,7 +644,7 @@ fn audit_lines_carry_every_field_of_a_decision() {
         &RequestInput::new(id, "mailer", "email", 0.4)
             .with_parameters(json!({"to": "cfo@example.com", "subject": "<b>hi</b>"})),
     );
-    let line = h.plane.audit_line(&h.plane.audit().records()[0]);
+    let line = h.plane.audit_line(&h.plane.audit().record(0));
     let json: serde_json::Value = serde_json::from_str(&line.to_json()).unwrap();
     assert_eq!(json["request_id"], json!(id.to_string()));
     assert_eq!(json["agent"], "mailer");
@@ -668,7 +665,7 @@ fn a_clock_that_steps_back_does_not_move_the_control_plane_back() {
     h.request("a1", "api_call", 0.0);
     h.clock.set(Timestamp(5_000));
     h.request("a1", "api_call", 0.0);
-    let times: Vec<_> = h.plane.audit().records().iter().map(|r| r.at).collect();
+    let times: Vec<_> = h.plane.audit().records().map(|r| r.at).collect();
     assert_eq!(times, [Timestamp(10_000), Timestamp(10_000)]);
 }
 
@@ -782,8 +779,7 @@ fn a_request_taken_by_value_is_governed_and_recorded_exactly_as_one_lent() {
         let lines: Vec<String> = plane
             .audit()
             .records()
-            .iter()
-            .map(|record| serde_json::to_string(&plane.audit_line(record)).unwrap())
+            .map(|record| serde_json::to_string(&plane.audit_line(&record)).unwrap())
             .collect();
         lines
     };
@@ -811,7 +807,6 @@ fn parameters_are_shared_when_empty_and_kept_without_a_copy_when_given() {
     let parameters: Vec<_> = plane
         .audit()
         .records()
-        .iter()
         .map(|r| r.request().unwrap().parameters.clone())
         .collect();
     assert!(

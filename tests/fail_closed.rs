@@ -42,7 +42,7 @@ impl Harness {
 
     fn last(&self) -> AuditLine {
         let record = self.plane.audit().records().last().unwrap();
-        self.plane.audit_line(record)
+        self.plane.audit_line(&record)
     }
 
     fn finals_of(&self, id: RequestId) -> usize {

@@ -329,7 +329,7 @@ fn run(
                 on_submit(&plane, &input, verdict);
                 // One record of the submission; before it, timeouts; after it,
                 // what a trigger it tripped did.
-                let added = &plane.audit().records()[before..];
+                let added: Vec<_> = plane.audit().records_from(before).collect();
                 let own = added
                     .iter()
                     .filter(|r| {
@@ -342,7 +342,7 @@ fn run(
                 assert_eq!(own, 1);
                 assert_eq!(
                     added.len(),
-                    1 + timeouts_in(&plane, before) + trigger_records(added)
+                    1 + timeouts_in(&plane, before) + trigger_records(&added)
                 );
                 if !reuse_id || submitted.is_empty() {
                     submitted.push(id);
@@ -459,10 +459,7 @@ fn trigger_records(records: &[AuditRecord]) -> usize {
 /// Timeout resolutions appended since `from` (they come before the operation's
 /// own record).
 fn timeouts_in(plane: &ControlPlane, from: usize) -> usize {
-    plane.audit().records()[from..]
-        .iter()
-        .filter(|r| is_timeout(r))
-        .count()
+    plane.audit().records_from(from).filter(is_timeout).count()
 }
 
 /// A resolution nobody made, other than the kill switch's: the timeout's
@@ -479,7 +476,7 @@ fn with_config_in_force(run: &Run, mut visit: impl FnMut(&GovernanceConfig, &Aud
         if let AuditEvent::ConfigChanged { after, .. } = &record.event {
             config = (**after).clone();
         }
-        visit(&config, record);
+        visit(&config, &record);
     }
 }
 
@@ -693,7 +690,7 @@ proptest! {
     #[test]
     fn every_request_id_gets_exactly_one_final_audit_record((initial, ops) in stream(true)) {
         let run = run(initial, &ops, |_, _, _| {});
-        let records = run.plane.audit().records();
+        let records: Vec<_> = run.plane.audit().records().collect();
         let mut finals: HashMap<RequestId, usize> = HashMap::new();
         let mut escalated_at: HashMap<RequestId, u64> = HashMap::new();
         for (i, record) in records.iter().enumerate() {
@@ -735,7 +732,6 @@ proptest! {
             let last = plane
                 .audit()
                 .records()
-                .iter()
                 .rev()
                 .find(|r| matches!(r.event, AuditEvent::Decision { .. } | AuditEvent::DuplicateRejected { .. }))
                 .unwrap();
@@ -758,7 +754,7 @@ proptest! {
     #[test]
     fn action_types_are_filed_canonically_or_refused((initial, ops) in stream(true)) {
         run(initial, &ops, |plane, input, verdict| {
-            let Some(record) = plane.audit().records().iter().rev().find(|r| r.submission().is_some_and(|q| q.id == input.id)) else {
+            let Some(record) = plane.audit().records().rev().find(|r| r.submission().is_some_and(|q| q.id == input.id)) else {
                 panic!("no record of {}", input.id);
             };
             let filed = plane.action_name(record.submission().unwrap().action).to_string();
@@ -778,7 +774,7 @@ proptest! {
     fn no_detected_secret_appears_in_any_audit_line((initial, ops) in stream(true)) {
         let run = run(initial, &ops, |_, _, _| {});
         for record in run.plane.audit().records() {
-            let line = run.plane.audit_line(record).to_json();
+            let line = run.plane.audit_line(&record).to_json();
             for secret in SECRETS {
                 prop_assert!(!line.contains(secret), "record {} holds {}", record.seq, secret);
             }
@@ -846,14 +842,13 @@ proptest! {
     fn the_refusals_query_matches_the_audit_trail((initial, ops) in stream(true)) {
         let run = run(initial, &ops, |_, _, _| {});
         let plane = &run.plane;
-        let seqs = |records: Box<dyn Iterator<Item = &AuditRecord> + '_>| -> Vec<u64> {
+        let seqs = |records: Box<dyn Iterator<Item = AuditRecord> + '_>| -> Vec<u64> {
             records.map(|r| r.seq).collect()
         };
         let refused = |agent: Option<&str>| -> Vec<u64> {
             plane
                 .audit()
                 .records()
-                .iter()
                 .filter(|r| r.is_refusal())
                 .filter(|r| agent.is_none_or(|a| **plane.agent_name(r.submission().unwrap().agent) == *a))
                 .map(|r| r.seq)
@@ -876,7 +871,7 @@ proptest! {
             // state the control plane was given, never its decisions.
             // The kill switches in force when the request was judged: those
             // recorded before its own record (a trigger it trips comes after).
-            let records = plane.audit().records();
+            let records: Vec<_> = plane.audit().records().collect();
             let own = records
                 .iter()
                 .rposition(|r| matches!(r.event, AuditEvent::Decision { .. } | AuditEvent::DuplicateRejected { .. }))

@@ -24,8 +24,7 @@ fn trail(sim: &Simulation) -> Vec<String> {
     plane
         .audit()
         .records()
-        .iter()
-        .map(|r| plane.audit_line(r).to_json())
+        .map(|r| plane.audit_line(&r).to_json())
         .collect()
 }
 
@@ -70,7 +69,6 @@ fn verdicts_of(sim: &Simulation, persona: Persona) -> Vec<(Verdict, String)> {
     plane
         .audit()
         .records()
-        .iter()
         .filter(|r| r.kind() == "decision")
         .filter_map(|r| {
             let request = r.request()?;
@@ -116,7 +114,7 @@ fn every_persona_shows_its_behaviour_under_the_default_policies() {
         "all_policies"
     ));
     // Escalations nobody answers time out.
-    assert!(sim.plane().audit().records().iter().any(|r| r
+    assert!(sim.plane().audit().records().any(|r| r
         .decision()
         .is_some_and(|d| d.decided_by == DecidedBy::EscalationTimeout)));
 }

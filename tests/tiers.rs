@@ -318,7 +318,7 @@ fn repeated_refusals_halt_the_agent_and_are_audited_with_their_figures() {
     assert!(h.plane.agent_halted_by(looper).is_none());
     h.submit("rogue", "deploy", 0.0);
     let record = h.plane.audit().records().last().unwrap();
-    let line = h.plane.audit_line(record);
+    let line = h.plane.audit_line(&record);
     assert_eq!(line.kind, "kill_switch_activated");
     assert_eq!(line.actor.as_deref(), Some("trigger:repeated_violations"));
     assert_eq!(line.scope, Some(KillTarget::Agent("rogue".into())));
@@ -340,7 +340,6 @@ fn repeated_refusals_halt_the_agent_and_are_audited_with_their_figures() {
         .plane
         .audit()
         .records()
-        .iter()
         .filter(|r| r.kind() == "kill_switch_activated")
         .count();
     assert_eq!(activations, 1);
@@ -517,7 +516,6 @@ fn with_the_defaults_no_irreversible_tool_runs_without_a_human_while_reads_flow(
         .plane
         .audit()
         .records()
-        .iter()
         .find(|r| {
             r.request()
                 .is_some_and(|q| &**h.plane.action_name(q.action) == "send_money")
@@ -658,7 +656,7 @@ fn a_request_carrying_a_credential_is_denied_and_recorded_masked() {
     assert_eq!(h.plane.submit(&input).verdict, Verdict::Denied);
     let line = h
         .plane
-        .audit_line(h.plane.audit().records().last().unwrap());
+        .audit_line(&h.plane.audit().records().last().unwrap());
     assert_eq!(line.policy.as_deref(), Some("sensitive_data"));
     assert_eq!(
         line.reason.as_deref(),

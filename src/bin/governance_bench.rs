@@ -21,8 +21,8 @@ mod bench {
     use agent_governance_console::governance::detectors;
     use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
     use agent_governance_console::governance::{
-        AuditRecord, BudgetConfig, ControlPlane, GovernanceConfig, ManualClock, PolicyRule,
-        RateLimitConfig, RequestId, RequestInput, SensitiveActionsConfig, Timestamp,
+        BudgetConfig, ControlPlane, GovernanceConfig, ManualClock, PolicyRule, RateLimitConfig,
+        RequestId, RequestInput, SensitiveActionsConfig, Timestamp,
     };
     use agent_governance_console::replay;
     use std::hint::black_box;
@@ -58,6 +58,12 @@ mod bench {
             origin.elapsed().as_secs_f64() * 1_000.0
         });
         println!("{}", figures(label, count, millis));
+        let audit = plane.audit();
+        println!(
+            "{:<44} {:>12} bytes a record (+ shared parameters)",
+            "  audit trail in memory",
+            audit.footprint() / audit.len().max(1)
+        );
         plane
     }
 
@@ -253,11 +259,6 @@ mod bench {
             requests.len()
         );
         let plane = timed(config, "submit, the script's requests", requests);
-        println!(
-            "{:<44} {:>12} bytes (+ shared parameters)",
-            "audit record, in memory",
-            std::mem::size_of::<AuditRecord>()
-        );
         println!("{:<44} {:>12}", "records in the trail", plane.audit().len());
     }
 
@@ -345,11 +346,6 @@ mod bench {
         }
 
         println!();
-        println!(
-            "{:<44} {:>12} bytes (+ shared parameters)",
-            "audit record, in memory",
-            std::mem::size_of::<AuditRecord>()
-        );
         println!("{:<44} {:>12}", "records in the trail", plane.audit().len());
 
         println!();

@@ -4,7 +4,7 @@
 //! refresh costs only the new records; changing the filter rescans once. The
 //! panel then renders just the rows in view.
 
-use crate::governance::{AuditRecord, Clock, ControlPlane, Verdict};
+use crate::governance::{Clock, ControlPlane, RecordHead, Verdict};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AuditFilter {
@@ -20,26 +20,26 @@ impl AuditFilter {
         *self == AuditFilter::default()
     }
 
-    fn matches<C: Clock>(&self, plane: &ControlPlane<C>, record: &AuditRecord) -> bool {
+    fn matches<C: Clock>(&self, plane: &ControlPlane<C>, head: RecordHead) -> bool {
         if self.is_empty() {
             return true;
         }
-        let (Some(request), Some(decision)) = (record.submission(), record.decision()) else {
+        let Some((agent, action, verdict)) = head.submission else {
             return false;
         };
-        if self.refusals_only && !record.is_refusal() {
+        if self.refusals_only && !verdict.is_refusal() {
             return false;
         }
-        if self.verdict.is_some_and(|v| v != decision.verdict) {
+        if self.verdict.is_some_and(|v| v != verdict) {
             return false;
         }
-        if let Some(agent) = &self.agent {
-            if **plane.agent_name(request.agent) != **agent {
+        if let Some(name) = &self.agent {
+            if **plane.agent_name(agent) != **name {
                 return false;
             }
         }
-        if let Some(action) = &self.action {
-            if **plane.action_name(request.action) != **action {
+        if let Some(name) = &self.action {
+            if **plane.action_name(action) != **name {
                 return false;
             }
         }
@@ -70,17 +70,17 @@ impl AuditView {
     /// Brings the view up to date with the trail. A trail shorter than what
     /// was scanned (a new simulation) starts the view over.
     pub fn refresh<C: Clock>(&mut self, plane: &ControlPlane<C>) {
-        let records = plane.audit().records();
-        if records.len() < self.scanned {
+        let audit = plane.audit();
+        if audit.len() < self.scanned {
             self.matches.clear();
             self.scanned = 0;
         }
-        for record in &records[self.scanned..] {
-            if self.filter.matches(plane, record) {
-                self.matches.push(record.seq as u32);
+        for seq in self.scanned..audit.len() {
+            if self.filter.matches(plane, audit.head(seq)) {
+                self.matches.push(seq as u32);
             }
         }
-        self.scanned = records.len();
+        self.scanned = audit.len();
     }
 
     /// Positions in the trail of the matching records, oldest first.

@@ -46,18 +46,18 @@ impl TriggerLog {
     /// Reads the records added since the last refresh; a trail that is
     /// shorter, or different where it was last read, starts over.
     pub fn refresh<C: Clock>(&mut self, plane: &ControlPlane<C>) {
-        let records = plane.audit().records();
-        let same_trail = self.scanned <= records.len()
-            && (self.scanned == 0 || Some(records[self.scanned - 1].at) == self.last_at);
+        let audit = plane.audit();
+        let same_trail = self.scanned <= audit.len()
+            && (self.scanned == 0 || Some(audit.head(self.scanned - 1).at) == self.last_at);
         if !same_trail {
             *self = TriggerLog::default();
         }
-        for record in &records[self.scanned..] {
+        for (_, at, event) in audit.events_from(self.scanned) {
             if let AuditEvent::KillSwitchActivated {
                 actor,
                 reason,
                 target,
-            } = &record.event
+            } = event
             {
                 let slot = match &**actor {
                     REPEATED_VIOLATIONS_ACTOR => &mut self.repeated_violations,
@@ -66,13 +66,13 @@ impl TriggerLog {
                     _ => continue,
                 };
                 *slot = Some(Fired {
-                    at: record.at,
-                    text: format!("{}, {}: {reason}", record.at, target_label(target.as_ref())),
+                    at,
+                    text: format!("{at}, {}: {reason}", target_label(target.as_ref())),
                 });
             }
         }
-        self.scanned = records.len();
-        self.last_at = records.last().map(|r| r.at);
+        self.scanned = audit.len();
+        self.last_at = audit.len().checked_sub(1).map(|seq| audit.head(seq).at);
     }
 
     /// Every trigger's row, from the plane's readings now.

@@ -15,9 +15,13 @@
 
 use super::config::GovernanceConfig;
 use super::decision::{Decision, Verdict};
-use super::ids::{AgentId, Interner, RequestId};
+use super::detectors::DataKinds;
+use super::fast_hash::FastMap;
+use super::ids::{ActionType, AgentId, Interner, RequestId};
 use super::kill_switch::KillTarget;
+use super::money::Money;
 use super::request::{Parameters, Request};
+use super::risk::RiskLevel;
 use super::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -128,61 +132,320 @@ impl AuditRecord {
     }
 }
 
-/// The append-only trail, with indexes of refusals (all, and per agent) for
-/// the denied-actions query, so it costs what it returns, not the history.
+/// What a stored record is, in one byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Decision,
+    Resolution,
+    DuplicateRejected,
+    /// Any other event: kept whole in `AuditLog::events`.
+    Other,
+}
+
+/// One record, in 64 bytes: the request's own fields, the decision's
+/// template (its verdict, who decided and the reason without its figure,
+/// stored once however often it repeats) and the figure. A record that is
+/// not about a request keeps its event whole elsewhere, and the index here.
+#[derive(Clone, Copy, Debug)]
+struct Row {
+    at: Timestamp,
+    id: [u64; 2],
+    cost: Money,
+    /// The reason's figure: see [`Reason::take_figure`].
+    figure: u64,
+    agent: AgentId,
+    action: ActionType,
+    /// Index into `AuditLog::parameters`, or [`NO_PARAMETERS`].
+    parameters: u32,
+    /// Index into `AuditLog::decisions`; for [`Kind::Other`], into
+    /// `AuditLog::events`.
+    detail: u32,
+    kind: Kind,
+    risk: RiskLevel,
+    detected: DataKinds,
+}
+
+const _: () = assert!(std::mem::size_of::<Row>() == 64);
+
+/// A request without parameters.
+const NO_PARAMETERS: u32 = u32::MAX;
+
+/// What a resolution records beyond its row.
+#[derive(Clone, Debug)]
+struct Note {
+    received_at: Timestamp,
+    reviewer: Option<Arc<str>>,
+    comment: Option<Arc<str>>,
+}
+
+/// The append-only trail, stored compactly (64 bytes a record, plus each
+/// distinct decision once and each request's parameters shared with the
+/// request), with indexes of refusals (all, and per agent) and resolutions,
+/// so those queries cost what they return, not the history.
+///
+/// Records are handed out as [`AuditRecord`] values, built on demand.
 #[derive(Clone, Debug, Default)]
 pub struct AuditLog {
-    records: Vec<AuditRecord>,
+    rows: Vec<Row>,
+    /// Each distinct decision template, and its index.
+    decisions: Vec<Decision>,
+    decision_index: FastMap<Decision, u32>,
+    parameters: Vec<Parameters>,
+    /// Events that are not about a request, and their positions.
+    events: Vec<AuditEvent>,
+    event_seqs: Vec<u32>,
     refusals: Vec<u32>,
     /// Refusals by interned agent id.
     refusals_by_agent: Vec<Vec<u32>>,
+    /// Positions of resolutions, ascending, and what each records beyond
+    /// its row.
     resolutions: Vec<u32>,
+    notes: Vec<Note>,
+    no_parameters: Parameters,
 }
 
 impl AuditLog {
-    pub(crate) fn append(&mut self, at: Timestamp, event: AuditEvent) -> &AuditRecord {
-        let seq = self.records.len() as u64;
-        let record = AuditRecord { seq, at, event };
-        if record.is_refusal() {
-            self.refusals.push(seq as u32);
-            if let Some(request) = record.submission() {
-                let agent = request.agent.0 as usize;
-                if self.refusals_by_agent.len() <= agent {
-                    self.refusals_by_agent.resize_with(agent + 1, Vec::new);
-                }
-                self.refusals_by_agent[agent].push(seq as u32);
-            }
-        }
-        if let AuditEvent::Resolution { .. } = record.event {
-            self.resolutions.push(seq as u32);
-        }
-        self.records.push(record);
-        &self.records[seq as usize]
+    /// Records a decision on a request when it arrived.
+    pub(crate) fn record_decision(&mut self, at: Timestamp, request: Request, decision: &Decision) {
+        self.push_request(at, Kind::Decision, request, decision);
     }
 
-    pub fn records(&self) -> &[AuditRecord] {
-        &self.records
+    /// Records a submission refused for reusing `request.id`.
+    pub(crate) fn record_duplicate(
+        &mut self,
+        at: Timestamp,
+        request: Request,
+        decision: &Decision,
+    ) {
+        self.push_request(at, Kind::DuplicateRejected, request, decision);
+    }
+
+    /// Records the final outcome of an escalated request.
+    pub(crate) fn record_resolution(
+        &mut self,
+        at: Timestamp,
+        request: Request,
+        decision: &Decision,
+        reviewer: Option<Arc<str>>,
+        comment: Option<Arc<str>>,
+    ) {
+        self.resolutions.push(self.next_seq());
+        self.notes.push(Note {
+            received_at: request.received_at,
+            reviewer,
+            comment,
+        });
+        self.push_request(at, Kind::Resolution, request, decision);
+    }
+
+    /// Records an event that is not about a request.
+    pub(crate) fn record_event(&mut self, at: Timestamp, event: AuditEvent) {
+        debug_assert!(
+            !matches!(
+                event,
+                AuditEvent::Decision { .. }
+                    | AuditEvent::Resolution { .. }
+                    | AuditEvent::DuplicateRejected { .. }
+            ),
+            "requests' records go through their own methods"
+        );
+        let detail = u32::try_from(self.events.len()).expect("fewer than 2^32 events");
+        self.events.push(event);
+        self.event_seqs.push(self.next_seq());
+        self.push(Row {
+            at,
+            id: [0; 2],
+            cost: Money::ZERO,
+            figure: 0,
+            agent: AgentId(0),
+            action: ActionType(0),
+            parameters: NO_PARAMETERS,
+            detail,
+            kind: Kind::Other,
+            risk: RiskLevel::Low,
+            detected: DataKinds::EMPTY,
+        });
+    }
+
+    fn next_seq(&self) -> u32 {
+        u32::try_from(self.rows.len()).expect("fewer than 2^32 audit records")
+    }
+
+    fn push_request(&mut self, at: Timestamp, kind: Kind, request: Request, decision: &Decision) {
+        let seq = self.next_seq();
+        if decision.verdict.is_refusal() {
+            self.refusals.push(seq);
+            let agent = request.agent.0 as usize;
+            if self.refusals_by_agent.len() <= agent {
+                self.refusals_by_agent.resize_with(agent + 1, Vec::new);
+            }
+            self.refusals_by_agent[agent].push(seq);
+        }
+        let mut template = decision.clone();
+        let figure = template.reason.take_figure();
+        let detail = match self.decision_index.get(&template) {
+            Some(&index) => index,
+            None => {
+                let index = u32::try_from(self.decisions.len()).expect("fewer than 2^32 decisions");
+                self.decisions.push(template.clone());
+                self.decision_index.insert(template, index);
+                index
+            }
+        };
+        let parameters = if request.parameters.is_empty() {
+            NO_PARAMETERS
+        } else {
+            let index = u32::try_from(self.parameters.len()).expect("fewer than 2^32 parameters");
+            self.parameters.push(request.parameters);
+            index
+        };
+        let (high, low) = request.id.0.as_u64_pair();
+        self.push(Row {
+            at,
+            id: [high, low],
+            cost: request.cost,
+            figure,
+            agent: request.agent,
+            action: request.action,
+            parameters,
+            detail,
+            kind,
+            risk: request.risk,
+            detected: request.detected,
+        });
+    }
+
+    fn push(&mut self, row: Row) {
+        debug_assert!(
+            self.rows.last().is_none_or(|last| last.at <= row.at),
+            "timestamps never decrease"
+        );
+        self.rows.push(row);
+    }
+
+    /// The record at position `seq`, built from what is stored.
+    ///
+    /// # Panics
+    /// When there is no such record.
+    pub fn record(&self, seq: usize) -> AuditRecord {
+        let row = &self.rows[seq];
+        let event = match row.kind {
+            Kind::Other => self.events[row.detail as usize].clone(),
+            kind => {
+                let mut decision = self.decisions[row.detail as usize].clone();
+                decision.reason.put_figure(row.figure);
+                let mut request = Request {
+                    id: RequestId(uuid::Uuid::from_u64_pair(row.id[0], row.id[1])),
+                    agent: row.agent,
+                    action: row.action,
+                    risk: row.risk,
+                    detected: row.detected,
+                    parameters: match row.parameters {
+                        NO_PARAMETERS => self.no_parameters.clone(),
+                        index => self.parameters[index as usize].clone(),
+                    },
+                    cost: row.cost,
+                    received_at: row.at,
+                };
+                match kind {
+                    Kind::Decision => AuditEvent::Decision { request, decision },
+                    Kind::DuplicateRejected => AuditEvent::DuplicateRejected { request, decision },
+                    _ => {
+                        let note = &self.notes[self.note_of(seq)];
+                        request.received_at = note.received_at;
+                        AuditEvent::Resolution {
+                            request,
+                            decision,
+                            reviewer: note.reviewer.clone(),
+                            comment: note.comment.clone(),
+                        }
+                    }
+                }
+            }
+        };
+        AuditRecord {
+            seq: seq as u64,
+            at: row.at,
+            event,
+        }
+    }
+
+    fn note_of(&self, seq: usize) -> usize {
+        self.resolutions
+            .binary_search(&(seq as u32))
+            .expect("every resolution has its note")
+    }
+
+    /// The record at position `seq`, if there is one.
+    pub fn get(&self, seq: usize) -> Option<AuditRecord> {
+        (seq < self.rows.len()).then(|| self.record(seq))
+    }
+
+    /// Every record, oldest first.
+    pub fn records(&self) -> Records<'_> {
+        self.records_from(0)
+    }
+
+    /// The records from position `seq` on, oldest first.
+    pub fn records_from(&self, seq: usize) -> Records<'_> {
+        Records {
+            log: self,
+            seqs: seq.min(self.rows.len())..self.rows.len(),
+        }
+    }
+
+    /// The newest record.
+    pub fn last(&self) -> Option<AuditRecord> {
+        self.rows.len().checked_sub(1).map(|seq| self.record(seq))
+    }
+
+    /// A record's time, kind and (for records of submissions) agent, action
+    /// type and verdict, read without building the record: for scanning
+    /// many.
+    pub fn head(&self, seq: usize) -> RecordHead {
+        let row = &self.rows[seq];
+        let submission = (row.kind != Kind::Other).then(|| {
+            (
+                row.agent,
+                row.action,
+                self.decisions[row.detail as usize].verdict,
+            )
+        });
+        RecordHead {
+            at: row.at,
+            submission,
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.rows.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.rows.is_empty()
     }
 
     /// Records that refused a submission (final denials and rate limits,
     /// rejected duplicates), optionally for one agent, oldest first.
-    pub fn refusals(&self, agent: Option<AgentId>) -> impl Iterator<Item = &AuditRecord> {
-        let seqs: &[u32] = match agent {
+    pub fn refusals(&self, agent: Option<AgentId>) -> impl Iterator<Item = AuditRecord> + '_ {
+        self.refusal_seqs(agent)
+            .iter()
+            .map(|&seq| self.record(seq as usize))
+    }
+
+    fn refusal_seqs(&self, agent: Option<AgentId>) -> &[u32] {
+        match agent {
             None => &self.refusals,
             Some(agent) => self
                 .refusals_by_agent
                 .get(agent.0 as usize)
                 .map_or(&[], Vec::as_slice),
-        };
-        seqs.iter().map(|&seq| &self.records[seq as usize])
+        }
+    }
+
+    /// How many records refused a submission, optionally of one agent.
+    pub fn refusal_count_of(&self, agent: Option<AgentId>) -> usize {
+        self.refusal_seqs(agent).len()
     }
 
     /// How many final outcomes refused the action.
@@ -191,20 +454,100 @@ impl AuditLog {
     }
 
     /// Resolutions of escalations, newest first.
-    pub fn latest_resolutions(&self) -> impl Iterator<Item = &AuditRecord> {
+    pub fn latest_resolutions(&self) -> impl Iterator<Item = AuditRecord> + '_ {
         self.resolutions
             .iter()
             .rev()
-            .map(|&seq| &self.records[seq as usize])
+            .map(|&seq| self.record(seq as usize))
+    }
+
+    /// The events that are not about a request (configuration changes, kill
+    /// switches) from position `seq` on, oldest first, with their positions
+    /// and times.
+    pub fn events_from(&self, seq: usize) -> impl Iterator<Item = (usize, Timestamp, &AuditEvent)> {
+        let first = self.event_seqs.partition_point(|&s| (s as usize) < seq);
+        self.event_seqs[first..]
+            .iter()
+            .zip(&self.events[first..])
+            .map(|(&seq, event)| (seq as usize, self.rows[seq as usize].at, event))
     }
 
     /// Every record about one request, oldest first.
-    pub fn of_request(&self, id: RequestId) -> impl Iterator<Item = &AuditRecord> {
-        self.records
+    pub fn of_request(&self, id: RequestId) -> impl Iterator<Item = AuditRecord> + '_ {
+        let (high, low) = id.0.as_u64_pair();
+        self.rows
             .iter()
-            .filter(move |record| record.request().is_some_and(|r| r.id == id))
+            .enumerate()
+            .filter(move |(_, row)| {
+                matches!(row.kind, Kind::Decision | Kind::Resolution) && row.id == [high, low]
+            })
+            .map(|(seq, _)| self.record(seq))
+    }
+
+    /// The bytes this log holds beyond the parameters it shares with the
+    /// requests: its rows, indexes, notes, decision templates and other
+    /// events (their own heap data not counted).
+    pub fn footprint(&self) -> usize {
+        use std::mem::size_of;
+        self.rows.capacity() * size_of::<Row>()
+            + self.decisions.capacity() * size_of::<Decision>()
+            + self.decision_index.capacity() * (size_of::<Decision>() + size_of::<u32>() + 1)
+            + self.parameters.capacity() * size_of::<Parameters>()
+            + self.events.capacity() * size_of::<AuditEvent>()
+            + (self.refusals.capacity() + self.resolutions.capacity() + self.event_seqs.capacity())
+                * size_of::<u32>()
+            + self
+                .refusals_by_agent
+                .iter()
+                .map(|seqs| size_of::<Vec<u32>>() + seqs.capacity() * size_of::<u32>())
+                .sum::<usize>()
+            + self.notes.capacity() * size_of::<Note>()
     }
 }
+
+/// What [`AuditLog::head`] reads of a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordHead {
+    pub at: Timestamp,
+    /// For a decision, resolution or rejected duplicate: the submitting
+    /// agent, the action type and the verdict.
+    pub submission: Option<(AgentId, ActionType, Verdict)>,
+}
+
+/// The records in a range of positions, built one at a time.
+#[derive(Clone, Debug)]
+pub struct Records<'a> {
+    log: &'a AuditLog,
+    seqs: std::ops::Range<usize>,
+}
+
+impl Iterator for Records<'_> {
+    type Item = AuditRecord;
+
+    fn next(&mut self) -> Option<AuditRecord> {
+        self.seqs.next().map(|seq| self.log.record(seq))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.seqs.size_hint()
+    }
+
+    fn nth(&mut self, n: usize) -> Option<AuditRecord> {
+        self.seqs.nth(n).map(|seq| self.log.record(seq))
+    }
+
+    fn last(mut self) -> Option<AuditRecord> {
+        self.next_back()
+    }
+}
+
+impl DoubleEndedIterator for Records<'_> {
+    fn next_back(&mut self) -> Option<AuditRecord> {
+        self.seqs.next_back().map(|seq| self.log.record(seq))
+    }
+}
+
+impl ExactSizeIterator for Records<'_> {}
 
 /// One audit record with every name spelled out: the export format (one JSON
 /// object per line). Fields that do not apply to a record's kind are omitted.
@@ -328,5 +671,153 @@ impl AuditLine {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("an audit line always serialises")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::governance::decision::{sample_reasons, DecidedBy};
+    use crate::governance::detectors::DataKind;
+
+    /// Appends a varied trail, keeping what each record should read as, and
+    /// checks the log hands back exactly that, however it stores it.
+    #[test]
+    fn the_log_hands_back_every_record_as_it_was_recorded() {
+        let mut log = AuditLog::default();
+        let mut expected = Vec::new();
+        let reasons = sample_reasons();
+        let parameters: Parameters = Arc::new(
+            serde_json::json!({"query": "x", "n": [1, 2]})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        let deciders = [
+            DecidedBy::Policy(Arc::from("budget")),
+            DecidedBy::AllPolicies,
+            DecidedBy::Reviewer(Arc::from("dana")),
+            DecidedBy::EscalationTimeout,
+        ];
+        for i in 0..400u64 {
+            let at = Timestamp(1_000 + i * 7);
+            let mut reason = reasons[i as usize % reasons.len()].clone();
+            // The same rule with another figure each time.
+            let figure = reason.take_figure();
+            reason.put_figure(if figure == 0 { 0 } else { figure + i });
+            let decision = Decision::new(
+                Verdict::ALL[i as usize % 4],
+                deciders[i as usize % 3 % deciders.len()].clone(),
+                reason,
+            );
+            let request = Request {
+                id: RequestId(uuid::Uuid::from_u128((i as u128) << 70 | (i as u128 + 1))),
+                agent: AgentId(i as u32 % 5),
+                action: ActionType(i as u32 % 3),
+                risk: [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High][i as usize % 3],
+                detected: if i % 4 == 0 {
+                    vec![DataKind::AwsAccessKey].into()
+                } else {
+                    DataKinds::EMPTY
+                },
+                parameters: if i % 2 == 0 {
+                    parameters.clone()
+                } else {
+                    Arc::default()
+                },
+                cost: Money::from_micros(i * 1_001),
+                received_at: at,
+            };
+            let event = match i % 5 {
+                0 | 1 => {
+                    log.record_decision(at, request.clone(), &decision);
+                    AuditEvent::Decision { request, decision }
+                }
+                2 => {
+                    log.record_duplicate(at, request.clone(), &decision);
+                    AuditEvent::DuplicateRejected { request, decision }
+                }
+                3 => {
+                    let request = Request {
+                        received_at: Timestamp(at.0 - 500),
+                        ..request
+                    };
+                    let reviewer = (i % 2 == 1).then(|| Arc::from("dana"));
+                    let comment = (i % 3 == 0).then(|| Arc::from(format!("note {i}")));
+                    log.record_resolution(
+                        at,
+                        request.clone(),
+                        &decision,
+                        reviewer.clone(),
+                        comment.clone(),
+                    );
+                    AuditEvent::Resolution {
+                        request,
+                        decision,
+                        reviewer,
+                        comment,
+                    }
+                }
+                _ => {
+                    let event = AuditEvent::KillSwitchActivated {
+                        actor: Arc::from("ops"),
+                        reason: Arc::from(format!("drill {i}")),
+                        target: None,
+                    };
+                    log.record_event(at, event.clone());
+                    event
+                }
+            };
+            expected.push(AuditRecord { seq: i, at, event });
+        }
+        let records: Vec<AuditRecord> = log.records().collect();
+        assert_eq!(records, expected);
+        assert_eq!(log.records().rev().collect::<Vec<_>>().len(), 400);
+        assert_eq!(log.last().as_ref(), expected.last());
+        assert_eq!(log.get(400), None);
+        assert_eq!(log.records_from(398).count(), 2);
+        // The queries read the same records.
+        let refusals: Vec<_> = expected.iter().filter(|r| r.is_refusal()).collect();
+        assert_eq!(
+            log.refusals(None)
+                .collect::<Vec<_>>()
+                .iter()
+                .collect::<Vec<_>>(),
+            refusals
+        );
+        assert_eq!(log.refusal_count_of(Some(AgentId(2))), {
+            refusals
+                .iter()
+                .filter(|r| r.submission().unwrap().agent == AgentId(2))
+                .count()
+        });
+        let resolutions: Vec<_> = expected
+            .iter()
+            .rev()
+            .filter(|r| r.kind() == "resolution")
+            .cloned()
+            .collect();
+        assert_eq!(log.latest_resolutions().collect::<Vec<_>>(), resolutions);
+        for record in &expected {
+            let head = log.head(record.seq as usize);
+            assert_eq!(head.at, record.at);
+            assert_eq!(
+                head.submission,
+                record.submission().map(|r| (
+                    r.agent,
+                    r.action,
+                    record.decision().unwrap().verdict
+                ))
+            );
+        }
+        let events: Vec<_> = log.events_from(10).map(|(seq, _, _)| seq).collect();
+        assert_eq!(events, (14..400).step_by(5).collect::<Vec<_>>());
+        // What repeats is stored once: 21 kinds of reason under a handful of
+        // verdicts and deciders, not 400 decisions.
+        assert!(
+            log.decisions.len() <= 84,
+            "{} templates",
+            log.decisions.len()
+        );
     }
 }

@@ -166,8 +166,28 @@ impl fmt::Display for ClockTime {
     }
 }
 
+/// A number as it was submitted (NaN and the infinities included), compared
+/// and hashed by its bits, so that a reason holding one is a value like any
+/// other.
+#[derive(Clone, Copy, Debug)]
+pub struct Submitted(pub f64);
+
+impl PartialEq for Submitted {
+    fn eq(&self, other: &Submitted) -> bool {
+        self.0.to_bits() == other.0.to_bits()
+    }
+}
+
+impl Eq for Submitted {}
+
+impl std::hash::Hash for Submitted {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.to_bits().hash(state);
+    }
+}
+
 /// Why a request got its verdict, with the figures that decided it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Reason {
     NoPolicyObjected,
     KillSwitchActive {
@@ -218,7 +238,7 @@ pub enum Reason {
         at: Timestamp,
     },
     InvalidCost {
-        value: f64,
+        value: Submitted,
         problem: &'static str,
     },
     InvalidField {
@@ -276,6 +296,44 @@ impl Reason {
             Reason::KillSwitchActivatedWhilePending => "kill_switch_activated_while_pending",
             Reason::ApprovalOverruled { .. } => "approval_overruled",
             Reason::ApprovalDuringKillSwitch => "approval_during_kill_switch",
+        }
+    }
+}
+
+impl Reason {
+    /// Takes out the one figure that changes from request to request under
+    /// the same rule (a projected spend, a count of executions, a wait, a
+    /// request's time), leaving zero in its place. What remains, the reason's
+    /// template, repeats across records, so the audit log stores it once and
+    /// the figure beside each record; [`Reason::put_figure`] puts it back.
+    pub(crate) fn take_figure(&mut self) -> u64 {
+        match self {
+            Reason::OverBudget { projected, .. }
+            | Reason::OverEscalationThreshold { projected, .. }
+            | Reason::OverBudgetTier { projected, .. } => std::mem::take(projected).micros(),
+            Reason::RateLimitReached { executed, .. } => u64::from(std::mem::take(executed)),
+            Reason::EscalationTimedOut { waited } | Reason::AllowedAtTimeout { waited } => {
+                std::mem::take(waited).0
+            }
+            Reason::OutsideChangeWindow { at, .. } => std::mem::take(at).0,
+            _ => 0,
+        }
+    }
+
+    /// Puts back the figure [`Reason::take_figure`] took out.
+    pub(crate) fn put_figure(&mut self, figure: u64) {
+        match self {
+            Reason::OverBudget { projected, .. }
+            | Reason::OverEscalationThreshold { projected, .. }
+            | Reason::OverBudgetTier { projected, .. } => *projected = Money::from_micros(figure),
+            Reason::RateLimitReached { executed, .. } => {
+                *executed = u32::try_from(figure).expect("a figure taken from a u32")
+            }
+            Reason::EscalationTimedOut { waited } | Reason::AllowedAtTimeout { waited } => {
+                *waited = Millis(figure)
+            }
+            Reason::OutsideChangeWindow { at, .. } => *at = Timestamp(figure),
+            _ => {}
         }
     }
 }
@@ -377,7 +435,7 @@ impl fmt::Display for Reason {
                 )
             }
             Reason::InvalidCost { value, problem } => {
-                let value = super::config_error::number_text(*value);
+                let value = super::config_error::number_text(value.0);
                 write!(f, "invalid cost {value}: {problem}")
             }
             Reason::InvalidField {
@@ -429,7 +487,7 @@ impl fmt::Display for Reason {
 }
 
 /// The control plane's answer to a request (or to a resolution of one).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Decision {
     pub verdict: Verdict,
     pub decided_by: DecidedBy,
@@ -450,9 +508,142 @@ impl Decision {
     }
 }
 
+/// One reason of every kind, each figure and number set and distinct: for
+/// tests of what stores and shows reasons.
+#[cfg(test)]
+pub(crate) fn sample_reasons() -> Vec<Reason> {
+    use super::detectors::DataKind;
+    let money = Money::from_micros;
+    let tier = |scope| BudgetTier {
+        scope,
+        agent: (scope == BudgetScope::Agent).then(|| Arc::from("agent-7")),
+        window: Some(Millis(3_600_000)),
+    };
+    vec![
+        Reason::NoPolicyObjected,
+        Reason::KillSwitchActive {
+            reason: Arc::from("runaway loop"),
+            target: Some(Box::new(KillTarget::Agent("agent-7".into()))),
+        },
+        Reason::OverBudget {
+            projected: money(101_500_000),
+            limit: money(100_000_000),
+        },
+        Reason::OverEscalationThreshold {
+            projected: money(81_000_000),
+            threshold: money(80_000_000),
+            limit: money(100_000_000),
+        },
+        Reason::OverBudgetTier {
+            tier: tier(BudgetScope::Agent),
+            projected: money(5_250_000),
+            limit: money(5_000_000),
+            threshold: Some(money(4_000_000)),
+            resets_at: Some(Timestamp(7_200_000)),
+        },
+        Reason::RateLimitReached {
+            scope: RateScope::System,
+            executed: 500,
+            max: 499,
+            window: Millis(60_000),
+        },
+        Reason::ActionTypeBlocked,
+        Reason::ApprovalRequired,
+        Reason::SensitiveData {
+            kinds: vec![DataKind::AwsAccessKey, DataKind::GithubToken].into(),
+        },
+        Reason::RiskRequiresApproval {
+            level: RiskLevel::High,
+        },
+        Reason::OutsideChangeWindow {
+            target: Arc::from("prod-db"),
+            at: Timestamp(93_784_005),
+        },
+        Reason::InvalidCost {
+            value: Submitted(f64::NAN),
+            problem: "must be a number",
+        },
+        Reason::InvalidField {
+            field: RequestField::AgentId,
+            problem: FieldProblem::Name(TextProblem::TooLong {
+                chars: 300,
+                max: 128,
+            }),
+            fingerprint: Some(Fingerprint(0xdead_beef)),
+        },
+        Reason::DuplicateRequestId,
+        Reason::ApprovedByReviewer,
+        Reason::DeniedByReviewer,
+        Reason::EscalationTimedOut {
+            waited: Millis(300_000),
+        },
+        Reason::AllowedAtTimeout {
+            waited: Millis(299_999),
+        },
+        Reason::KillSwitchActivatedWhilePending,
+        Reason::ApprovalOverruled {
+            refusal: Box::new(Reason::OverBudget {
+                projected: money(3),
+                limit: money(2),
+            }),
+        },
+        Reason::ApprovalDuringKillSwitch,
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each kind of reason, by position; no wildcard, so a new kind does not
+    /// compile until it is numbered here (and added to the samples).
+    fn kind_of(reason: &Reason) -> usize {
+        match reason {
+            Reason::NoPolicyObjected => 0,
+            Reason::KillSwitchActive { .. } => 1,
+            Reason::OverBudget { .. } => 2,
+            Reason::OverEscalationThreshold { .. } => 3,
+            Reason::OverBudgetTier { .. } => 4,
+            Reason::RateLimitReached { .. } => 5,
+            Reason::ActionTypeBlocked => 6,
+            Reason::ApprovalRequired => 7,
+            Reason::SensitiveData { .. } => 8,
+            Reason::RiskRequiresApproval { .. } => 9,
+            Reason::OutsideChangeWindow { .. } => 10,
+            Reason::InvalidCost { .. } => 11,
+            Reason::InvalidField { .. } => 12,
+            Reason::DuplicateRequestId => 13,
+            Reason::ApprovedByReviewer => 14,
+            Reason::DeniedByReviewer => 15,
+            Reason::EscalationTimedOut { .. } => 16,
+            Reason::AllowedAtTimeout { .. } => 17,
+            Reason::KillSwitchActivatedWhilePending => 18,
+            Reason::ApprovalOverruled { .. } => 19,
+            Reason::ApprovalDuringKillSwitch => 20,
+        }
+    }
+
+    #[test]
+    fn the_samples_hold_every_kind_of_reason() {
+        let kinds: Vec<usize> = sample_reasons().iter().map(kind_of).collect();
+        assert_eq!(kinds, (0..=20).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_figure_taken_out_and_put_back_gives_the_same_reason() {
+        for reason in sample_reasons() {
+            let mut template = reason.clone();
+            let figure = template.take_figure();
+            // Two requests under the same rule differ only in the figure, so
+            // they share the template.
+            let mut other = reason.clone();
+            other.put_figure(figure / 2 + 1);
+            other.take_figure();
+            assert_eq!(other, template, "{reason:?}");
+            template.put_figure(figure);
+            assert_eq!(template, reason);
+        }
+    }
 
     #[test]
     fn reasons_name_their_numbers() {

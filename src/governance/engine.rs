@@ -20,7 +20,9 @@
 
 use super::audit::{AuditEvent, AuditLine, AuditLog, AuditRecord};
 use super::config::{ConfigError, FieldPath, GovernanceConfig};
-use super::decision::{DecidedBy, Decision, FieldProblem, Reason, RequestField, Verdict};
+use super::decision::{
+    DecidedBy, Decision, FieldProblem, Reason, RequestField, Submitted, Verdict,
+};
 use super::detectors::{self, DataKinds};
 use super::escalation::{EscalationQueue, PendingEscalation, TimeoutOutcome};
 use super::ids::{ActionType, AgentId, Interner, RequestId};
@@ -204,13 +206,7 @@ impl<C: Clock> ControlPlane<C> {
                     Reason::DuplicateRequestId,
                 );
                 self.stats.record_arrival(request.agent, &denial);
-                self.audit.append(
-                    self.now,
-                    AuditEvent::DuplicateRejected {
-                        request,
-                        decision: denial.clone(),
-                    },
-                );
+                self.audit.record_duplicate(self.now, request, &denial);
                 return denial;
             }
         };
@@ -251,13 +247,7 @@ impl<C: Clock> ControlPlane<C> {
             && valid_agent;
         let leaked = request.detected.iter().any(|kind| kind.is_credential());
         let agent = request.agent;
-        self.audit.append(
-            self.now,
-            AuditEvent::Decision {
-                request,
-                decision: decision.clone(),
-            },
-        );
+        self.audit.record_decision(self.now, request, &decision);
         if violation {
             firing = firing.or(self.triggers.refused(
                 &self.config.triggers.repeated_violations,
@@ -439,7 +429,7 @@ impl<C: Clock> ControlPlane<C> {
             .kill_switch
             .activate(scope, &label, actor, reason, self.now)?
             .clone();
-        self.audit.append(
+        self.audit.record_event(
             self.now,
             AuditEvent::KillSwitchActivated {
                 actor: activation.actor,
@@ -468,7 +458,7 @@ impl<C: Clock> ControlPlane<C> {
         let (scope, target) = self.kill_scope(target)?;
         let label = target.as_ref().map(ToString::to_string).unwrap_or_default();
         let (actor, _) = self.kill_switch.deactivate(scope, &label, actor)?;
-        self.audit.append(
+        self.audit.record_event(
             self.now,
             AuditEvent::KillSwitchDeactivated {
                 actor: actor.name().clone(),
@@ -607,7 +597,7 @@ impl<C: Clock> ControlPlane<C> {
         let before = self.config.clone();
         let after = Arc::new(config);
         self.install(after.clone());
-        self.audit.append(
+        self.audit.record_event(
             self.now,
             AuditEvent::ConfigChanged {
                 actor: Arc::from(actor),
@@ -725,7 +715,7 @@ impl<C: Clock> ControlPlane<C> {
 
     /// Denied and rate-limited final outcomes, for one agent or all. An agent
     /// that never submitted anything has none.
-    pub fn refusals(&self, agent: Option<&str>) -> Box<dyn Iterator<Item = &AuditRecord> + '_> {
+    pub fn refusals(&self, agent: Option<&str>) -> Box<dyn Iterator<Item = AuditRecord> + '_> {
         match agent {
             None => Box::new(self.audit.refusals(None)),
             Some(name) => match self.agent_id(name) {
@@ -898,7 +888,7 @@ impl<C: Clock> ControlPlane<C> {
             })
         } else if let Err(error) = cost {
             Some(Reason::InvalidCost {
-                value: input.cost,
+                value: Submitted(input.cost),
                 problem: error.problem(),
             })
         } else {
@@ -1014,15 +1004,8 @@ impl<C: Clock> ControlPlane<C> {
             &decision,
             pending.escalated_at.until(at),
         );
-        self.audit.append(
-            at,
-            AuditEvent::Resolution {
-                request: pending.request,
-                decision,
-                reviewer,
-                comment,
-            },
-        );
+        self.audit
+            .record_resolution(at, pending.request, &decision, reviewer, comment);
     }
 }
 

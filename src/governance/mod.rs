@@ -30,14 +30,14 @@ pub mod stats;
 pub mod time;
 pub mod triggers;
 
-pub use audit::{AuditEvent, AuditLine, AuditLog, AuditRecord};
+pub use audit::{AuditEvent, AuditLine, AuditLog, AuditRecord, RecordHead, Records};
 pub use config::{
     BudgetConfig, BudgetScope, ChangeWindow, ChangeWindowConfig, ConfigError, FieldPath,
     GovernanceConfig, Outside, PolicyConfig, PolicyField, PolicyRule, RateLimitConfig, RateScope,
     SensitiveActionsConfig, TimeoutOutcome, Weekday, CONFIG_VERSION,
 };
 pub use conflict::ConflictStrategy;
-pub use decision::{DecidedBy, Decision, FieldProblem, Reason, Verdict};
+pub use decision::{DecidedBy, Decision, FieldProblem, Reason, Submitted, Verdict};
 pub use engine::{ControlPlane, ResolveError, Review, TierUsage};
 pub use escalation::PendingEscalation;
 pub use ids::{ActionType, AgentId, RequestId};

@@ -78,15 +78,15 @@ pub fn AuditPanel() -> impl IntoView {
         let count = (VIEWPORT_HEIGHT / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
         state.audit_view(|view, sim| {
             let plane = sim.plane();
-            let records = plane.audit().records();
+            let audit = plane.audit();
             view.matches()
                 .iter()
                 .skip(first)
                 .take(count)
                 .enumerate()
                 .map(|(offset, &seq)| {
-                    let record = &records[seq as usize];
-                    let line = plane.audit_line(record);
+                    let record = audit.record(seq as usize);
+                    let line = plane.audit_line(&record);
                     let detail = match &record.event {
                         AuditEvent::ConfigChanged { actor, .. } => {
                             format!("configuration changed by {actor}")

@@ -75,7 +75,7 @@ pub fn InboxPanel() -> impl IntoView {
                 .filter_map(|record| {
                     let request = record.request()?;
                     let decision = record.decision()?;
-                    let line = plane.audit_line(record);
+                    let line = plane.audit_line(&record);
                     let by = match &decision.decided_by {
                         DecidedBy::EscalationTimeout => "timeout".to_owned(),
                         DecidedBy::KillSwitch => "kill switch".to_owned(),
