@@ -29,7 +29,8 @@ mod bench {
     use std::time::Instant;
 
     /// Requests per stream: 1,000,000, or the number after `submit` (a short
-    /// run for `valgrind --tool=callgrind`).
+    /// run for `valgrind --tool=callgrind`), which may be followed by one
+    /// stream's name: `default`, `permissive`, `escalate` or `parameters`.
     fn requests() -> usize {
         std::env::args()
             .nth(2)
@@ -333,10 +334,27 @@ mod bench {
             "governance-bench: {} requests from {AGENTS} agents, release build\n",
             requests()
         );
-        governed(
-            GovernanceConfig::default(),
-            "submit, default config (budget runs out)",
-        );
+        // `governance-bench submit N STREAM`: one stream alone, for profiling.
+        let only = std::env::args().nth(3);
+        let runs = |stream: &str| only.as_deref().is_none_or(|only| only == stream);
+        if runs("default") {
+            governed(
+                GovernanceConfig::default(),
+                "submit, default config (budget runs out)",
+            );
+        }
+        if only.is_some() {
+            if runs("permissive") {
+                governed(permissive(), "submit, permissive config (all policies run)");
+            }
+            if runs("escalate") {
+                escalation_heavy();
+            }
+            if runs("parameters") {
+                realistic_parameters();
+            }
+            return;
+        }
         let plane = governed(permissive(), "submit, permissive config (all policies run)");
         escalation_heavy();
         realistic_parameters();

@@ -117,16 +117,32 @@ impl PartialEq for PendingEscalation {
     }
 }
 
-/// Removes `arrival` from a sorted list of arrivals; true when the list is
-/// left empty.
-fn unlist(arrivals: Option<&mut Vec<u64>>, arrival: u64) -> bool {
-    let Some(arrivals) = arrivals else {
-        return false;
+/// The arrivals of one agent's (or one action type's) waiting items,
+/// ascending. An item that leaves the queue stays listed, as stale, until
+/// stale entries outnumber live ones and the list is rebuilt: removing each
+/// from the middle of a long list would move the rest of it every time.
+#[derive(Clone, Debug, Default)]
+struct Listed {
+    arrivals: Vec<u64>,
+    stale: usize,
+}
+
+/// Notes that one item listed under `key` has left the queue; rebuilds the
+/// list when half of it is stale, and drops it when nothing is left.
+fn unlist(index: &mut FastMap<u32, Listed>, key: u32, waiting: &BTreeMap<u64, PendingEscalation>) {
+    let Some(listed) = index.get_mut(&key) else {
+        return;
     };
-    if let Ok(at) = arrivals.binary_search(&arrival) {
-        arrivals.remove(at);
+    listed.stale += 1;
+    if listed.stale * 2 >= listed.arrivals.len() {
+        listed
+            .arrivals
+            .retain(|arrival| waiting.contains_key(arrival));
+        listed.stale = 0;
+        if listed.arrivals.is_empty() {
+            index.remove(&key);
+        }
     }
-    arrivals.is_empty()
 }
 
 #[derive(Clone, Debug, Default)]
@@ -138,8 +154,8 @@ pub struct EscalationQueue {
     /// ascending order: arrivals only grow, so a push keeps them sorted.
     /// Keyed by the interned number (`AgentId.0`, `ActionType.0`), so both
     /// indexes share one map type (one copy of its code in the browser).
-    by_agent: FastMap<u32, Vec<u64>>,
-    by_action: FastMap<u32, Vec<u64>>,
+    by_agent: FastMap<u32, Listed>,
+    by_action: FastMap<u32, Listed>,
     next_arrival: u64,
 }
 
@@ -153,25 +169,23 @@ impl EscalationQueue {
         self.by_agent
             .entry(request.agent.0)
             .or_default()
+            .arrivals
             .push(arrival);
         self.by_action
             .entry(request.action.0)
             .or_default()
+            .arrivals
             .push(arrival);
         self.by_arrival.insert(arrival, pending);
     }
 
-    /// Takes `arrival` out of every index but `by_arrival`.
+    /// Takes `arrival` out of every index, once it is out of `by_arrival`.
     fn unindex(&mut self, arrival: u64, pending: &PendingEscalation) {
         self.arrival_of.remove(&pending.request.id);
         self.by_deadline.remove(&(pending.deadline, arrival));
         let request = &pending.request;
-        if unlist(self.by_agent.get_mut(&request.agent.0), arrival) {
-            self.by_agent.remove(&request.agent.0);
-        }
-        if unlist(self.by_action.get_mut(&request.action.0), arrival) {
-            self.by_action.remove(&request.action.0);
-        }
+        unlist(&mut self.by_agent, request.agent.0, &self.by_arrival);
+        unlist(&mut self.by_action, request.action.0, &self.by_arrival);
     }
 
     pub fn get(&self, id: RequestId) -> Option<&PendingEscalation> {
@@ -222,11 +236,18 @@ impl EscalationQueue {
     pub fn drain_scope(&mut self, scope: KillScope) -> Vec<PendingEscalation> {
         let arrivals: Vec<u64> = match scope {
             KillScope::Global => self.by_arrival.keys().copied().collect(),
-            KillScope::Agent(agent) => self.by_agent.get(&agent.0).cloned().unwrap_or_default(),
-            KillScope::ActionType(action) => {
-                self.by_action.get(&action.0).cloned().unwrap_or_default()
-            }
+            KillScope::Agent(agent) => self
+                .by_agent
+                .get(&agent.0)
+                .map(|listed| listed.arrivals.clone())
+                .unwrap_or_default(),
+            KillScope::ActionType(action) => self
+                .by_action
+                .get(&action.0)
+                .map(|listed| listed.arrivals.clone())
+                .unwrap_or_default(),
         };
+        // Stale arrivals are no longer waiting: `take` passes over them.
         arrivals
             .into_iter()
             .filter_map(|arrival| self.take(arrival))
@@ -355,6 +376,32 @@ mod tests {
             }
             assert!(queue.is_empty() && queue.by_agent.is_empty() && queue.by_action.is_empty());
         }
+    }
+
+    #[test]
+    fn the_agent_and_action_lists_stay_within_twice_what_waits() {
+        // Items leave in any order: by deadline, by review, by a kill switch.
+        let mut queue = EscalationQueue::default();
+        for n in 1..=200u8 {
+            queue.push(pending(n, u64::from(n)));
+        }
+        let listed = |queue: &EscalationQueue| {
+            queue
+                .by_agent
+                .values()
+                .chain(queue.by_action.values())
+                .map(|listed| listed.arrivals.len())
+                .max()
+                .unwrap_or(0)
+        };
+        for n in (2..=200u8).step_by(3) {
+            queue.remove(pending(n, u64::from(n)).request.id);
+            assert!(listed(&queue) <= 2 * queue.len() + 1, "{}", listed(&queue));
+        }
+        while queue.pop_expired(Timestamp(u64::MAX)).is_some() {
+            assert!(listed(&queue) <= 2 * queue.len() + 1, "{}", listed(&queue));
+        }
+        assert!(queue.by_agent.is_empty() && queue.by_action.is_empty());
     }
 
     #[test]

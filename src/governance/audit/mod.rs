@@ -132,6 +132,10 @@ impl AuditRecord {
     }
 }
 
+mod rows;
+
+use rows::{Row, Rows};
+
 /// What a stored record is, in one byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -141,31 +145,6 @@ enum Kind {
     /// Any other event: kept whole in `AuditLog::events`.
     Other,
 }
-
-/// One record, in 64 bytes: the request's own fields, the decision's
-/// template (its verdict, who decided and the reason without its figure,
-/// stored once however often it repeats) and the figure. A record that is
-/// not about a request keeps its event whole elsewhere, and the index here.
-#[derive(Clone, Copy, Debug)]
-struct Row {
-    at: Timestamp,
-    id: [u64; 2],
-    cost: Money,
-    /// The reason's figure: see [`Reason::take_figure`].
-    figure: u64,
-    agent: AgentId,
-    action: ActionType,
-    /// Index into `AuditLog::parameters`, or [`NO_PARAMETERS`].
-    parameters: u32,
-    /// Index into `AuditLog::decisions`; for [`Kind::Other`], into
-    /// `AuditLog::events`.
-    detail: u32,
-    kind: Kind,
-    risk: RiskLevel,
-    detected: DataKinds,
-}
-
-const _: () = assert!(std::mem::size_of::<Row>() == 64);
 
 /// A request without parameters.
 const NO_PARAMETERS: u32 = u32::MAX;
@@ -186,7 +165,11 @@ struct Note {
 /// Records are handed out as [`AuditRecord`] values, built on demand.
 #[derive(Clone, Debug, Default)]
 pub struct AuditLog {
-    rows: Vec<Row>,
+    /// One row a record: the request's own fields, the decision's template
+    /// (its verdict, who decided and the reason without its figure, stored
+    /// once in `decisions` however often it repeats) and the figure. A record
+    /// that is not about a request keeps its event whole in `events`.
+    rows: Rows,
     /// Each distinct decision template, and its index.
     decisions: Vec<Decision>,
     decision_index: FastMap<Decision, u32>,
@@ -252,19 +235,22 @@ impl AuditLog {
         let detail = u32::try_from(self.events.len()).expect("fewer than 2^32 events");
         self.events.push(event);
         self.event_seqs.push(self.next_seq());
-        self.push(Row {
+        self.rows.push(
             at,
-            id: [0; 2],
-            cost: Money::ZERO,
-            figure: 0,
-            agent: AgentId(0),
-            action: ActionType(0),
-            parameters: NO_PARAMETERS,
-            detail,
-            kind: Kind::Other,
-            risk: RiskLevel::Low,
-            detected: DataKinds::EMPTY,
-        });
+            Row {
+                id: [0; 2],
+                cost: Money::ZERO,
+                figure: 0,
+                offset: 0,
+                agent: AgentId(0),
+                action: ActionType(0),
+                parameters: NO_PARAMETERS,
+                detail,
+                kind: Kind::Other,
+                risk: RiskLevel::Low,
+                detected: DataKinds::EMPTY,
+            },
+        );
     }
 
     fn next_seq(&self) -> u32 {
@@ -300,27 +286,22 @@ impl AuditLog {
             index
         };
         let (high, low) = request.id.0.as_u64_pair();
-        self.push(Row {
+        self.rows.push(
             at,
-            id: [high, low],
-            cost: request.cost,
-            figure,
-            agent: request.agent,
-            action: request.action,
-            parameters,
-            detail,
-            kind,
-            risk: request.risk,
-            detected: request.detected,
-        });
-    }
-
-    fn push(&mut self, row: Row) {
-        debug_assert!(
-            self.rows.last().is_none_or(|last| last.at <= row.at),
-            "timestamps never decrease"
+            Row {
+                id: [high, low],
+                cost: request.cost,
+                figure,
+                offset: 0,
+                agent: request.agent,
+                action: request.action,
+                parameters,
+                detail,
+                kind,
+                risk: request.risk,
+                detected: request.detected,
+            },
         );
-        self.rows.push(row);
     }
 
     /// The record at position `seq`, built from what is stored.
@@ -328,7 +309,8 @@ impl AuditLog {
     /// # Panics
     /// When there is no such record.
     pub fn record(&self, seq: usize) -> AuditRecord {
-        let row = &self.rows[seq];
+        let row = self.rows.get(seq);
+        let at = self.rows.at(seq);
         let event = match row.kind {
             Kind::Other => self.events[row.detail as usize].clone(),
             kind => {
@@ -345,7 +327,7 @@ impl AuditLog {
                         index => self.parameters[index as usize].clone(),
                     },
                     cost: row.cost,
-                    received_at: row.at,
+                    received_at: at,
                 };
                 match kind {
                     Kind::Decision => AuditEvent::Decision { request, decision },
@@ -365,7 +347,7 @@ impl AuditLog {
         };
         AuditRecord {
             seq: seq as u64,
-            at: row.at,
+            at,
             event,
         }
     }
@@ -403,7 +385,7 @@ impl AuditLog {
     /// type and verdict, read without building the record: for scanning
     /// many.
     pub fn head(&self, seq: usize) -> RecordHead {
-        let row = &self.rows[seq];
+        let row = self.rows.get(seq);
         let submission = (row.kind != Kind::Other).then(|| {
             (
                 row.agent,
@@ -412,7 +394,7 @@ impl AuditLog {
             )
         });
         RecordHead {
-            at: row.at,
+            at: self.rows.at(seq),
             submission,
         }
     }
@@ -422,7 +404,7 @@ impl AuditLog {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows.len() == 0
     }
 
     /// Records that refused a submission (final denials and rate limits,
@@ -469,19 +451,18 @@ impl AuditLog {
         self.event_seqs[first..]
             .iter()
             .zip(&self.events[first..])
-            .map(|(&seq, event)| (seq as usize, self.rows[seq as usize].at, event))
+            .map(|(&seq, event)| (seq as usize, self.rows.at(seq as usize), event))
     }
 
     /// Every record about one request, oldest first.
     pub fn of_request(&self, id: RequestId) -> impl Iterator<Item = AuditRecord> + '_ {
         let (high, low) = id.0.as_u64_pair();
-        self.rows
-            .iter()
-            .enumerate()
-            .filter(move |(_, row)| {
+        (0..self.rows.len())
+            .filter(move |&seq| {
+                let row = self.rows.get(seq);
                 matches!(row.kind, Kind::Decision | Kind::Resolution) && row.id == [high, low]
             })
-            .map(|(seq, _)| self.record(seq))
+            .map(|seq| self.record(seq))
     }
 
     /// The bytes this log holds beyond the parameters it shares with the
@@ -489,7 +470,7 @@ impl AuditLog {
     /// events (their own heap data not counted).
     pub fn footprint(&self) -> usize {
         use std::mem::size_of;
-        self.rows.capacity() * size_of::<Row>()
+        self.rows.footprint()
             + self.decisions.capacity() * size_of::<Decision>()
             + self.decision_index.capacity() * (size_of::<Decision>() + size_of::<u32>() + 1)
             + self.parameters.capacity() * size_of::<Parameters>()
