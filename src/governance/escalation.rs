@@ -129,7 +129,7 @@ struct Listed {
 
 /// Notes that one item listed under `key` has left the queue; rebuilds the
 /// list when half of it is stale, and drops it when nothing is left.
-fn unlist(index: &mut FastMap<u32, Listed>, key: u32, waiting: &BTreeMap<u64, PendingEscalation>) {
+fn unlist(index: &mut FastMap<u32, Listed>, key: u32, waiting: &BTreeMap<u64, u32>) {
     let Some(listed) = index.get_mut(&key) else {
         return;
     };
@@ -147,7 +147,12 @@ fn unlist(index: &mut FastMap<u32, Listed>, key: u32, waiting: &BTreeMap<u64, Pe
 
 #[derive(Clone, Debug, Default)]
 pub struct EscalationQueue {
-    by_arrival: BTreeMap<u64, PendingEscalation>,
+    /// Each waiting item's slot, by arrival.
+    by_arrival: BTreeMap<u64, u32>,
+    /// The items, in slots that are reused once free: the ordered index
+    /// moves small numbers, never the items themselves.
+    slots: Vec<Option<PendingEscalation>>,
+    free: Vec<u32>,
     arrival_of: FastMap<RequestId, u64>,
     by_deadline: BTreeSet<(Timestamp, u64)>,
     /// Arrivals of each agent's and each action type's waiting items, in
@@ -176,7 +181,23 @@ impl EscalationQueue {
             .or_default()
             .arrivals
             .push(arrival);
-        self.by_arrival.insert(arrival, pending);
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(pending);
+                slot
+            }
+            None => {
+                self.slots.push(Some(pending));
+                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 waiting items")
+            }
+        };
+        self.by_arrival.insert(arrival, slot);
+    }
+
+    fn item(&self, slot: u32) -> &PendingEscalation {
+        self.slots[slot as usize]
+            .as_ref()
+            .expect("an indexed slot holds its item")
     }
 
     /// Takes `arrival` out of every index, once it is out of `by_arrival`.
@@ -192,6 +213,7 @@ impl EscalationQueue {
         self.arrival_of
             .get(&id)
             .and_then(|arrival| self.by_arrival.get(arrival))
+            .map(|&slot| self.item(slot))
     }
 
     pub fn remove(&mut self, id: RequestId) -> Option<PendingEscalation> {
@@ -200,7 +222,11 @@ impl EscalationQueue {
     }
 
     fn take(&mut self, arrival: u64) -> Option<PendingEscalation> {
-        let pending = self.by_arrival.remove(&arrival)?;
+        let slot = self.by_arrival.remove(&arrival)?;
+        let pending = self.slots[slot as usize]
+            .take()
+            .expect("an indexed slot holds its item");
+        self.free.push(slot);
         self.unindex(arrival, &pending);
         Some(pending)
     }
@@ -222,7 +248,7 @@ impl EscalationQueue {
         let chosen: Vec<u64> = self
             .by_arrival
             .iter()
-            .filter(|(_, pending)| which(pending))
+            .filter(|(_, &slot)| which(self.item(slot)))
             .map(|(&arrival, _)| arrival)
             .collect();
         chosen
@@ -256,7 +282,7 @@ impl EscalationQueue {
 
     /// Waiting items, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &PendingEscalation> {
-        self.by_arrival.values()
+        self.by_arrival.values().map(|&slot| self.item(slot))
     }
 
     pub fn len(&self) -> usize {
