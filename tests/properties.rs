@@ -294,12 +294,35 @@ fn request_id(n: u64) -> RequestId {
 fn run(
     initial: GovernanceConfig,
     ops: &[Op],
+    on_submit: impl FnMut(&ControlPlane, &RequestInput, Verdict),
+) -> Run {
+    run_draining(initial, ops, on_submit, None)
+}
+
+/// [`run`]; with `drained`, the audit trail is handed out (as export lines)
+/// and forgotten before every operation and at the end, as a streaming
+/// replay does.
+fn run_draining(
+    initial: GovernanceConfig,
+    ops: &[Op],
     mut on_submit: impl FnMut(&ControlPlane, &RequestInput, Verdict),
+    mut drained: Option<&mut Vec<String>>,
 ) -> Run {
     let clock = ManualClock::default();
     let mut plane = ControlPlane::new(initial.clone(), clock.clone()).unwrap();
     let mut submitted = Vec::new();
+    let drain = |plane: &mut ControlPlane, drained: &mut Option<&mut Vec<String>>| {
+        if let Some(lines) = drained {
+            plane
+                .drain_audit(|line| {
+                    lines.push(line.to_json());
+                    Ok::<_, ()>(())
+                })
+                .unwrap();
+        }
+    };
     for op in ops {
+        drain(&mut plane, &mut drained);
         match op {
             Op::Submit {
                 agent,
@@ -394,8 +417,10 @@ fn run(
                 let active_before = plane.kill_switches().len();
                 // What times out as the clock reaches now is not the switch's doing.
                 plane.expire_due();
-                let waiting: Vec<RequestId> =
-                    plane.pending_escalations().map(|p| p.request.id).collect();
+                let waiting: Vec<_> = plane
+                    .pending_escalations()
+                    .map(|p| (p.request.id, p.request.agent, p.request.action))
+                    .collect();
                 let result = plane.activate_kill_switch_for(target.as_ref(), "ops", "drill");
                 if result.is_ok() {
                     assert_eq!(plane.kill_switches().len(), active_before + 1);
@@ -405,11 +430,9 @@ fn run(
                         .iter()
                         .find(|a| plane.kill_target(a.scope).as_ref() == canonical(target).as_ref())
                         .unwrap();
-                    for id in waiting {
+                    for (id, agent, action) in waiting {
                         let still = plane.pending_escalation(id);
-                        let record = plane.audit().of_request(id).last().unwrap();
-                        let request = record.request().unwrap();
-                        let covered = activation.scope.covers(request.agent, request.action);
+                        let covered = activation.scope.covers(agent, action);
                         assert_eq!(still.is_none(), covered, "{id}");
                     }
                 } else {
@@ -429,6 +452,7 @@ fn run(
     // Let every escalation end, so every request has its final outcome.
     clock.advance(Millis::from_secs(10 * 24 * 3_600));
     plane.expire_due();
+    drain(&mut plane, &mut drained);
     Run {
         plane,
         submitted,
@@ -836,6 +860,24 @@ proptest! {
         }
         let total: u64 = by_agent.values().map(|v| v.0).sum();
         prop_assert_eq!(report.total.micros(), total);
+    }
+
+    #[test]
+    fn a_trail_handed_out_and_forgotten_as_it_grows_is_the_whole_trail((initial, ops) in stream(true)) {
+        let whole = run(initial.clone(), &ops, |_, _, _| {});
+        let expected: Vec<String> = whole
+            .plane
+            .audit()
+            .records()
+            .map(|record| whole.plane.audit_line(&record).to_json())
+            .collect();
+        let mut drained = Vec::new();
+        let streamed = run_draining(initial, &ops, |_, _, _| {}, Some(&mut drained));
+        prop_assert_eq!(drained, expected);
+        // Nothing is held, and every decision and count is the same.
+        prop_assert_eq!(streamed.plane.audit().records().count(), 0);
+        prop_assert_eq!(streamed.plane.audit().len(), whole.plane.audit().len());
+        prop_assert_eq!(streamed.plane.verdict_counts(), whole.plane.verdict_counts());
     }
 
     #[test]

@@ -41,8 +41,9 @@ use super::state::{RateTracker, SpendLedger};
 use super::stats::{AgentSpend, AgentStats, EscalationStats, SpendingReport, Stats, VerdictCounts};
 use super::time::{Clock, ManualClock, Millis, Timestamp};
 use super::triggers::{AnomalyReading, Firing, TriggerState};
-use crate::governance::fast_hash::{FastMap, FastSet};
+use crate::governance::fast_hash::FastMap;
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use thiserror::Error;
@@ -116,6 +117,10 @@ pub enum ResolveError {
     HashMismatch { id: RequestId },
 }
 
+/// In `ControlPlane::used_ids`: a request that did not time out. (One whose
+/// deadline is the last millisecond of time reads as never escalated.)
+const NOT_TIMED_OUT: Timestamp = Timestamp(u64::MAX);
+
 /// The governance control plane.
 #[derive(Debug)]
 pub struct ControlPlane<C: Clock = ManualClock> {
@@ -132,7 +137,11 @@ pub struct ControlPlane<C: Clock = ManualClock> {
     rates: RateTracker,
     audit: AuditLog,
     stats: Stats,
-    used_ids: FastSet<RequestId>,
+    /// Every request id used so far, with the time its escalation timed out
+    /// ([`NOT_TIMED_OUT`] for the others): a review that comes too late is
+    /// told when, without reading the audit trail, which a streaming replay
+    /// does not keep.
+    used_ids: FastMap<RequestId, Timestamp>,
     /// Each interned action type's risk level under the configuration.
     risk_levels: Vec<RiskLevel>,
     triggers: TriggerState,
@@ -164,7 +173,7 @@ impl<C: Clock> ControlPlane<C> {
             rates: RateTracker::default(),
             audit: AuditLog::default(),
             stats: Stats::default(),
-            used_ids: FastSet::default(),
+            used_ids: FastMap::default(),
             risk_levels: Vec::new(),
             triggers: TriggerState::default(),
             approvals: FastMap::default(),
@@ -362,22 +371,10 @@ impl<C: Clock> ControlPlane<C> {
     /// Why `id` cannot be reviewed: unknown, timed out (and when), or
     /// otherwise not waiting.
     fn not_pending(&self, id: RequestId) -> ResolveError {
-        if !self.used_ids.contains(&id) {
-            return ResolveError::UnknownRequest(id);
-        }
-        // A resolution nobody made, other than the kill switch's, is the
-        // timeout's: denied, allowed, or allowed and overruled.
-        let timed_out = self
-            .audit
-            .latest_resolutions()
-            .find(|record| record.request().is_some_and(|r| r.id == id))
-            .filter(|record| {
-                matches!(&record.event, AuditEvent::Resolution { reviewer: None, decision, .. }
-                    if decision.reason != Reason::KillSwitchActivatedWhilePending)
-            });
-        match timed_out {
-            Some(record) => ResolveError::TimedOut { id, at: record.at },
-            None => ResolveError::NotPending(id),
+        match self.used_ids.get(&id) {
+            None => ResolveError::UnknownRequest(id),
+            Some(&NOT_TIMED_OUT) => ResolveError::NotPending(id),
+            Some(&at) => ResolveError::TimedOut { id, at },
         }
     }
 
@@ -725,6 +722,22 @@ impl<C: Clock> ControlPlane<C> {
         }
     }
 
+    /// Hands each audit record held, oldest first, to `each` in its export
+    /// form, then forgets them: decisions, counts and statistics are not
+    /// affected, but queries of the trail see only what is recorded from
+    /// then on. What a long replay does after every line, so its memory
+    /// does not grow with its trail. If `each` fails, nothing is forgotten.
+    pub fn drain_audit<E>(
+        &mut self,
+        mut each: impl FnMut(AuditLine) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for record in self.audit.records() {
+            each(self.audit_line(&record))?;
+        }
+        self.audit.forget();
+        Ok(())
+    }
+
     /// An audit record in its self-contained export form.
     pub fn audit_line(&self, record: &AuditRecord) -> AuditLine {
         AuditLine::from_record(record, &self.agents, &self.actions)
@@ -767,6 +780,7 @@ impl<C: Clock> ControlPlane<C> {
                 },
             };
             let at = self.now;
+            self.used_ids.insert(pending.request.id, at);
             self.finish(pending, decision, None, None, at);
             self.fire(firing);
         }
@@ -855,8 +869,11 @@ impl<C: Clock> ControlPlane<C> {
         };
         // A reused id is refused before anything else, so a submission can
         // never add a record under an id that belongs to another request.
-        if !self.used_ids.insert(input.id) {
-            return (request, Received::Duplicate);
+        match self.used_ids.entry(input.id) {
+            Entry::Occupied(_) => return (request, Received::Duplicate),
+            Entry::Vacant(entry) => {
+                entry.insert(NOT_TIMED_OUT);
+            }
         }
         let invalid_name = |field, name: &str, problem: TextProblem| Reason::InvalidField {
             field,

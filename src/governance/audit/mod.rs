@@ -146,6 +146,9 @@ enum Kind {
     Other,
 }
 
+/// Decision templates kept across [`AuditLog::forget`] at most.
+const MAX_KEPT_TEMPLATES: usize = 4_096;
+
 /// A request without parameters.
 const NO_PARAMETERS: u32 = u32::MAX;
 
@@ -185,6 +188,10 @@ pub struct AuditLog {
     resolutions: Vec<u32>,
     notes: Vec<Note>,
     no_parameters: Parameters,
+    /// How many records were handed out and forgotten (see
+    /// [`AuditLog::forget`]): the position of the oldest record held.
+    /// Positions inside the log (rows, indexes) count from here.
+    base: usize,
 }
 
 impl AuditLog {
@@ -253,8 +260,48 @@ impl AuditLog {
         );
     }
 
+    /// The position the next record takes among those held.
     fn next_seq(&self) -> u32 {
-        u32::try_from(self.rows.len()).expect("fewer than 2^32 audit records")
+        u32::try_from(self.rows.len()).expect("fewer than 2^32 audit records held")
+    }
+
+    /// Forgets every record held, once they have been handed out: positions
+    /// go on from where they were, and queries of the trail see only what
+    /// is recorded from now on. What a long replay does to stream its trail
+    /// instead of holding it.
+    pub(crate) fn forget(&mut self) {
+        self.base += self.rows.len();
+        self.rows = Rows::default();
+        self.parameters.clear();
+        self.events.clear();
+        self.event_seqs.clear();
+        self.refusals.clear();
+        self.refusals_by_agent.clear();
+        self.resolutions.clear();
+        self.notes.clear();
+        // Templates are kept to be shared with records to come, unless
+        // they pile up (a template per kill switch or per rejected name).
+        if self.decisions.len() > MAX_KEPT_TEMPLATES {
+            self.decisions.clear();
+            self.decision_index.clear();
+        }
+    }
+
+    /// The position of the oldest record held: zero unless records were
+    /// forgotten.
+    pub fn first(&self) -> usize {
+        self.base
+    }
+
+    /// Where the record at position `seq` is held.
+    ///
+    /// # Panics
+    /// When it is not held.
+    fn index_of(&self, seq: usize) -> usize {
+        match seq.checked_sub(self.base) {
+            Some(index) if index < self.rows.len() => index,
+            _ => panic!("audit record {seq} is not held"),
+        }
     }
 
     fn push_request(&mut self, at: Timestamp, kind: Kind, request: Request, decision: &Decision) {
@@ -309,8 +356,9 @@ impl AuditLog {
     /// # Panics
     /// When there is no such record.
     pub fn record(&self, seq: usize) -> AuditRecord {
-        let row = self.rows.get(seq);
-        let at = self.rows.at(seq);
+        let index = self.index_of(seq);
+        let row = self.rows.get(index);
+        let at = self.rows.at(index);
         let event = match row.kind {
             Kind::Other => self.events[row.detail as usize].clone(),
             kind => {
@@ -333,7 +381,7 @@ impl AuditLog {
                     Kind::Decision => AuditEvent::Decision { request, decision },
                     Kind::DuplicateRejected => AuditEvent::DuplicateRejected { request, decision },
                     _ => {
-                        let note = &self.notes[self.note_of(seq)];
+                        let note = &self.notes[self.note_of(index)];
                         request.received_at = note.received_at;
                         AuditEvent::Resolution {
                             request,
@@ -352,40 +400,43 @@ impl AuditLog {
         }
     }
 
-    fn note_of(&self, seq: usize) -> usize {
+    fn note_of(&self, index: usize) -> usize {
         self.resolutions
-            .binary_search(&(seq as u32))
+            .binary_search(&(index as u32))
             .expect("every resolution has its note")
     }
 
     /// The record at position `seq`, if there is one.
     pub fn get(&self, seq: usize) -> Option<AuditRecord> {
-        (seq < self.rows.len()).then(|| self.record(seq))
+        (self.base..self.len())
+            .contains(&seq)
+            .then(|| self.record(seq))
     }
 
-    /// Every record, oldest first.
+    /// Every record held, oldest first.
     pub fn records(&self) -> Records<'_> {
-        self.records_from(0)
+        self.records_from(self.base)
     }
 
     /// The records from position `seq` on, oldest first.
     pub fn records_from(&self, seq: usize) -> Records<'_> {
         Records {
             log: self,
-            seqs: seq.min(self.rows.len())..self.rows.len(),
+            seqs: seq.clamp(self.base, self.len())..self.len(),
         }
     }
 
     /// The newest record.
     pub fn last(&self) -> Option<AuditRecord> {
-        self.rows.len().checked_sub(1).map(|seq| self.record(seq))
+        (self.rows.len() > 0).then(|| self.record(self.len() - 1))
     }
 
     /// A record's time, kind and (for records of submissions) agent, action
     /// type and verdict, read without building the record: for scanning
     /// many.
     pub fn head(&self, seq: usize) -> RecordHead {
-        let row = self.rows.get(seq);
+        let index = self.index_of(seq);
+        let row = self.rows.get(index);
         let submission = (row.kind != Kind::Other).then(|| {
             (
                 row.agent,
@@ -394,17 +445,19 @@ impl AuditLog {
             )
         });
         RecordHead {
-            at: self.rows.at(seq),
+            at: self.rows.at(index),
             submission,
         }
     }
 
+    /// How many records were ever recorded, forgotten ones included: the
+    /// position the next record takes.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.base + self.rows.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.len() == 0
+        self.len() == 0
     }
 
     /// Records that refused a submission (final denials and rate limits,
@@ -412,7 +465,7 @@ impl AuditLog {
     pub fn refusals(&self, agent: Option<AgentId>) -> impl Iterator<Item = AuditRecord> + '_ {
         self.refusal_seqs(agent)
             .iter()
-            .map(|&seq| self.record(seq as usize))
+            .map(|&index| self.record(self.base + index as usize))
     }
 
     fn refusal_seqs(&self, agent: Option<AgentId>) -> &[u32] {
@@ -440,29 +493,34 @@ impl AuditLog {
         self.resolutions
             .iter()
             .rev()
-            .map(|&seq| self.record(seq as usize))
+            .map(|&index| self.record(self.base + index as usize))
     }
 
     /// The events that are not about a request (configuration changes, kill
     /// switches) from position `seq` on, oldest first, with their positions
     /// and times.
     pub fn events_from(&self, seq: usize) -> impl Iterator<Item = (usize, Timestamp, &AuditEvent)> {
-        let first = self.event_seqs.partition_point(|&s| (s as usize) < seq);
+        let first = self
+            .event_seqs
+            .partition_point(|&index| self.base + (index as usize) < seq);
         self.event_seqs[first..]
             .iter()
             .zip(&self.events[first..])
-            .map(|(&seq, event)| (seq as usize, self.rows.at(seq as usize), event))
+            .map(|(&index, event)| {
+                let index = index as usize;
+                (self.base + index, self.rows.at(index), event)
+            })
     }
 
     /// Every record about one request, oldest first.
     pub fn of_request(&self, id: RequestId) -> impl Iterator<Item = AuditRecord> + '_ {
         let (high, low) = id.0.as_u64_pair();
         (0..self.rows.len())
-            .filter(move |&seq| {
-                let row = self.rows.get(seq);
+            .filter(move |&index| {
+                let row = self.rows.get(index);
                 matches!(row.kind, Kind::Decision | Kind::Resolution) && row.id == [high, low]
             })
-            .map(|seq| self.record(seq))
+            .map(|index| self.record(self.base + index))
     }
 
     /// The bytes this log holds beyond the parameters it shares with the
@@ -658,7 +716,7 @@ impl AuditLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::governance::decision::{sample_reasons, DecidedBy};
+    use crate::governance::decision::{sample_reasons, DecidedBy, Reason};
     use crate::governance::detectors::DataKind;
 
     /// Appends a varied trail, keeping what each record should read as, and
@@ -800,5 +858,56 @@ mod tests {
             "{} templates",
             log.decisions.len()
         );
+    }
+
+    #[test]
+    fn forgotten_records_leave_positions_going_on_and_only_new_records_held() {
+        let mut log = AuditLog::default();
+        let event = |n: u64| AuditEvent::KillSwitchDeactivated {
+            actor: Arc::from(format!("ops-{n}")),
+            target: None,
+        };
+        for n in 0..3 {
+            log.record_event(Timestamp(n), event(n));
+        }
+        log.forget();
+        assert_eq!((log.len(), log.first()), (3, 3));
+        assert_eq!(log.records().count(), 0);
+        assert_eq!(log.get(2), None);
+        assert_eq!(log.last(), None);
+        let decision = Decision::new(
+            Verdict::Denied,
+            DecidedBy::Validation,
+            Reason::DuplicateRequestId,
+        );
+        let request = Request {
+            id: RequestId(uuid::Uuid::from_u128(9)),
+            agent: AgentId(1),
+            action: ActionType(0),
+            risk: RiskLevel::Low,
+            detected: DataKinds::EMPTY,
+            parameters: Arc::default(),
+            cost: Money::ZERO,
+            received_at: Timestamp(5),
+        };
+        log.record_duplicate(Timestamp(5), request, &decision);
+        log.record_event(Timestamp(6), event(6));
+        let seqs: Vec<u64> = log.records().map(|r| r.seq).collect();
+        assert_eq!(seqs, [3, 4]);
+        assert_eq!(log.record(4).event, event(6));
+        assert_eq!(log.head(3).at, Timestamp(5));
+        assert_eq!(
+            log.events_from(0)
+                .map(|(seq, _, _)| seq)
+                .collect::<Vec<_>>(),
+            [4]
+        );
+        assert_eq!(
+            log.refusals(Some(AgentId(1)))
+                .map(|r| r.seq)
+                .collect::<Vec<_>>(),
+            [3]
+        );
+        assert_eq!(log.records_from(4).count(), 1);
     }
 }
