@@ -52,6 +52,8 @@ if grep -q 'name = "governance-bench"' Cargo.toml; then
   cargo run --release --quiet --bin governance-bench
   # The --input path on the example script, so it keeps working.
   cargo run --release --quiet --bin governance-bench -- --input examples/replay/demo.jsonl
+  # The replay's peak memory on scripts of two lengths (short ones here).
+  scripts/replay-memory.sh 50000 100000
 fi
 
 printf '\nAll %d steps succeeded.\n' "$steps_run"

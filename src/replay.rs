@@ -3,9 +3,12 @@
 //! The input is JSON Lines: an optional `setup` line with the initial
 //! configuration, then time-ordered events (requests, reviews, configuration
 //! changes, kill-switch actions, clock advances). The output is the audit trail
-//! as JSON Lines, one [`AuditLine`] per record. The whole input is read and run
-//! before anything is written, so malformed input produces an error naming the
-//! line and the field, and never a partial result.
+//! as JSON Lines, one [`AuditLine`] per record. [`stream`] reads the script a
+//! line at a time and hands out each line's records as it runs them, then
+//! forgets them, so its memory depends on what the control plane must
+//! remember (waiting escalations, rate windows, used ids), never on the
+//! length of the script; [`run`] collects the whole trail. Malformed input
+//! produces an error naming the line and the field.
 //!
 //! Invariants on input: a key repeated in any object is an error (never "the
 //! last one wins"); a line nested deeper than [`MAX_LINE_DEPTH`] is refused
@@ -22,6 +25,7 @@ use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 use std::cell::Cell;
 use std::fmt;
+use std::io::BufRead;
 
 /// The deepest a line may nest arrays and objects, counting its own object as
 /// level 1 (so a request's `parameters` object is level 2). Checked before
@@ -167,6 +171,28 @@ pub struct ReplayOptions {
 pub struct ReplayOutcome {
     pub lines: Vec<AuditLine>,
     pub pending_at_end: usize,
+}
+
+/// How a streamed replay ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReplaySummary {
+    /// Audit records handed out.
+    pub records: usize,
+    /// Escalations still waiting at the end.
+    pub pending_at_end: usize,
+}
+
+/// Why a streamed replay stopped: its input, or the output it was writing.
+#[derive(Debug, PartialEq)]
+pub enum StreamError<E> {
+    Replay(ReplayError),
+    Output(E),
+}
+
+impl<E> From<ReplayError> for StreamError<E> {
+    fn from(error: ReplayError) -> StreamError<E> {
+        StreamError::Replay(error)
+    }
 }
 
 impl ReplayOutcome {
@@ -488,19 +514,47 @@ fn is_derived_form(RequestId(id): RequestId) -> bool {
 /// 16 MiB it comes to is address space; only the pages used are committed.
 const STACK_BYTES_PER_LEVEL: usize = 16 * 1024;
 
-/// Runs a replay script and returns the audit trail it produces.
+/// Runs a replay script and returns the audit trail it produces: [`stream`],
+/// collected.
+pub fn run(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, ReplayError> {
+    let mut lines = Vec::new();
+    let summary = stream(input.as_bytes(), options, |line| {
+        lines.push(line);
+        Ok::<_, std::convert::Infallible>(())
+    })
+    .map_err(|error| match error {
+        StreamError::Replay(error) => error,
+        StreamError::Output(never) => match never {},
+    })?;
+    Ok(ReplayOutcome {
+        lines,
+        pending_at_end: summary.pending_at_end,
+    })
+}
+
+/// Runs a replay script read a line at a time from `input`, handing each
+/// audit record to `out` as soon as the line that caused it has run. The
+/// first error, of the script or of `out`, stops the replay: the records
+/// of the lines before it have been handed out.
 ///
 /// The work runs on a thread of its own whose stack is sized for
 /// [`MAX_LINE_DEPTH`], so the caller's stack size does not matter (a test
-/// thread has 2 MiB). What stays with the caller is serialising and dropping
-/// the outcome, which recurses less: under 1.1 MiB for a line at the cap in an
-/// unoptimised build.
-pub fn run(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, ReplayError> {
+/// thread has 2 MiB).
+pub fn stream<R, E, F>(
+    input: R,
+    options: ReplayOptions,
+    out: F,
+) -> Result<ReplaySummary, StreamError<E>>
+where
+    R: BufRead + Send,
+    E: Send,
+    F: FnMut(AuditLine) -> Result<(), E> + Send,
+{
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("replay".into())
             .stack_size(MAX_LINE_DEPTH * STACK_BYTES_PER_LEVEL)
-            .spawn_scoped(scope, || run_here(input, options))
+            .spawn_scoped(scope, || stream_here(input, options, out))
             .expect("the replay thread starts")
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -592,73 +646,135 @@ pub fn requests_of(
     })
 }
 
-fn run_here(input: &str, options: ReplayOptions) -> Result<ReplayOutcome, ReplayError> {
-    let mut events = parse_script(input)?;
-    let (config, start) = setup_of(&events)?;
-
-    let clock = ManualClock::default();
-    let mut plane = ControlPlane::new(config, clock.clone()).map_err(|e| ReplayError {
-        line: 1,
-        message: e.to_string(),
+/// A plane under the configuration a setup line gives, or the default.
+fn plane_for(
+    config: GovernanceConfig,
+    line: usize,
+    clock: &ManualClock,
+) -> Result<ControlPlane, ReplayError> {
+    config.validate().map_err(|e| ReplayError {
+        line,
+        message: format!("field \"config\": {e}"),
     })?;
-    let mut last = Timestamp(0);
-    for (line, event) in events.drain(..).skip(start) {
-        let fail = |message: String| ReplayError { line, message };
-        last = time_of(line, &event, last)?;
-        clock.set(last);
-        match event {
-            Event::Setup(_) => unreachable!("rejected above"),
-            Event::Request(request) => {
-                plane.submit_owned(request.into_input(line));
-            }
-            Event::Review(review) => {
-                let decision = Review {
-                    approve: review.approve,
-                    reviewer: review.reviewer,
-                    comment: review.comment,
-                    request_hash: review.request_hash,
-                };
-                plane
-                    .resolve(review.request_id, &decision)
-                    .map_err(|e| fail(e.to_string()))?;
-            }
-            Event::Config(change) => {
-                plane
-                    .apply_config(change.config, &change.actor)
-                    .map_err(|e| fail(format!("field \"config\": {e}")))?;
-            }
-            Event::KillSwitchOn(on) => {
-                plane
-                    .activate_kill_switch_for(on.scope.as_ref(), &on.actor, &on.reason)
-                    .map_err(|e| fail(e.to_string()))?;
-            }
-            Event::KillSwitchOff(off) => {
-                plane
-                    .deactivate_kill_switch_for(off.scope.as_ref(), &off.actor)
-                    .map_err(|e| fail(e.to_string()))?;
-            }
-            Event::Advance(_) => {
-                plane.expire_due();
-            }
-        }
-    }
+    ControlPlane::new(config, clock.clone()).map_err(|e| ReplayError {
+        line,
+        message: e.to_string(),
+    })
+}
 
+fn stream_here<E>(
+    input: impl BufRead,
+    options: ReplayOptions,
+    mut out: impl FnMut(AuditLine) -> Result<(), E>,
+) -> Result<ReplaySummary, StreamError<E>> {
+    let clock = ManualClock::default();
+    let mut plane: Option<ControlPlane> = None;
+    let mut last = Timestamp(0);
+    let mut records = 0;
+    let mut hand_out = |plane: &mut ControlPlane| {
+        plane.drain_audit(|line| {
+            records += 1;
+            out(line)
+        })
+    };
+    for (index, text) in input.lines().enumerate() {
+        let line = index + 1;
+        let text = text.map_err(|e| ReplayError {
+            line,
+            message: format!("cannot read: {e}"),
+        })?;
+        // A byte-order mark is an encoding signature, not part of the first
+        // line; anywhere else it is a character, and outside a string not
+        // JSON.
+        let text = match line {
+            1 => text.strip_prefix('\u{FEFF}').unwrap_or(&text),
+            _ => &text,
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        let event = parse_event(text, line)?;
+        let plane = match (&mut plane, event) {
+            (Some(plane), event) => {
+                apply(plane, &clock, line, event, &mut last)?;
+                plane
+            }
+            // The first event: a setup line gives the configuration.
+            (None, Event::Setup(Setup { config })) => {
+                plane.insert(plane_for(config, line, &clock)?)
+            }
+            (None, event) => {
+                let plane = plane.insert(plane_for(GovernanceConfig::default(), 1, &clock)?);
+                apply(plane, &clock, line, event, &mut last)?;
+                plane
+            }
+        };
+        hand_out(plane).map_err(StreamError::Output)?;
+    }
+    let mut plane = match plane {
+        Some(plane) => plane,
+        None => plane_for(GovernanceConfig::default(), 1, &clock)?,
+    };
     if options.drain {
         if let Some(latest) = plane.pending_escalations().map(|p| p.deadline).max() {
             clock.set(latest.max(last));
             plane.expire_due();
         }
     }
-
-    let lines = plane
-        .audit()
-        .records()
-        .map(|record| plane.audit_line(&record))
-        .collect();
-    Ok(ReplayOutcome {
-        lines,
+    hand_out(&mut plane).map_err(StreamError::Output)?;
+    Ok(ReplaySummary {
+        records,
         pending_at_end: plane.pending_escalations().count(),
     })
+}
+
+/// Runs one event (not the setup) at its time.
+fn apply(
+    plane: &mut ControlPlane,
+    clock: &ManualClock,
+    line: usize,
+    event: Event,
+    last: &mut Timestamp,
+) -> Result<(), ReplayError> {
+    let fail = |message: String| ReplayError { line, message };
+    *last = time_of(line, &event, *last)?;
+    clock.set(*last);
+    match event {
+        Event::Setup(_) => unreachable!("time_of refuses a setup line here"),
+        Event::Request(request) => {
+            plane.submit_owned(request.into_input(line));
+        }
+        Event::Review(review) => {
+            let decision = Review {
+                approve: review.approve,
+                reviewer: review.reviewer,
+                comment: review.comment,
+                request_hash: review.request_hash,
+            };
+            plane
+                .resolve(review.request_id, &decision)
+                .map_err(|e| fail(e.to_string()))?;
+        }
+        Event::Config(change) => {
+            plane
+                .apply_config(change.config, &change.actor)
+                .map_err(|e| fail(format!("field \"config\": {e}")))?;
+        }
+        Event::KillSwitchOn(on) => {
+            plane
+                .activate_kill_switch_for(on.scope.as_ref(), &on.actor, &on.reason)
+                .map_err(|e| fail(e.to_string()))?;
+        }
+        Event::KillSwitchOff(off) => {
+            plane
+                .deactivate_kill_switch_for(off.scope.as_ref(), &off.actor)
+                .map_err(|e| fail(e.to_string()))?;
+        }
+        Event::Advance(_) => {
+            plane.expire_due();
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -65,6 +65,11 @@ mod bench {
             "  audit trail in memory",
             audit.footprint() / audit.len().max(1)
         );
+        println!(
+            "{:<44} {:>12} bytes a request",
+            "  used request ids in memory",
+            plane.used_ids_footprint() / count.max(1)
+        );
         plane
     }
 

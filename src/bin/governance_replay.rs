@@ -12,9 +12,9 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use agent_governance_console::replay::{run, ReplayOptions};
+    use agent_governance_console::replay::{stream, ReplayOptions, ReplaySummary, StreamError};
     use std::ffi::OsString;
-    use std::io::{Read, Write};
+    use std::io::{BufRead, BufReader, BufWriter, Write};
     use std::path::{Path, PathBuf};
 
     const USAGE: &str = "\
@@ -24,7 +24,10 @@ Runs the JSON Lines replay script INPUT (- for standard input) through the
 governance control plane and writes the audit trail as JSON Lines to standard
 output, or to FILE. With --drain, escalations still waiting after the last
 event time out, so every request ends with a final outcome.
-On malformed input it names the line and field, exits 1 and writes nothing.";
+The script is read and its trail written a line at a time: memory does not
+grow with its length. On malformed input it names the line and field and
+exits 1; FILE is then left as it was, while standard output holds the
+records of the lines before the bad one.";
 
     struct Args {
         input: String,
@@ -58,25 +61,51 @@ On malformed input it names the line and field, exits 1 and writes nothing.";
         }))
     }
 
-    fn read_input(input: &str) -> Result<String, String> {
-        let mut text = String::new();
+    fn open_input(input: &str) -> Result<Box<dyn BufRead + Send>, String> {
         if input == "-" {
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| format!("cannot read standard input: {e}"))?;
-        } else {
-            text =
-                std::fs::read_to_string(input).map_err(|e| format!("cannot read {input}: {e}"))?;
+            return Ok(Box::new(BufReader::new(std::io::stdin())));
         }
-        Ok(text)
+        let file = std::fs::File::open(input).map_err(|e| format!("cannot read {input}: {e}"))?;
+        Ok(Box::new(BufReader::new(file)))
+    }
+
+    /// Replays `input` into `out`, a line of JSON per record.
+    fn replay_into(
+        input: &str,
+        options: ReplayOptions,
+        out: impl Write + Send,
+        out_name: &str,
+    ) -> Result<ReplaySummary, String> {
+        let mut out = BufWriter::new(out);
+        let summary = stream(open_input(input)?, options, |line| {
+            out.write_all(line.to_json().as_bytes())?;
+            out.write_all(b"\n")
+        });
+        let summary = summary.map_err(|error| match error {
+            StreamError::Replay(error) => format!("{input}: {error}"),
+            StreamError::Output(e) => format!("cannot write {out_name}: {e}"),
+        });
+        // What was written before an error is flushed too: on standard
+        // output, the records of the lines before the bad one.
+        let flushed = out
+            .flush()
+            .map_err(|e| format!("cannot write {out_name}: {e}"));
+        let summary = summary?;
+        flushed?;
+        Ok(summary)
     }
 
     /// Writes to a temporary file beside the target and renames it over the
-    /// target, so a failed write never leaves a half-written audit trail where
-    /// the result is expected. The temporary file has an unpredictable name and
-    /// is created exclusively, so a file or symlink planted beside the target
-    /// is never followed or overwritten; it is removed if anything fails.
-    fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
+    /// target once the replay has succeeded, so a failed replay or write never
+    /// leaves a half-written audit trail where the result is expected. The
+    /// temporary file has an unpredictable name and is created exclusively, so
+    /// a file or symlink planted beside the target is never followed or
+    /// overwritten; it is removed if anything fails.
+    fn replay_to_file(
+        input: &str,
+        options: ReplayOptions,
+        path: &Path,
+    ) -> Result<ReplaySummary, String> {
         let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
         let directory = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -91,10 +120,15 @@ On malformed input it names the line and field, exits 1 and writes nothing.";
         // owner-only 0600 that tempfile defaults to.
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let mut temporary = builder.tempfile_in(directory).map_err(fail)?;
-        temporary.write_all(contents.as_bytes()).map_err(fail)?;
+        let temporary = builder.tempfile_in(directory).map_err(fail)?;
+        let summary = replay_into(
+            input,
+            options,
+            temporary.as_file(),
+            &path.display().to_string(),
+        )?;
         temporary.persist(path).map_err(|e| fail(e.error))?;
-        Ok(())
+        Ok(summary)
     }
 
     pub fn main(args: Vec<String>) -> i32 {
@@ -109,31 +143,25 @@ On malformed input it names the line and field, exits 1 and writes nothing.";
                 return 2;
             }
         };
-        let result = read_input(&args.input)
-            .and_then(|text| run(&text, args.options).map_err(|e| format!("{}: {e}", args.input)));
-        let outcome = match result {
-            Ok(outcome) => outcome,
+        let result = match &args.output {
+            Some(path) => replay_to_file(&args.input, args.options, path),
+            None => replay_into(
+                &args.input,
+                args.options,
+                std::io::stdout(),
+                "standard output",
+            ),
+        };
+        let summary = match result {
+            Ok(summary) => summary,
             Err(message) => {
                 eprintln!("governance-replay: {message}");
                 return 1;
             }
         };
-        let text = outcome.to_json_lines();
-        let written = match &args.output {
-            Some(path) => write_atomically(path, &text),
-            None => std::io::stdout()
-                .lock()
-                .write_all(text.as_bytes())
-                .map_err(|e| format!("cannot write standard output: {e}")),
-        };
-        if let Err(message) = written {
-            eprintln!("governance-replay: {message}");
-            return 1;
-        }
         eprintln!(
             "governance-replay: {} audit records; {} escalations still pending",
-            outcome.lines.len(),
-            outcome.pending_at_end
+            summary.records, summary.pending_at_end
         );
         0
     }

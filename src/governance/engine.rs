@@ -636,6 +636,14 @@ impl<C: Clock> ControlPlane<C> {
         &self.audit
     }
 
+    /// The bytes of the set of used request ids, unused room included: with
+    /// the audit trail's [`AuditLog::footprint`], what the plane keeps for
+    /// every request it has seen.
+    pub fn used_ids_footprint(&self) -> usize {
+        // One entry and one control byte per bucket.
+        self.used_ids.capacity() * (std::mem::size_of::<(RequestId, Timestamp)>() + 1)
+    }
+
     /// Escalations waiting for a reviewer, oldest first.
     pub fn pending_escalations(&self) -> impl Iterator<Item = &PendingEscalation> {
         self.escalations.iter()
