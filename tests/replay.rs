@@ -1,10 +1,14 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! The replay command: same core, JSON Lines in and out, and malformed input
-//! rejected with the line and field named and no partial output.
+//! The replay command: same core, JSON Lines in and out, streamed a line at a
+//! time, and malformed input rejected with the line and field named (and no
+//! output file).
 
 use agent_governance_console::governance::Verdict;
-use agent_governance_console::replay::{run, ReplayOptions, MAX_LINE_DEPTH};
-use std::process::Command;
+use agent_governance_console::replay::{
+    run, stream, ReplayError, ReplayOptions, StreamError, MAX_LINE_DEPTH,
+};
+use std::io::{BufRead, Read, Write};
+use std::process::{Command, Stdio};
 
 const DEMO: &str = include_str!("../examples/replay/demo.jsonl");
 
@@ -471,5 +475,85 @@ fn a_kill_switch_can_stop_one_agent_or_one_action_type() {
     assert_eq!(
         error.to_string(),
         "line 1: the kill switch for agent \"nobody\" is not active"
+    );
+}
+
+/// Serves `first` and then fails, as a pipe that breaks would: whatever the
+/// replay hands out before that came from `first` alone.
+struct BreaksAfter {
+    first: std::io::Cursor<Vec<u8>>,
+}
+
+impl Read for BreaksAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.first.read(buf)? {
+            0 => Err(std::io::Error::other("the pipe broke")),
+            n => Ok(n),
+        }
+    }
+}
+
+impl BufRead for BreaksAfter {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.first.fill_buf()?.is_empty() {
+            return Err(std::io::Error::other("the pipe broke"));
+        }
+        self.first.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.first.consume(amount)
+    }
+}
+
+#[test]
+fn each_line_s_records_are_handed_out_before_the_next_line_is_read() {
+    let first = "{\"type\":\"request\",\"at_ms\":1,\"agent\":\"a\",\"action\":\"deploy\",\"cost\":1}\n";
+    let input = BreaksAfter {
+        first: std::io::Cursor::new(first.as_bytes().to_vec()),
+    };
+    let mut handed_out = Vec::new();
+    let result = stream(input, ReplayOptions::default(), |line| {
+        handed_out.push(line);
+        Ok::<_, ()>(())
+    });
+    assert_eq!(handed_out.len(), 1);
+    assert_eq!(handed_out[0].verdict, Some(Verdict::Denied));
+    match result {
+        Err(StreamError::Replay(ReplayError { line: 2, message })) => {
+            assert!(message.contains("the pipe broke"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // An output that fails stops the replay with its own error.
+    let failed = stream(DEMO.as_bytes(), ReplayOptions::default(), |_| Err("disk full"));
+    assert_eq!(failed, Err(StreamError::Output("disk full")));
+}
+
+#[test]
+fn on_standard_output_the_records_before_a_bad_line_are_written() {
+    let binary = env!("CARGO_BIN_EXE_governance-replay");
+    let mut child = Command::new(binary)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"type\":\"request\",\"at_ms\":1,\"agent\":\"a\",\"action\":\"deploy\",\"cost\":1}\n{\"type\":\"advance\",\"at_ms\":0}\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let written = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(written.lines().count(), 1, "{written}");
+    assert!(written.contains("\"verdict\":\"denied\""), "{written}");
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("-: line 2: field \"at_ms\": 0 is earlier than the previous event's 1"),
+        "{message}"
     );
 }
