@@ -132,8 +132,10 @@ impl AuditRecord {
     }
 }
 
+mod parameters;
 mod rows;
 
+use parameters::{ParameterStore, NO_PARAMETERS};
 use rows::{Row, Rows};
 
 /// What a stored record is, in one byte.
@@ -148,9 +150,6 @@ enum Kind {
 
 /// Decision templates kept across [`AuditLog::forget`] at most.
 const MAX_KEPT_TEMPLATES: usize = 4_096;
-
-/// A request without parameters.
-const NO_PARAMETERS: u32 = u32::MAX;
 
 /// What a resolution records beyond its row.
 #[derive(Clone, Debug)]
@@ -176,7 +175,7 @@ pub struct AuditLog {
     /// Each distinct decision template, and its index.
     decisions: Vec<Decision>,
     decision_index: FastMap<Decision, u32>,
-    parameters: Vec<Parameters>,
+    parameters: ParameterStore,
     /// Events that are not about a request, and their positions.
     events: Vec<AuditEvent>,
     event_seqs: Vec<u32>,
@@ -187,7 +186,6 @@ pub struct AuditLog {
     /// its row.
     resolutions: Vec<u32>,
     notes: Vec<Note>,
-    no_parameters: Parameters,
     /// How many records were handed out and forgotten (see
     /// [`AuditLog::forget`]): the position of the oldest record held.
     /// Positions inside the log (rows, indexes) count from here.
@@ -325,13 +323,7 @@ impl AuditLog {
                 index
             }
         };
-        let parameters = if request.parameters.is_empty() {
-            NO_PARAMETERS
-        } else {
-            let index = u32::try_from(self.parameters.len()).expect("fewer than 2^32 parameters");
-            self.parameters.push(request.parameters);
-            index
-        };
+        let parameters = self.parameters.store(request.parameters);
         let (high, low) = request.id.0.as_u64_pair();
         self.rows.push(
             at,
@@ -370,10 +362,7 @@ impl AuditLog {
                     action: row.action,
                     risk: row.risk,
                     detected: row.detected,
-                    parameters: match row.parameters {
-                        NO_PARAMETERS => self.no_parameters.clone(),
-                        index => self.parameters[index as usize].clone(),
-                    },
+                    parameters: self.parameters.get(row.parameters),
                     cost: row.cost,
                     received_at: at,
                 };
@@ -531,7 +520,7 @@ impl AuditLog {
         self.rows.footprint()
             + self.decisions.capacity() * size_of::<Decision>()
             + self.decision_index.capacity() * (size_of::<Decision>() + size_of::<u32>() + 1)
-            + self.parameters.capacity() * size_of::<Parameters>()
+            + self.parameters.footprint()
             + self.events.capacity() * size_of::<AuditEvent>()
             + (self.refusals.capacity() + self.resolutions.capacity() + self.event_seqs.capacity())
                 * size_of::<u32>()
