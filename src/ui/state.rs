@@ -17,7 +17,7 @@ use leptos::prelude::*;
 const SLICE: usize = 400;
 /// The simulation pauses itself at this many audit records: the trail is kept
 /// whole, and a browser tab's memory is finite.
-pub const AUDIT_RECORD_CEILING: usize = 500_000;
+pub const AUDIT_RECORD_CEILING: usize = 5_000_000;
 
 /// The kill-switch form: open or not, what it stops, and why.
 #[derive(Clone, Copy)]

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openConsole, screenshot, frameTimes } from './support.mjs';
+import { serveDist, openConsole, screenshot, frameTimes, wasmMemoryBytes } from './support.mjs';
 
 async function textOf(page, testid) {
   return (await page.getByTestId(testid).first().textContent()) ?? '';
@@ -102,10 +102,13 @@ test('frame times with 1,000 agents at 100× and maximum speed (figures, not a p
       const figures = await frameTimes(page, 5000);
       figures.records_per_second = ((await recordCount()) - recordsBefore) / figures.seconds;
       figures.heap_mb = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize / 1e6 : null));
+      const records = await recordCount();
+      const wasmBytes = await wasmMemoryBytes(page);
       console.log(
         `1,000 agents at speed ${speed}: ${figures.frames} frames in ${figures.seconds.toFixed(1)} s, frame time p50 ${figures.p50.toFixed(1)} ms, ` +
           `p95 ${figures.p95.toFixed(1)} ms, max ${figures.max.toFixed(1)} ms; ` +
-          `${Math.round(figures.records_per_second)} audit records/s; JS heap (wasm memory not included) ${figures.heap_mb?.toFixed(0)} MB`,
+          `${Math.round(figures.records_per_second)} audit records/s; JS heap (wasm memory not included) ${figures.heap_mb?.toFixed(0)} MB; ` +
+          `wasm memory ${(wasmBytes / 1e6).toFixed(0)} MB for ${records} records (${Math.round(wasmBytes / records)} bytes a record, everything included)`,
       );
     }
     await screenshot(page, 'perf-1000-agents');

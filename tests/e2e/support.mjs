@@ -78,9 +78,20 @@ export async function openConsole(url, viewport = { width: 1280, height: 800 }, 
     if (message.type() === 'error') errors.push(`console error: ${message.text()}`);
   });
   page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()}`));
+  // The wasm module's exports, for reading its memory's size.
+  await page.addInitScript(() =>
+    addEventListener('TrunkApplicationStarted', (event) => {
+      window.__wasm = event.detail.wasm;
+    }),
+  );
   await page.goto(url);
   await page.getByTestId(ready).waitFor({ timeout });
   return { browser, page, errors };
+}
+
+/** The wasm module's linear memory in bytes (it only ever grows). */
+export async function wasmMemoryBytes(page) {
+  return page.evaluate(() => window.__wasm?.memory?.buffer?.byteLength ?? null);
 }
 
 export async function screenshot(page, name) {
