@@ -508,7 +508,8 @@ impl BufRead for BreaksAfter {
 
 #[test]
 fn each_line_s_records_are_handed_out_before_the_next_line_is_read() {
-    let first = "{\"type\":\"request\",\"at_ms\":1,\"agent\":\"a\",\"action\":\"deploy\",\"cost\":1}\n";
+    let first =
+        "{\"type\":\"request\",\"at_ms\":1,\"agent\":\"a\",\"action\":\"deploy\",\"cost\":1}\n";
     let input = BreaksAfter {
         first: std::io::Cursor::new(first.as_bytes().to_vec()),
     };
@@ -526,7 +527,9 @@ fn each_line_s_records_are_handed_out_before_the_next_line_is_read() {
         other => panic!("{other:?}"),
     }
     // An output that fails stops the replay with its own error.
-    let failed = stream(DEMO.as_bytes(), ReplayOptions::default(), |_| Err("disk full"));
+    let failed = stream(DEMO.as_bytes(), ReplayOptions::default(), |_| {
+        Err("disk full")
+    });
     assert_eq!(failed, Err(StreamError::Output("disk full")));
 }
 
