@@ -49,7 +49,8 @@ impl TimeoutOutcome {
         *self == TimeoutOutcome::Deny
     }
 }
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::{Arc, OnceLock};
 
 /// A request waiting for a human.
@@ -117,127 +118,165 @@ impl PartialEq for PendingEscalation {
     }
 }
 
-/// The arrivals of one agent's (or one action type's) waiting items,
-/// ascending. An item that leaves the queue stays listed, as stale, until
-/// stale entries outnumber live ones and the list is rebuilt: removing each
-/// from the middle of a long list would move the rest of it every time.
+/// Where an item waits: its arrival number and its slot. An entry whose
+/// slot no longer holds that arrival is stale: the item has left.
+type Entry = (u64, u32);
+
+/// Entries in arrival order, stale ones included until they outnumber the
+/// live ones and the list is rebuilt: removing each item from the middle of
+/// a long list would move the rest of it every time.
 #[derive(Clone, Debug, Default)]
 struct Listed {
-    arrivals: Vec<u64>,
+    entries: Vec<Entry>,
     stale: usize,
 }
 
-/// Notes that one item listed under `key` has left the queue; rebuilds the
-/// list when half of it is stale, and drops it when nothing is left.
-fn unlist(index: &mut FastMap<u32, Listed>, key: u32, waiting: &BTreeMap<u64, u32>) {
-    let Some(listed) = index.get_mut(&key) else {
-        return;
-    };
-    listed.stale += 1;
-    if listed.stale * 2 >= listed.arrivals.len() {
-        listed
-            .arrivals
-            .retain(|arrival| waiting.contains_key(arrival));
-        listed.stale = 0;
-        if listed.arrivals.is_empty() {
-            index.remove(&key);
+impl Listed {
+    /// Notes that one listed item has left; rebuilds the list when half of
+    /// it is stale. True when nothing is left.
+    fn left(&mut self, slots: &[Option<Slot>]) -> bool {
+        self.stale += 1;
+        if self.stale * 2 >= self.entries.len() {
+            self.entries.retain(|&entry| is_live(slots, entry));
+            self.stale = 0;
         }
+        self.entries.is_empty()
+    }
+
+    fn live<'a>(&'a self, slots: &'a [Option<Slot>]) -> impl Iterator<Item = Entry> + 'a {
+        self.entries
+            .iter()
+            .copied()
+            .filter(move |&entry| is_live(slots, entry))
     }
 }
 
+/// A waiting item and the arrival it holds its slot for.
+#[derive(Clone, Debug)]
+struct Slot {
+    arrival: u64,
+    item: PendingEscalation,
+}
+
+fn is_live(slots: &[Option<Slot>], (arrival, slot): Entry) -> bool {
+    slots[slot as usize]
+        .as_ref()
+        .is_some_and(|held| held.arrival == arrival)
+}
+
+/// Notes that one item listed under `key` has left; drops the list when
+/// nothing is left in it.
+fn unlist(index: &mut FastMap<u32, Listed>, key: u32, slots: &[Option<Slot>]) {
+    if index.get_mut(&key).is_some_and(|listed| listed.left(slots)) {
+        index.remove(&key);
+    }
+}
+
+/// Waiting items in arrival order, and by deadline, agent, action type and
+/// request id. Items sit in slots that are reused once free; the indexes
+/// hold (arrival, slot) entries and forget a left item lazily, each checked
+/// in constant time against its slot.
 #[derive(Clone, Debug, Default)]
 pub struct EscalationQueue {
-    /// Each waiting item's slot, by arrival.
-    by_arrival: BTreeMap<u64, u32>,
-    /// The items, in slots that are reused once free: the ordered index
-    /// moves small numbers, never the items themselves.
-    slots: Vec<Option<PendingEscalation>>,
+    slots: Vec<Option<Slot>>,
     free: Vec<u32>,
-    arrival_of: FastMap<RequestId, u64>,
-    by_deadline: BTreeSet<(Timestamp, u64)>,
-    /// Arrivals of each agent's and each action type's waiting items, in
-    /// ascending order: arrivals only grow, so a push keeps them sorted.
+    /// Every item, in arrival order.
+    order: Listed,
+    /// Deadlines, earliest on top; an entry of an item that has left stays
+    /// until it reaches the top (or the heap is rebuilt).
+    by_deadline: BinaryHeap<Reverse<(Timestamp, u64, u32)>>,
+    slot_of: FastMap<RequestId, u32>,
     /// Keyed by the interned number (`AgentId.0`, `ActionType.0`), so both
     /// indexes share one map type (one copy of its code in the browser).
     by_agent: FastMap<u32, Listed>,
     by_action: FastMap<u32, Listed>,
     next_arrival: u64,
+    len: usize,
 }
 
 impl EscalationQueue {
     pub fn push(&mut self, pending: PendingEscalation) {
         let arrival = self.next_arrival;
         self.next_arrival += 1;
-        self.arrival_of.insert(pending.request.id, arrival);
-        self.by_deadline.insert((pending.deadline, arrival));
-        let request = &pending.request;
-        self.by_agent
-            .entry(request.agent.0)
-            .or_default()
-            .arrivals
-            .push(arrival);
-        self.by_action
-            .entry(request.action.0)
-            .or_default()
-            .arrivals
-            .push(arrival);
+        let (id, deadline) = (pending.request.id, pending.deadline);
+        let (agent, action) = (pending.request.agent.0, pending.request.action.0);
+        let held = Some(Slot {
+            arrival,
+            item: pending,
+        });
         let slot = match self.free.pop() {
             Some(slot) => {
-                self.slots[slot as usize] = Some(pending);
+                self.slots[slot as usize] = held;
                 slot
             }
             None => {
-                self.slots.push(Some(pending));
+                self.slots.push(held);
                 u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 waiting items")
             }
         };
-        self.by_arrival.insert(arrival, slot);
+        let entry = (arrival, slot);
+        self.order.entries.push(entry);
+        self.by_deadline.push(Reverse((deadline, arrival, slot)));
+        self.slot_of.insert(id, slot);
+        self.by_agent.entry(agent).or_default().entries.push(entry);
+        self.by_action
+            .entry(action)
+            .or_default()
+            .entries
+            .push(entry);
+        self.len += 1;
     }
 
     fn item(&self, slot: u32) -> &PendingEscalation {
-        self.slots[slot as usize]
+        &self.slots[slot as usize]
             .as_ref()
             .expect("an indexed slot holds its item")
-    }
-
-    /// Takes `arrival` out of every index, once it is out of `by_arrival`.
-    fn unindex(&mut self, arrival: u64, pending: &PendingEscalation) {
-        self.arrival_of.remove(&pending.request.id);
-        self.by_deadline.remove(&(pending.deadline, arrival));
-        let request = &pending.request;
-        unlist(&mut self.by_agent, request.agent.0, &self.by_arrival);
-        unlist(&mut self.by_action, request.action.0, &self.by_arrival);
+            .item
     }
 
     pub fn get(&self, id: RequestId) -> Option<&PendingEscalation> {
-        self.arrival_of
-            .get(&id)
-            .and_then(|arrival| self.by_arrival.get(arrival))
-            .map(|&slot| self.item(slot))
+        self.slot_of.get(&id).map(|&slot| self.item(slot))
     }
 
     pub fn remove(&mut self, id: RequestId) -> Option<PendingEscalation> {
-        let arrival = *self.arrival_of.get(&id)?;
-        self.take(arrival)
+        let slot = *self.slot_of.get(&id)?;
+        Some(self.take(slot))
     }
 
-    fn take(&mut self, arrival: u64) -> Option<PendingEscalation> {
-        let slot = self.by_arrival.remove(&arrival)?;
+    /// Takes the item in `slot` out of the queue.
+    fn take(&mut self, slot: u32) -> PendingEscalation {
         let pending = self.slots[slot as usize]
             .take()
-            .expect("an indexed slot holds its item");
+            .expect("an indexed slot holds its item")
+            .item;
         self.free.push(slot);
-        self.unindex(arrival, &pending);
-        Some(pending)
+        self.len -= 1;
+        self.slot_of.remove(&pending.request.id);
+        self.order.left(&self.slots);
+        unlist(&mut self.by_agent, pending.request.agent.0, &self.slots);
+        unlist(&mut self.by_action, pending.request.action.0, &self.slots);
+        if self.by_deadline.len() > 2 * self.len + 64 {
+            let slots = &self.slots;
+            self.by_deadline
+                .retain(|&Reverse((_, arrival, slot))| is_live(slots, (arrival, slot)));
+        }
+        pending
     }
 
     /// Removes and returns the earliest item whose deadline is at or before `now`.
     pub fn pop_expired(&mut self, now: Timestamp) -> Option<PendingEscalation> {
-        let &(deadline, arrival) = self.by_deadline.first()?;
-        if deadline > now {
-            return None;
+        while let Some(&Reverse((deadline, arrival, slot))) = self.by_deadline.peek() {
+            if !is_live(&self.slots, (arrival, slot)) {
+                self.by_deadline.pop();
+                continue;
+            }
+            if deadline > now {
+                return None;
+            }
+            self.by_deadline.pop();
+            return Some(self.take(slot));
         }
-        self.take(arrival)
+        None
     }
 
     /// Removes the items `which` selects, in arrival order.
@@ -245,52 +284,42 @@ impl EscalationQueue {
         &mut self,
         mut which: impl FnMut(&PendingEscalation) -> bool,
     ) -> Vec<PendingEscalation> {
-        let chosen: Vec<u64> = self
-            .by_arrival
-            .iter()
-            .filter(|(_, &slot)| which(self.item(slot)))
-            .map(|(&arrival, _)| arrival)
+        let chosen: Vec<u32> = self
+            .order
+            .live(&self.slots)
+            .filter(|&(_, slot)| which(self.item(slot)))
+            .map(|(_, slot)| slot)
             .collect();
-        chosen
-            .into_iter()
-            .filter_map(|arrival| self.take(arrival))
-            .collect()
+        chosen.into_iter().map(|slot| self.take(slot)).collect()
     }
 
     /// Removes the items a kill switch of `scope` covers, in arrival order,
     /// reading only those (through the agent and action-type indexes).
     pub fn drain_scope(&mut self, scope: KillScope) -> Vec<PendingEscalation> {
-        let arrivals: Vec<u64> = match scope {
-            KillScope::Global => self.by_arrival.keys().copied().collect(),
-            KillScope::Agent(agent) => self
-                .by_agent
-                .get(&agent.0)
-                .map(|listed| listed.arrivals.clone())
-                .unwrap_or_default(),
-            KillScope::ActionType(action) => self
-                .by_action
-                .get(&action.0)
-                .map(|listed| listed.arrivals.clone())
-                .unwrap_or_default(),
+        let listed = match scope {
+            KillScope::Global => Some(&self.order),
+            KillScope::Agent(agent) => self.by_agent.get(&agent.0),
+            KillScope::ActionType(action) => self.by_action.get(&action.0),
         };
-        // Stale arrivals are no longer waiting: `take` passes over them.
-        arrivals
-            .into_iter()
-            .filter_map(|arrival| self.take(arrival))
-            .collect()
+        let chosen: Vec<u32> = listed
+            .map(|listed| listed.live(&self.slots).map(|(_, slot)| slot).collect())
+            .unwrap_or_default();
+        chosen.into_iter().map(|slot| self.take(slot)).collect()
     }
 
     /// Waiting items, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &PendingEscalation> {
-        self.by_arrival.values().map(|&slot| self.item(slot))
+        self.order
+            .live(&self.slots)
+            .map(|(_, slot)| self.item(slot))
     }
 
     pub fn len(&self) -> usize {
-        self.by_arrival.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_arrival.is_empty()
+        self.len == 0
     }
 }
 
@@ -405,6 +434,32 @@ mod tests {
     }
 
     #[test]
+    fn an_item_in_a_reused_slot_keeps_its_own_deadline() {
+        // The first item leaves early; the second takes its slot with a
+        // later deadline; the first's deadline entry must not expire it.
+        let mut queue = EscalationQueue::default();
+        queue.push(pending(1, 100));
+        queue.push(pending(2, 150));
+        assert!(queue.remove(pending(1, 100).request.id).is_some());
+        queue.push(pending(3, 500));
+        assert_eq!(
+            queue.pop_expired(Timestamp(200)).map(|p| p.request.id),
+            Some(pending(2, 150).request.id)
+        );
+        assert!(queue.pop_expired(Timestamp(499)).is_none());
+        assert_eq!(queue.len(), 1);
+        assert_eq!(
+            queue.iter().map(|p| p.request.id).collect::<Vec<_>>(),
+            [pending(3, 500).request.id]
+        );
+        assert_eq!(
+            queue.pop_expired(Timestamp(500)).map(|p| p.request.id),
+            Some(pending(3, 500).request.id)
+        );
+        assert!(queue.is_empty());
+    }
+
+    #[test]
     fn the_agent_and_action_lists_stay_within_twice_what_waits() {
         // Items leave in any order: by deadline, by review, by a kill switch.
         let mut queue = EscalationQueue::default();
@@ -416,16 +471,19 @@ mod tests {
                 .by_agent
                 .values()
                 .chain(queue.by_action.values())
-                .map(|listed| listed.arrivals.len())
+                .chain([&queue.order])
+                .map(|listed| listed.entries.len())
                 .max()
                 .unwrap_or(0)
         };
         for n in (2..=200u8).step_by(3) {
             queue.remove(pending(n, u64::from(n)).request.id);
             assert!(listed(&queue) <= 2 * queue.len() + 1, "{}", listed(&queue));
+            assert!(queue.by_deadline.len() <= 2 * queue.len() + 65);
         }
         while queue.pop_expired(Timestamp(u64::MAX)).is_some() {
             assert!(listed(&queue) <= 2 * queue.len() + 1, "{}", listed(&queue));
+            assert!(queue.by_deadline.len() <= 2 * queue.len() + 65);
         }
         assert!(queue.by_agent.is_empty() && queue.by_action.is_empty());
     }
