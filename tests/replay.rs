@@ -294,6 +294,21 @@ fn a_review_at_or_after_the_deadline_says_when_the_request_timed_out() {
         error.to_string(),
         "line 2: request 11111111-1111-4111-8111-111111111111 timed out at 0:05:00.000, before this review; nothing was executed"
     );
+    // At the end of time too: a deadline that saturates at the last
+    // millisecond is still a timeout, not "never escalated".
+    let script = [
+        format!(
+            r#"{{"type":"request","at_ms":{},"id":"11111111-1111-4111-8111-111111111111","agent":"a1","action":"email","cost":1}}"#,
+            u64::MAX - 1_000
+        ),
+        format!(
+            r#"{{"type":"review","at_ms":{},"request_id":"11111111-1111-4111-8111-111111111111","approve":true,"reviewer":"alice"}}"#,
+            u64::MAX
+        ),
+    ]
+    .join("\n");
+    let error = run(&script, ReplayOptions::default()).unwrap_err();
+    assert!(error.to_string().contains("timed out at"), "{error}");
 }
 
 #[test]

@@ -75,7 +75,8 @@ impl AuditView {
             self.matches.clear();
             self.scanned = 0;
         }
-        for seq in self.scanned..audit.len() {
+        // Records handed out and forgotten (a streamed trail) are not read.
+        for seq in self.scanned.max(audit.first())..audit.len() {
             if self.filter.matches(plane, audit.head(seq)) {
                 self.matches.push(seq as u32);
             }
@@ -139,5 +140,18 @@ mod tests {
         plane.submit(&RequestInput::new(id, "c", "email", 1.0));
         view.refresh(&plane);
         assert_eq!(view.matches(), [3, 4]);
+    }
+
+    #[test]
+    fn a_trail_handed_out_and_forgotten_is_read_from_what_is_held() {
+        let mut plane = plane_with(&[("a", "api_call"), ("b", "deploy")]);
+        plane.drain_audit(|_| Ok::<_, ()>(())).unwrap();
+        let id = RequestId(uuid::Uuid::from_u128(99));
+        plane.submit(&RequestInput::new(id, "c", "email", 1.0));
+        let mut view = AuditView::default();
+        view.refresh(&plane);
+        assert_eq!(view.matches(), [2]);
+        let mut triggers = crate::console::triggers::TriggerLog::default();
+        triggers.refresh(&plane);
     }
 }

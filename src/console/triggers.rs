@@ -48,7 +48,8 @@ impl TriggerLog {
     pub fn refresh<C: Clock>(&mut self, plane: &ControlPlane<C>) {
         let audit = plane.audit();
         let same_trail = self.scanned <= audit.len()
-            && (self.scanned == 0 || Some(audit.head(self.scanned - 1).at) == self.last_at);
+            && (self.scanned <= audit.first()
+                || Some(audit.head(self.scanned - 1).at) == self.last_at);
         if !same_trail {
             *self = TriggerLog::default();
         }
@@ -72,7 +73,7 @@ impl TriggerLog {
             }
         }
         self.scanned = audit.len();
-        self.last_at = audit.len().checked_sub(1).map(|seq| audit.head(seq).at);
+        self.last_at = (audit.len() > audit.first()).then(|| audit.head(audit.len() - 1).at);
     }
 
     /// Every trigger's row, from the plane's readings now.

@@ -41,9 +41,8 @@ use super::state::{RateTracker, SpendLedger};
 use super::stats::{AgentSpend, AgentStats, EscalationStats, SpendingReport, Stats, VerdictCounts};
 use super::time::{Clock, ManualClock, Millis, Timestamp};
 use super::triggers::{AnomalyReading, Firing, TriggerState};
-use crate::governance::fast_hash::FastMap;
+use crate::governance::fast_hash::{FastMap, FastSet};
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use thiserror::Error;
@@ -117,10 +116,6 @@ pub enum ResolveError {
     HashMismatch { id: RequestId },
 }
 
-/// In `ControlPlane::used_ids`: a request that did not time out. (One whose
-/// deadline is the last millisecond of time reads as never escalated.)
-const NOT_TIMED_OUT: Timestamp = Timestamp(u64::MAX);
-
 /// The governance control plane.
 #[derive(Debug)]
 pub struct ControlPlane<C: Clock = ManualClock> {
@@ -137,11 +132,12 @@ pub struct ControlPlane<C: Clock = ManualClock> {
     rates: RateTracker,
     audit: AuditLog,
     stats: Stats,
-    /// Every request id used so far, with the time its escalation timed out
-    /// ([`NOT_TIMED_OUT`] for the others): a review that comes too late is
-    /// told when, without reading the audit trail, which a streaming replay
-    /// does not keep.
-    used_ids: FastMap<RequestId, Timestamp>,
+    /// Every request id used so far.
+    used_ids: FastSet<RequestId>,
+    /// When each escalation that timed out did: a review that comes too
+    /// late is told when, without reading the audit trail, which a
+    /// streaming replay does not keep.
+    timed_out: FastMap<RequestId, Timestamp>,
     /// Each interned action type's risk level under the configuration.
     risk_levels: Vec<RiskLevel>,
     triggers: TriggerState,
@@ -173,7 +169,8 @@ impl<C: Clock> ControlPlane<C> {
             rates: RateTracker::default(),
             audit: AuditLog::default(),
             stats: Stats::default(),
-            used_ids: FastMap::default(),
+            used_ids: FastSet::default(),
+            timed_out: FastMap::default(),
             risk_levels: Vec::new(),
             triggers: TriggerState::default(),
             approvals: FastMap::default(),
@@ -371,10 +368,12 @@ impl<C: Clock> ControlPlane<C> {
     /// Why `id` cannot be reviewed: unknown, timed out (and when), or
     /// otherwise not waiting.
     fn not_pending(&self, id: RequestId) -> ResolveError {
-        match self.used_ids.get(&id) {
-            None => ResolveError::UnknownRequest(id),
-            Some(&NOT_TIMED_OUT) => ResolveError::NotPending(id),
+        if !self.used_ids.contains(&id) {
+            return ResolveError::UnknownRequest(id);
+        }
+        match self.timed_out.get(&id) {
             Some(&at) => ResolveError::TimedOut { id, at },
+            None => ResolveError::NotPending(id),
         }
     }
 
@@ -636,12 +635,14 @@ impl<C: Clock> ControlPlane<C> {
         &self.audit
     }
 
-    /// The bytes of the set of used request ids, unused room included: with
-    /// the audit trail's [`AuditLog::footprint`], what the plane keeps for
-    /// every request it has seen.
+    /// The bytes of the set of used request ids and of the timeouts' times,
+    /// unused room included: with the audit trail's
+    /// [`AuditLog::footprint`], what the plane keeps for every request it
+    /// has seen.
     pub fn used_ids_footprint(&self) -> usize {
         // One entry and one control byte per bucket.
-        self.used_ids.capacity() * (std::mem::size_of::<(RequestId, Timestamp)>() + 1)
+        self.used_ids.capacity() * (std::mem::size_of::<RequestId>() + 1)
+            + self.timed_out.capacity() * (std::mem::size_of::<(RequestId, Timestamp)>() + 1)
     }
 
     /// Escalations waiting for a reviewer, oldest first.
@@ -788,7 +789,7 @@ impl<C: Clock> ControlPlane<C> {
                 },
             };
             let at = self.now;
-            self.used_ids.insert(pending.request.id, at);
+            self.timed_out.insert(pending.request.id, at);
             self.finish(pending, decision, None, None, at);
             self.fire(firing);
         }
@@ -877,11 +878,8 @@ impl<C: Clock> ControlPlane<C> {
         };
         // A reused id is refused before anything else, so a submission can
         // never add a record under an id that belongs to another request.
-        match self.used_ids.entry(input.id) {
-            Entry::Occupied(_) => return (request, Received::Duplicate),
-            Entry::Vacant(entry) => {
-                entry.insert(NOT_TIMED_OUT);
-            }
+        if !self.used_ids.insert(input.id) {
+            return (request, Received::Duplicate);
         }
         let invalid_name = |field, name: &str, problem: TextProblem| Reason::InvalidField {
             field,

@@ -269,7 +269,7 @@ impl AuditLog {
     /// instead of holding it.
     pub(crate) fn forget(&mut self) {
         self.base += self.rows.len();
-        self.rows = Rows::default();
+        self.rows.clear();
         self.parameters.clear();
         self.events.clear();
         self.event_seqs.clear();
@@ -303,6 +303,12 @@ impl AuditLog {
     }
 
     fn push_request(&mut self, at: Timestamp, kind: Kind, request: Request, decision: &Decision) {
+        // A resolution's arrival is in its note; any other record is made
+        // when its request arrives, and is read back so.
+        debug_assert!(
+            kind == Kind::Resolution || request.received_at == at,
+            "a decision is recorded when its request arrives"
+        );
         let seq = self.next_seq();
         if decision.verdict.is_refusal() {
             self.refusals.push(seq);
@@ -707,6 +713,7 @@ mod tests {
     use super::*;
     use crate::governance::decision::{sample_reasons, DecidedBy, Reason};
     use crate::governance::detectors::DataKind;
+    use crate::governance::time::Millis;
 
     /// Appends a varied trail, keeping what each record should read as, and
     /// checks the log hands back exactly that, however it stores it.
@@ -879,11 +886,35 @@ mod tests {
             cost: Money::ZERO,
             received_at: Timestamp(5),
         };
-        log.record_duplicate(Timestamp(5), request, &decision);
+        log.record_duplicate(Timestamp(5), request.clone(), &decision);
         log.record_event(Timestamp(6), event(6));
+        let resolved = Decision::new(
+            Verdict::Denied,
+            DecidedBy::EscalationTimeout,
+            Reason::EscalationTimedOut { waited: Millis(2) },
+        );
+        log.record_resolution(
+            Timestamp(7),
+            request.clone(),
+            &resolved,
+            None,
+            Some(Arc::from("late")),
+        );
         let seqs: Vec<u64> = log.records().map(|r| r.seq).collect();
-        assert_eq!(seqs, [3, 4]);
+        assert_eq!(seqs, [3, 4, 5]);
         assert_eq!(log.record(4).event, event(6));
+        let resolutions: Vec<_> = log.latest_resolutions().collect();
+        assert_eq!(resolutions.len(), 1);
+        assert_eq!(resolutions[0].seq, 5);
+        assert_eq!(
+            resolutions[0].event,
+            AuditEvent::Resolution {
+                request,
+                decision: resolved,
+                reviewer: None,
+                comment: Some(Arc::from("late")),
+            }
+        );
         assert_eq!(log.head(3).at, Timestamp(5));
         assert_eq!(
             log.events_from(0)
@@ -895,8 +926,8 @@ mod tests {
             log.refusals(Some(AgentId(1)))
                 .map(|r| r.seq)
                 .collect::<Vec<_>>(),
-            [3]
+            [3, 5]
         );
-        assert_eq!(log.records_from(4).count(), 1);
+        assert_eq!(log.records_from(4).count(), 2);
     }
 }

@@ -61,11 +61,21 @@ impl Rows {
                 0
             }
         };
-        if self.chunks.last().is_none_or(|chunk| chunk.len() == CHUNK) {
+        if self.chunks.len() * CHUNK == self.len {
             self.chunks.push(Vec::with_capacity(CHUNK));
         }
-        self.chunks.last_mut().expect("a chunk with room").push(row);
+        self.chunks[self.len / CHUNK].push(row);
         self.len += 1;
+    }
+
+    /// Drops every row, keeping the first chunk's room for the rows to come.
+    pub(super) fn clear(&mut self) {
+        self.chunks.truncate(1);
+        if let Some(chunk) = self.chunks.first_mut() {
+            chunk.clear();
+        }
+        self.len = 0;
+        self.epochs.clear();
     }
 
     /// The row at position `seq`.
