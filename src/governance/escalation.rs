@@ -541,4 +541,94 @@ mod tests {
         assert_eq!(queue.pop_expired(Timestamp(1_000)), None);
         assert!(queue.is_empty());
     }
+
+    /// What a test does to the queue.
+    #[derive(Clone, Debug)]
+    enum Op {
+        Push {
+            deadline: u64,
+            agent: u32,
+            action: u32,
+        },
+        Remove(usize),
+        Expire(u64),
+        Drain(KillScope),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            4 => (0..50u64, 0..3u32, 0..3u32)
+                .prop_map(|(deadline, agent, action)| Op::Push { deadline, agent, action }),
+            2 => any::<usize>().prop_map(Op::Remove),
+            2 => (0..60u64).prop_map(Op::Expire),
+            1 => prop_oneof![
+                Just(KillScope::Global),
+                (0..3u32).prop_map(|a| KillScope::Agent(AgentId(a))),
+                (0..3u32).prop_map(|a| KillScope::ActionType(ActionType(a))),
+            ]
+            .prop_map(Op::Drain),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Against a plain list in arrival order: the same items leave in
+        /// the same order whatever the mix of reviews, timeouts and kill
+        /// switches (slots reused, index entries left stale), and the
+        /// indexes stay within twice what waits.
+        #[test]
+        fn the_queue_behaves_as_a_list_in_arrival_order(ops in proptest::collection::vec(op(), 1..300)) {
+            let mut queue = EscalationQueue::default();
+            let mut model: Vec<PendingEscalation> = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Push { deadline, agent, action } => {
+                        let mut item = pending(0, deadline);
+                        item.request.id = RequestId(uuid::Uuid::from_u128(u128::from(queue.next_arrival) + 1));
+                        item.request.agent = AgentId(agent);
+                        item.request.action = ActionType(action);
+                        queue.push(item.clone());
+                        model.push(item);
+                    }
+                    Op::Remove(pick) => {
+                        if !model.is_empty() {
+                            let expected = model.remove(pick % model.len());
+                            proptest::prop_assert_eq!(queue.remove(expected.request.id), Some(expected));
+                        }
+                    }
+                    Op::Expire(now) => loop {
+                        // The earliest deadline first; among equal deadlines, the
+                        // earliest arrival.
+                        let due = model
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, p)| p.deadline.0 <= now)
+                            .min_by_key(|(i, p)| (p.deadline, *i))
+                            .map(|(i, _)| i);
+                        let expired = queue.pop_expired(Timestamp(now));
+                        match due {
+                            None => {
+                                proptest::prop_assert!(expired.is_none());
+                                break;
+                            }
+                            Some(i) => proptest::prop_assert_eq!(expired, Some(model.remove(i))),
+                        }
+                    },
+                    Op::Drain(scope) => {
+                        let (taken, kept): (Vec<_>, Vec<_>) = model
+                            .drain(..)
+                            .partition(|p| scope.covers(p.request.agent, p.request.action));
+                        model = kept;
+                        proptest::prop_assert_eq!(queue.drain_scope(scope), taken);
+                    }
+                }
+                proptest::prop_assert_eq!(queue.len(), model.len());
+                proptest::prop_assert!(queue.iter().eq(model.iter()));
+                proptest::prop_assert!(queue.by_deadline.len() <= 2 * queue.len() + 65);
+                for listed in queue.by_agent.values().chain(queue.by_action.values()).chain([&queue.order]) {
+                    proptest::prop_assert!(listed.entries.len() <= 2 * queue.len() + 1);
+                }
+            }
+        }
+    }
 }

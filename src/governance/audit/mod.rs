@@ -930,4 +930,89 @@ mod tests {
         );
         assert_eq!(log.records_from(4).count(), 2);
     }
+
+    /// Handed out and forgotten in rounds, across new epochs, the end of
+    /// time and more templates than are kept: each round reads back as
+    /// recorded, through the trail and the queries.
+    #[test]
+    fn every_round_between_forgets_reads_back_as_recorded() {
+        let mut log = AuditLog::default();
+        let reasons = sample_reasons();
+        let (mut at, mut held) = (0u64, Vec::new());
+        for i in 0..20_000u64 {
+            at = at.saturating_add(match i % 97 {
+                0 => u64::from(u32::MAX) + 3,
+                _ => i % 5,
+            });
+            if i == 19_000 {
+                at = u64::MAX - 10;
+            }
+            let mut reason = reasons[i as usize % reasons.len()].clone();
+            let figure = reason.take_figure();
+            reason.put_figure(if figure == 0 { 0 } else { figure + i });
+            // More distinct templates than forgetting keeps.
+            let decided = DecidedBy::Policy(Arc::from(format!("p{}", i % 5_000)));
+            let decision = Decision::new(Verdict::ALL[i as usize % 4], decided, reason);
+            let request = Request {
+                id: RequestId(uuid::Uuid::from_u128(u128::from(i) * 7_919)),
+                agent: AgentId((i % 7) as u32),
+                action: ActionType((i % 3) as u32),
+                risk: RiskLevel::Low,
+                detected: DataKinds::EMPTY,
+                parameters: Arc::new(
+                    serde_json::json!({"i": i % 13})
+                        .as_object()
+                        .unwrap()
+                        .clone(),
+                ),
+                cost: Money::from_micros(i),
+                received_at: Timestamp(at),
+            };
+            let seq = log.len() as u64;
+            let event = if i % 3 == 0 {
+                let request = Request {
+                    received_at: Timestamp(at / 2),
+                    ..request
+                };
+                let reviewer = (i % 2 == 0).then(|| Arc::from(format!("r{i}")));
+                log.record_resolution(
+                    Timestamp(at),
+                    request.clone(),
+                    &decision,
+                    reviewer.clone(),
+                    None,
+                );
+                AuditEvent::Resolution {
+                    request,
+                    decision,
+                    reviewer,
+                    comment: None,
+                }
+            } else {
+                log.record_decision(Timestamp(at), request.clone(), &decision);
+                AuditEvent::Decision { request, decision }
+            };
+            held.push(AuditRecord {
+                seq,
+                at: Timestamp(at),
+                event,
+            });
+            if i % 1_237 == 1_236 {
+                assert_eq!(log.records().collect::<Vec<_>>(), held);
+                let resolutions: Vec<_> = held
+                    .iter()
+                    .rev()
+                    .filter(|r| r.kind() == "resolution")
+                    .cloned()
+                    .collect();
+                assert_eq!(log.latest_resolutions().collect::<Vec<_>>(), resolutions);
+                let refusals: Vec<_> = held.iter().filter(|r| r.is_refusal()).cloned().collect();
+                assert_eq!(log.refusals(None).collect::<Vec<_>>(), refusals);
+                log.forget();
+                held.clear();
+            }
+        }
+        assert_eq!(log.records().collect::<Vec<_>>(), held);
+        assert_eq!(log.len(), 20_000);
+    }
 }
