@@ -543,6 +543,7 @@ mod tests {
     }
 
     /// What a test does to the queue.
+    #[cfg(not(target_arch = "wasm32"))]
     #[derive(Clone, Debug)]
     enum Op {
         Push {
@@ -555,6 +556,7 @@ mod tests {
         Drain(KillScope),
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn op() -> impl proptest::strategy::Strategy<Value = Op> {
         use proptest::prelude::*;
         prop_oneof![
@@ -571,6 +573,8 @@ mod tests {
         ]
     }
 
+    // proptest is a native dev-dependency only.
+    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         /// Against a plain list in arrival order: the same items leave in
         /// the same order whatever the mix of reviews, timeouts and kill
