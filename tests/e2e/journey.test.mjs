@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openConsole, screenshot, frameTimes, wasmMemoryBytes } from './support.mjs';
+import { serveDist, openConsole, screenshot, frameTimes, wasmMemoryBytes, useFleetOf, auditRecordCount } from './support.mjs';
 
 async function textOf(page, testid) {
   return (await page.getByTestId(testid).first().textContent()) ?? '';
@@ -89,11 +89,8 @@ test('frame times with 1,000 agents at 100× and maximum speed (figures, not a p
   const server = await serveDist('/');
   const { browser, page, errors } = await openConsole(server.url);
   try {
-    await page.getByText('Fleet settings').click();
-    await page.getByTestId('fleet-size').fill('1000');
-    await page.getByTestId('fleet-apply').click();
-    await page.waitForFunction(() => document.querySelector("[data-testid='fleet-page']").textContent.endsWith('of 1000'));
-    const recordCount = async () => Number((await textOf(page, 'audit-count')).split(' ')[0]);
+    await useFleetOf(page, 1000);
+    const recordCount = () => auditRecordCount(page);
     for (const speed of ['100', 'max']) {
       // Each speed starts from time zero, well below the page's record ceiling.
       await page.getByTestId('sim-reset').click();

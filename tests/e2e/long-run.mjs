@@ -2,18 +2,15 @@
 // the release dist/ until the page's record ceiling (or the time given) and
 // prints audit records and the wasm module's memory every ten seconds: the
 // figures behind the page's memory per record in BENCHMARKS.md.
-import { serveDist, openConsole, wasmMemoryBytes } from './support.mjs';
+import { serveDist, openConsole, wasmMemoryBytes, useFleetOf, auditRecordCount } from './support.mjs';
 
 const seconds = Number(process.argv[2] ?? 200);
 const server = await serveDist('/');
 const { browser, page, errors } = await openConsole(server.url);
 try {
-  await page.getByText('Fleet settings').click();
-  await page.getByTestId('fleet-size').fill('1000');
-  await page.getByTestId('fleet-apply').click();
-  await page.waitForFunction(() => document.querySelector("[data-testid='fleet-page']").textContent.endsWith('of 1000'));
+  await useFleetOf(page, 1000);
   await page.getByTestId('sim-speed').selectOption('max');
-  const count = async () => Number(((await page.getByTestId('audit-count').first().textContent()) ?? '').split(' ')[0]);
+  const count = () => auditRecordCount(page);
   let last = { records: await count(), bytes: await wasmMemoryBytes(page) };
   for (let t = 10; t <= seconds; t += 10) {
     await page.waitForTimeout(10_000);

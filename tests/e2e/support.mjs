@@ -89,6 +89,22 @@ export async function openConsole(url, viewport = { width: 1280, height: 800 }, 
   return { browser, page, errors };
 }
 
+/** Sets the simulated fleet's size through its form and waits for it. */
+export async function useFleetOf(page, size) {
+  await page.getByText('Fleet settings').click();
+  await page.getByTestId('fleet-size').fill(String(size));
+  await page.getByTestId('fleet-apply').click();
+  await page.waitForFunction(
+    (size) => document.querySelector("[data-testid='fleet-page']").textContent.endsWith(`of ${size}`),
+    size,
+  );
+}
+
+/** The audit panel's record count. */
+export async function auditRecordCount(page) {
+  return Number(((await page.getByTestId('audit-count').first().textContent()) ?? '').split(' ')[0]);
+}
+
 /** The wasm module's linear memory in bytes (it only ever grows). */
 export async function wasmMemoryBytes(page) {
   return page.evaluate(() => window.__wasm?.memory?.buffer?.byteLength ?? null);
