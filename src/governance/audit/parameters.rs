@@ -169,4 +169,33 @@ mod tests {
         );
         assert_eq!(store.values.len(), samples.len() - 2);
     }
+
+    #[test]
+    fn objects_that_differ_only_in_a_text_are_told_apart_and_each_kept_once() {
+        let mut store = ParameterStore::default();
+        let long = "x".repeat(40);
+        let texts = [
+            "a".to_owned(),
+            "b".to_owned(),
+            format!("{long}1"),
+            format!("{long}2"),
+            format!("1{long}"),
+            format!("2{long}"),
+        ];
+        let objects: Vec<Value> = texts
+            .iter()
+            .flat_map(|text| [json!({ "k": text }), json!({ text.as_str(): 1 })])
+            .collect();
+        for _ in 0..3 {
+            for value in &objects {
+                let index = store.store(object(value.clone()));
+                assert_eq!(*store.get(index), *object(value.clone()));
+            }
+        }
+        assert_eq!(store.values.len(), objects.len());
+        // Cleared, it starts again from the first index.
+        store.clear();
+        assert_eq!(store.store(object(objects[3].clone())), 0);
+        assert_eq!(store.values.len(), 1);
+    }
 }
