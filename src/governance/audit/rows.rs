@@ -162,4 +162,13 @@ mod tests {
         }
         assert!(rows.epochs.len() > 3, "gaps began new epochs");
     }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "timestamps never decrease")]
+    fn a_time_before_the_last_row_s_is_refused() {
+        let mut rows = Rows::default();
+        rows.push(Timestamp(10), row());
+        rows.push(Timestamp(9), row());
+    }
 }
