@@ -15,13 +15,10 @@
 
 use super::config::GovernanceConfig;
 use super::decision::{Decision, Verdict};
-use super::detectors::DataKinds;
 use super::fast_hash::FastMap;
 use super::ids::{ActionType, AgentId, Interner, RequestId};
 use super::kill_switch::KillTarget;
-use super::money::Money;
 use super::request::{Parameters, Request};
-use super::risk::RiskLevel;
 use super::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -135,7 +132,7 @@ impl AuditRecord {
 mod parameters;
 mod rows;
 
-use parameters::{ParameterStore, NO_PARAMETERS};
+use parameters::ParameterStore;
 use rows::{Row, Rows};
 
 /// What a stored record is, in one byte.
@@ -243,17 +240,8 @@ impl AuditLog {
         self.rows.push(
             at,
             Row {
-                id: [0; 2],
-                cost: Money::ZERO,
-                figure: 0,
-                offset: 0,
-                agent: AgentId(0),
-                action: ActionType(0),
-                parameters: NO_PARAMETERS,
                 detail,
-                kind: Kind::Other,
-                risk: RiskLevel::Low,
-                detected: DataKinds::EMPTY,
+                ..Row::EMPTY
             },
         );
     }
@@ -712,7 +700,9 @@ impl AuditLine {
 mod tests {
     use super::*;
     use crate::governance::decision::{sample_reasons, DecidedBy, Reason};
-    use crate::governance::detectors::DataKind;
+    use crate::governance::detectors::{DataKind, DataKinds};
+    use crate::governance::money::Money;
+    use crate::governance::risk::RiskLevel;
     use crate::governance::time::Millis;
 
     /// Appends a varied trail, keeping what each record should read as, and

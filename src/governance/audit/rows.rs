@@ -6,6 +6,7 @@
 //! empty. A row's time is its epoch's base plus a 32-bit offset; a new epoch
 //! begins wherever an offset would not fit, so every time is kept exactly.
 
+use super::parameters::NO_PARAMETERS;
 use super::Kind;
 use crate::governance::detectors::DataKinds;
 use crate::governance::ids::{ActionType, AgentId};
@@ -31,6 +32,24 @@ pub(super) struct Row {
 }
 
 const _: () = assert!(std::mem::size_of::<Row>() == 56);
+
+impl Row {
+    /// A row about no request: what an event other than a decision fills
+    /// in beside its `detail`.
+    pub(super) const EMPTY: Row = Row {
+        id: [0; 2],
+        cost: Money::ZERO,
+        figure: 0,
+        offset: 0,
+        agent: AgentId(0),
+        action: ActionType(0),
+        parameters: NO_PARAMETERS,
+        detail: 0,
+        detected: DataKinds::EMPTY,
+        kind: Kind::Other,
+        risk: RiskLevel::Low,
+    };
+}
 
 /// Rows per chunk: 229 KB of them.
 const CHUNK: usize = 4_096;
@@ -119,19 +138,7 @@ mod tests {
     use super::*;
 
     fn row() -> Row {
-        Row {
-            id: [0; 2],
-            cost: Money::ZERO,
-            figure: 0,
-            offset: 0,
-            agent: AgentId(0),
-            action: ActionType(0),
-            parameters: 0,
-            detail: 0,
-            detected: DataKinds::EMPTY,
-            kind: Kind::Other,
-            risk: RiskLevel::Low,
-        }
+        Row::EMPTY
     }
 
     #[test]
