@@ -51,6 +51,7 @@ fn without(config: &mut GovernanceConfig, names: &[&str]) {
 }
 
 fn mount(session: SavedSession, live: bool) -> Mounted {
+    browser_support::use_stylesheet();
     let document = web_sys::window().unwrap().document().unwrap();
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
@@ -289,6 +290,232 @@ async fn keyboard_shortcuts_move_through_the_inbox_and_decide() {
     assert!(console
         .state()
         .peek(|sim| sim.plane().pending_escalation(ids[0]).is_some()));
+}
+
+impl Mounted {
+    /// Runs the simulation until at least `n` escalations wait.
+    fn until_waiting(&self, n: usize) {
+        for _ in 0..3_000 {
+            if self
+                .state()
+                .peek(|sim| sim.plane().pending_escalations().count())
+                >= n
+            {
+                return;
+            }
+            self.state().command(|sim| sim.advance(Millis(1_000)));
+        }
+        panic!("fewer than {n} escalations in 50 minutes of simulation");
+    }
+
+    /// The request ids the inbox lists, top to bottom.
+    fn listed(&self) -> Vec<String> {
+        self.all("inbox-item")
+            .iter()
+            .map(|e| e.get_attribute("data-request-id").unwrap())
+            .collect()
+    }
+
+    fn selected_item(&self) -> web_sys::Element {
+        self.root
+            .query_selector(".inbox-item--selected")
+            .unwrap()
+            .expect("an item is selected")
+    }
+
+    /// The reader's focus enters the list (the event a browser sends).
+    fn focus_list(&self) {
+        self.one("inbox-list")
+            .dispatch_event(&browser_support::event("focusin"))
+            .unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_selection_stays_in_view_is_announced_and_moves_on_after_a_decision() {
+    let console = mount(session(|c| c.escalation_timeout_secs = 86_400.0), false);
+    console.until_waiting(12);
+    settle().await;
+    let list = console.one("inbox-list").unchecked_into::<HtmlElement>();
+    // One tab stop: the list; its buttons are left to the a and d keys.
+    assert_eq!(list.tab_index(), 0);
+    assert!(console
+        .all("inbox-approve")
+        .iter()
+        .chain(console.all("inbox-deny").iter())
+        .all(|b| b.get_attribute("tabindex").as_deref() == Some("-1")));
+    console.focus_list();
+    for _ in 0..9 {
+        console.press("inbox-list", "j");
+        settle().await;
+    }
+    let listed = console.listed();
+    let selected = console.selected_item().unchecked_into::<HtmlElement>();
+    assert_eq!(
+        selected.get_attribute("data-request-id").unwrap(),
+        listed[9]
+    );
+    // Within the list's visible box, and announced as the active option.
+    assert!(selected.offset_top() >= list.scroll_top());
+    assert!(
+        selected.offset_top() + selected.offset_height()
+            <= list.scroll_top() + list.client_height(),
+        "the selection is scrolled into view"
+    );
+    assert_eq!(
+        list.get_attribute("aria-activedescendant").unwrap(),
+        selected.id()
+    );
+    assert_eq!(selected.get_attribute("aria-selected").unwrap(), "true");
+
+    // Deciding moves the selection to the next item, not back to the top.
+    console.press("inbox-list", "d");
+    settle().await;
+    assert_eq!(
+        console
+            .selected_item()
+            .get_attribute("data-request-id")
+            .unwrap(),
+        listed[10]
+    );
+    assert!(!console.listed().contains(&listed[9]));
+    assert!(console.text("inbox-message").contains("will not run"));
+
+    console.press("inbox-list", "End");
+    settle().await;
+    let now = console.listed();
+    assert_eq!(
+        console
+            .selected_item()
+            .get_attribute("data-request-id")
+            .unwrap(),
+        *now.last().unwrap()
+    );
+    console.press("inbox-list", "Home");
+    settle().await;
+    assert_eq!(
+        console
+            .selected_item()
+            .get_attribute("data-request-id")
+            .unwrap(),
+        now[0]
+    );
+    // A modified key is not a shortcut: Ctrl+D decides nothing.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("d");
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    list.dispatch_event(
+        &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+    )
+    .unwrap();
+    settle().await;
+    assert_eq!(console.listed(), now);
+}
+
+#[wasm_bindgen_test]
+async fn while_the_reader_is_in_the_list_arrivals_wait_and_timeouts_stay_in_place() {
+    let console = mount(session(|c| c.escalation_timeout_secs = 60.0), false);
+    console.until_waiting(3);
+    settle().await;
+    console.focus_list();
+    settle().await;
+    let before = console.listed();
+    // A minute later the listed ones have timed out and others arrived.
+    console.state().command(|sim| sim.advance(Millis(61_000)));
+    console.until_waiting(2);
+    settle().await;
+    assert_eq!(console.listed(), before, "nothing moved under the reader");
+    let gone = console.all("inbox-gone");
+    assert_eq!(gone.len(), before.len());
+    assert!(gone[0].text_content().unwrap().starts_with("Timed out at"));
+    let waiting = console
+        .state()
+        .peek(|sim| sim.plane().pending_escalations().count());
+    assert_eq!(
+        console.text("inbox-new-count"),
+        format!("{waiting} new: show them")
+    );
+    // Deciding a timed-out item says so and changes nothing.
+    console.press("inbox-list", "a");
+    settle().await;
+    assert!(console.text("inbox-message").contains("timed out"));
+
+    console.click("inbox-new-count");
+    settle().await;
+    assert_eq!(console.listed().len(), waiting);
+    assert!(console.find("inbox-gone").is_none());
+    assert!(console.find("inbox-new-count").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_filtered_set_is_denied_in_bulk_each_as_its_own_decision() {
+    let console = mount(session(|c| c.escalation_timeout_secs = 86_400.0), false);
+    console.until_waiting(6);
+    settle().await;
+    let pending = |action: &str| -> Vec<RequestId> {
+        console.state().peek(|sim| {
+            let plane = sim.plane();
+            plane
+                .pending_escalations()
+                .filter(|p| &**plane.action_name(p.request.action) == action)
+                .map(|p| p.request.id)
+                .collect()
+        })
+    };
+    let all = console
+        .state()
+        .peek(|sim| sim.plane().pending_escalations().count());
+    let action = console.state().peek(|sim| {
+        let p = sim.plane().pending_escalations().next().unwrap();
+        sim.plane().action_name(p.request.action).to_string()
+    });
+    let targets = pending(&action);
+    assert!(
+        console.one("inbox-bulk-deny").has_attribute("disabled"),
+        "without a filter there is no bulk denial"
+    );
+    console.choose("inbox-filter-action", &action);
+    settle().await;
+    assert_eq!(console.listed().len(), targets.len());
+    assert_eq!(
+        console.text("inbox-bulk-deny"),
+        format!("Deny all {} matching…", targets.len())
+    );
+    // Without a comment nothing is denied.
+    console.click("inbox-bulk-deny");
+    settle().await;
+    console.click("inbox-bulk-confirm");
+    settle().await;
+    assert_eq!(pending(&action).len(), targets.len());
+    assert!(console.text("inbox-message").contains("comment"));
+
+    console.type_into("inbox-comment", "no bulk sends today");
+    console.click("inbox-bulk-deny");
+    settle().await;
+    assert!(console
+        .text("inbox-bulk-confirm-row")
+        .contains(&format!("Deny {}", targets.len())));
+    console.click("inbox-bulk-confirm");
+    settle().await;
+    assert!(pending(&action).is_empty());
+    assert_eq!(
+        console
+            .state()
+            .peek(|sim| sim.plane().pending_escalations().count()),
+        all - targets.len(),
+        "only the filtered set was denied"
+    );
+    for id in targets {
+        let line = console.state().peek(|sim| {
+            let plane = sim.plane();
+            let record = plane.audit().of_request(id).last().unwrap();
+            plane.audit_line(&record)
+        });
+        assert_eq!(line.verdict, Some(Verdict::Denied));
+        assert_eq!(line.reviewer.as_deref(), Some("riley"));
+        assert_eq!(line.comment.as_deref(), Some("no bulk sends today"));
+    }
 }
 
 #[wasm_bindgen_test]

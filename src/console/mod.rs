@@ -7,6 +7,7 @@
 pub mod audit_view;
 pub mod charts;
 pub mod fleet_form;
+pub mod inbox;
 pub mod kill_switches;
 pub mod pacing;
 pub mod policy_form;

@@ -365,6 +365,11 @@ impl<C: Clock> ControlPlane<C> {
         Ok(decision)
     }
 
+    /// When `id`'s escalation timed out, if it did.
+    pub fn timed_out_at(&self, id: RequestId) -> Option<Timestamp> {
+        self.timed_out.get(&id).copied()
+    }
+
     /// Why `id` cannot be reviewed: unknown, timed out (and when), or
     /// otherwise not waiting.
     fn not_pending(&self, id: RequestId) -> ResolveError {

@@ -8,6 +8,7 @@ use super::{ConsoleState, Panel};
 use crate::console::AuditFilter;
 use crate::governance::config_error::number_text;
 use crate::governance::{AuditEvent, Verdict};
+use crate::ui::reactive::{effect, memo};
 use leptos::prelude::*;
 
 /// Row height and viewport height in pixels (the stylesheet uses the same).
@@ -39,7 +40,7 @@ pub fn AuditPanel() -> impl IntoView {
     let refusals_only = RwSignal::new(false);
     let scroll_top = RwSignal::new(0.0f64);
 
-    Effect::new(move |_| {
+    effect(move || {
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
         let filter = AuditFilter {
             agent: non_empty(agent.get()),
@@ -52,7 +53,7 @@ pub fn AuditPanel() -> impl IntoView {
         state.set_audit_filter(filter);
     });
 
-    let agents = Memo::new(move |_| {
+    let agents = memo(move || {
         state.read(|sim| {
             sim.plane()
                 .agents()
@@ -60,7 +61,7 @@ pub fn AuditPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let actions = Memo::new(move |_| {
+    let actions = memo(move || {
         state.read(|sim| {
             let plane = sim.plane();
             let mut names: Vec<String> = plane
@@ -71,8 +72,8 @@ pub fn AuditPanel() -> impl IntoView {
             names
         })
     });
-    let total = Memo::new(move |_| state.audit_view(|view, _| view.matches().len()));
-    let rows = Memo::new(move |_| {
+    let total = memo(move || state.audit_view(|view, _| view.matches().len()));
+    let rows = memo(move || {
         let first = (scroll_top.get() / ROW_HEIGHT).floor().max(0.0) as usize;
         let first = first.saturating_sub(OVERSCAN);
         let count = (VIEWPORT_HEIGHT / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
@@ -131,9 +132,9 @@ pub fn AuditPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let report = Memo::new(move |_| state.read(|sim| sim.plane().spending_report()));
-    let escalations = Memo::new(move |_| state.read(|sim| sim.plane().escalation_stats()));
-    let refused = Memo::new(move |_| state.read(|sim| sim.plane().audit().refusal_count()));
+    let report = memo(move || state.read(|sim| sim.plane().spending_report()));
+    let escalations = memo(move || state.read(|sim| sim.plane().escalation_stats()));
+    let refused = memo(move || state.read(|sim| sim.plane().audit().refusal_count()));
 
     view! {
         <Panel testid="panel-audit" title="Audit trail">

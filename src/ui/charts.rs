@@ -8,6 +8,7 @@ use super::lists::CollectAny;
 use super::{ConsoleState, Panel};
 use crate::console::charts::{agent_bars, verdict_chart, OneDecimal, HEIGHT, WIDTH};
 use crate::console::tiers::{spending_view, TierRow};
+use crate::ui::reactive::memo;
 use leptos::prelude::*;
 
 const TOP_SPENDERS: usize = 10;
@@ -15,13 +16,12 @@ const TOP_SPENDERS: usize = 10;
 #[component]
 pub fn ChartsPanel() -> impl IntoView {
     let state = expect_context::<ConsoleState>();
-    let spending = Memo::new(move |_| {
+    let spending = memo(move || {
         state.read(|sim| spending_view(sim.timeline().points(), &sim.plane().budget_usage(None)))
     });
-    let verdicts = Memo::new(move |_| state.read(|sim| verdict_chart(sim.timeline().points())));
-    let bars = Memo::new(move |_| {
-        state.read(|sim| agent_bars(&sim.plane().spending_report(), TOP_SPENDERS))
-    });
+    let verdicts = memo(move || state.read(|sim| verdict_chart(sim.timeline().points())));
+    let bars =
+        memo(move || state.read(|sim| agent_bars(&sim.plane().spending_report(), TOP_SPENDERS)));
     // Whole numbers: the chart's size in its own units.
     let view_box = format!("0 0 {} {}", WIDTH as u32, HEIGHT as u32);
 

@@ -11,6 +11,7 @@ use crate::console::{parse_fleet_form, Speed};
 use crate::governance::KillTarget;
 use crate::governance::{Money, Verdict};
 use crate::sim::{AgentStatus, Persona, Simulation};
+use crate::ui::reactive::memo;
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -71,11 +72,11 @@ fn status_label(status: AgentStatus) -> &'static str {
 pub fn FleetPanel() -> impl IntoView {
     let state = expect_context::<ConsoleState>();
     let page = RwSignal::new(0usize);
-    let size = Memo::new(move |_| state.read(|sim| sim.agents().len()));
+    let size = memo(move || state.read(|sim| sim.agents().len()));
     let pages = move || size.get().div_ceil(PAGE_SIZE).max(1);
     // A smaller fleet can leave the page past the end.
     let current_page = move || page.get().min(pages() - 1);
-    let rows = Memo::new(move |_| {
+    let rows = memo(move || {
         let page = current_page();
         state.read(|sim| fleet_rows(sim, page))
     });
@@ -142,7 +143,7 @@ fn FleetRowView(
     let name = row.name.clone();
     // The row element stays while its agent is on the page and only changed
     // text is redrawn: with a busy fleet every row changes at every redraw.
-    let current = Memo::new(move |_| {
+    let current = memo(move || {
         rows.with(|rows| rows.iter().find(|r| r.index == index).cloned())
             .unwrap_or_else(|| row.clone())
     });

@@ -1,15 +1,25 @@
 //! The escalation inbox: what waits for a human, with everything needed to
 //! judge it, a live countdown to its timeout, and approve or deny by button or
-//! keyboard (↑/↓ or j/k to move, a to approve, d to deny). Below, the latest
-//! resolutions and who made them. Above, how many approvals the reviewer gave
-//! recently, with a warning past the approval-fatigue threshold.
+//! keyboard. The list is one tab stop: ↑/↓ or j/k move, Home/End jump, a
+//! approves and d denies the selected item, which stays in view and is
+//! announced; after a decision the next item is selected. While the pointer
+//! or focus is in the list it holds still ([`InboxList`]): arrivals wait
+//! behind an "N new" control and items that leave stay, marked. Filters by
+//! policy and action type, and a bulk denial of the filtered set after a
+//! confirmation. Below, the latest resolutions and who made them; above, the
+//! reviewer's recent approvals, with a warning past the fatigue threshold.
 
 use super::format::{countdown, verdict_badge};
-use super::lists::{keyed_list, Row};
+use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
+use crate::console::inbox::{is_urgent, real_time_left, InboxList};
 use crate::console::{fatigue_reading, review_outcome, Tone};
-use crate::governance::{DecidedBy, RequestId, Review, Timestamp, Verdict};
+use crate::governance::{
+    DecidedBy, Millis, PendingEscalation, RequestId, Review, Timestamp, Verdict,
+};
+use crate::ui::reactive::{effect, memo};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[derive(Clone, Debug, PartialEq)]
 struct InboxItem {
@@ -20,6 +30,7 @@ struct InboxItem {
     policy: String,
     reason: String,
     parameters: String,
+    escalated_at: Timestamp,
     deadline: Timestamp,
     /// The request's hash as shown; an approval is bound to it.
     hash: String,
@@ -38,34 +49,133 @@ struct Resolved {
 }
 
 const HISTORY: usize = 20;
-/// Items rendered at once; the rest wait their turn (the count shows them).
+/// Items listed at once; the rest wait their turn (the count shows them).
 const SHOWN: usize = 50;
+
+/// The element id of an item, for `aria-activedescendant`.
+fn item_dom_id(id: RequestId) -> String {
+    format!("inbox-item-{id}")
+}
+
+/// Scrolls the list just enough to show the item with `dom_id`.
+fn keep_in_view(list: &web_sys::HtmlElement, dom_id: &str) {
+    let Some(item) = list
+        .query_selector(&format!("#{dom_id}"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let (top, bottom) = (item.offset_top(), item.offset_top() + item.offset_height());
+    if top < list.scroll_top() {
+        list.set_scroll_top(top);
+    } else if bottom > list.scroll_top() + list.client_height() {
+        list.set_scroll_top(bottom - list.client_height());
+    }
+}
 
 #[component]
 pub fn InboxPanel() -> impl IntoView {
     let state = expect_context::<ConsoleState>();
-    let items = Memo::new(move |_| {
+    // Filters: a policy name and an action type, empty for all.
+    let policy_filter = RwSignal::new(String::new());
+    let action_filter = RwSignal::new(String::new());
+    let list = RwSignal::new(InboxList::<InboxItem>::new(SHOWN));
+    // How many wait within the filter.
+    let matching = RwSignal::new(0usize);
+    let (pointer_in, focus_in) = (RwSignal::new(false), RwSignal::new(false));
+    let selected = RwSignal::new(None::<RequestId>);
+    let comment = RwSignal::new(String::new());
+    // After a decision: how it reads (`None` for an error) and the text.
+    let message = RwSignal::new(None::<(Option<Tone>, String)>);
+    let list_ref = NodeRef::<leptos::html::Ul>::new();
+
+    // The queue within the filter: its first `SHOWN` ids, and how many wait.
+    let queue = move |sim: &crate::sim::Simulation| {
+        let plane = sim.plane();
+        let (policy, action) = (policy_filter.get(), action_filter.get());
+        let matches = |p: &PendingEscalation| {
+            (policy.is_empty() || p.escalation.decided_by.policy_name() == policy)
+                && (action.is_empty() || **plane.action_name(p.request.action) == *action)
+        };
+        let mut first = Vec::with_capacity(SHOWN);
+        let mut total = 0;
+        for pending in plane.pending_escalations().filter(|p| matches(p)) {
+            if first.len() < SHOWN {
+                first.push(pending.request.id);
+            }
+            total += 1;
+        }
+        (first, total)
+    };
+    let build = move |sim: &crate::sim::Simulation, id: RequestId| {
+        let plane = sim.plane();
+        let p = plane.pending_escalation(id).expect("listed while waiting");
+        InboxItem {
+            id,
+            agent: plane.agent_name(p.request.agent).to_string(),
+            action: plane.action_name(p.request.action).to_string(),
+            cost: p.request.cost.to_string(),
+            policy: p.escalation.decided_by.policy_name().to_owned(),
+            reason: p.escalation.reason.to_string(),
+            parameters: serde_json::to_string_pretty(&*p.request.parameters).unwrap_or_default(),
+            escalated_at: p.escalated_at,
+            deadline: p.deadline,
+            hash: p.hash().to_string(),
+        }
+    };
+    // Follows the queue, or holds still while the reader is in the list.
+    effect(move || {
+        let held = pointer_in.get() || focus_in.get();
         state.read(|sim| {
-            let plane = sim.plane();
-            plane
-                .pending_escalations()
-                .take(SHOWN)
-                .map(|p| InboxItem {
-                    id: p.request.id,
-                    agent: plane.agent_name(p.request.agent).to_string(),
-                    action: plane.action_name(p.request.action).to_string(),
-                    cost: p.request.cost.to_string(),
-                    policy: p.escalation.decided_by.policy_name().to_owned(),
-                    reason: p.escalation.reason.to_string(),
-                    parameters: serde_json::to_string_pretty(&*p.request.parameters)
-                        .unwrap_or_default(),
-                    deadline: p.deadline,
-                    hash: p.hash().to_string(),
-                })
+            let (first, total) = queue(sim);
+            matching.set(total);
+            list.update(|l| {
+                l.hold(held);
+                l.update(
+                    &first,
+                    total,
+                    |id| sim.plane().pending_escalation(id).is_some(),
+                    |id| build(sim, id),
+                );
+            });
+        });
+    });
+    let show_new = move || {
+        state.peek(|sim| {
+            let (first, _) = queue(sim);
+            list.update(|l| l.show_new(&first, |id| build(sim, id)));
+        });
+    };
+    // A new filter lists its matches at once.
+    effect(move || {
+        policy_filter.track();
+        action_filter.track();
+        show_new();
+    });
+    let policies = memo(move || {
+        state.read(|sim| {
+            sim.plane()
+                .config()
+                .policies
+                .iter()
+                .map(|p| p.name.clone())
                 .collect::<Vec<_>>()
         })
     });
-    let history = Memo::new(move |_| {
+    let actions = memo(move || {
+        state.read(|sim| {
+            let plane = sim.plane();
+            let mut names: Vec<String> = plane
+                .action_types()
+                .map(|a| plane.action_name(a).to_string())
+                .collect();
+            names.sort();
+            names
+        })
+    });
+    let history = memo(move || {
         state.read(|sim| {
             let plane = sim.plane();
             plane
@@ -95,7 +205,7 @@ pub fn InboxPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let waiting = Memo::new(move |_| state.read(|sim| sim.plane().escalation_stats().pending));
+    let waiting = memo(move || state.read(|sim| sim.plane().escalation_stats().pending));
     let fatigue = move || {
         let reviewer = state.reviewer.get();
         state.read(|sim| {
@@ -104,36 +214,40 @@ pub fn InboxPanel() -> impl IntoView {
             fatigue_reading(count, above, &plane.config().approval_fatigue)
         })
     };
-    let selected = RwSignal::new(None::<RequestId>);
-    let comment = RwSignal::new(String::new());
-    // After a decision: how it reads (`None` for an error) and the text.
-    let message = RwSignal::new(None::<(Option<Tone>, String)>);
 
-    // The selection follows the queue: the first item when nothing (or an
-    // item that has left) is selected.
-    let current = move || {
-        let items = items.get();
-        let chosen = selected.get();
-        chosen
-            .filter(|id| items.iter().any(|i| i.id == *id))
-            .or_else(|| items.first().map(|i| i.id))
-    };
+    // The selection: the chosen item while it is listed, else the first.
+    let current = memo(move || {
+        list.with(|l| {
+            let entries = l.entries();
+            selected
+                .get()
+                .filter(|id| entries.iter().any(|e| e.id == *id))
+                .or_else(|| entries.first().map(|e| e.id))
+        })
+    });
+    // The selected item stays in view.
+    effect(move || {
+        if let (Some(id), Some(ul)) = (current.get(), list_ref.get()) {
+            keep_in_view(&ul, &item_dom_id(id));
+        }
+    });
 
-    let resolve = move |id: RequestId, approve: bool| {
-        let text = comment.get_untracked();
+    // Decides `id` with the comment; `Ok` with the outcome's tone and text.
+    let decide = move |id: RequestId, approve: bool, text: String| {
         // Bound to the request exactly as the reviewer was shown it.
-        let shown = items
-            .get_untracked()
-            .into_iter()
-            .find(|item| item.id == id)
-            .map(|item| item.hash);
+        let shown = list.with_untracked(|l| {
+            l.entries()
+                .iter()
+                .find(|e| e.id == id)
+                .map(|e| e.item.hash.clone())
+        });
         let review = Review {
             approve,
             reviewer: state.reviewer_name(),
             comment: (!text.trim().is_empty()).then_some(text),
             request_hash: shown,
         };
-        let result = state.command(|sim| {
+        state.command(|sim| {
             let plane = sim.plane_mut();
             // Named before resolving: a resolved request leaves the queue.
             let names = plane.pending_escalation(id).map(|p| {
@@ -145,8 +259,10 @@ pub fn InboxPanel() -> impl IntoView {
             plane
                 .resolve(id, &review)
                 .map(|decision| (names.unwrap_or_default(), decision))
-        });
-        match result {
+        })
+    };
+    let resolve = move |id: RequestId, approve: bool| {
+        match decide(id, approve, comment.get_untracked()) {
             Ok(((agent, action), decision)) => {
                 comment.set(String::new());
                 let outcome = review_outcome(approve, &agent, &action, &decision);
@@ -154,35 +270,89 @@ pub fn InboxPanel() -> impl IntoView {
             }
             Err(error) => message.set(Some((None, error.to_string()))),
         }
+        // The reader moved on from it: the next item is selected.
+        let mut next = None;
+        list.update(|l| next = l.decided(id));
+        selected.set(next);
     };
 
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let items = items.get_untracked();
-        if items.is_empty() {
+        // Shortcuts are plain keys: Ctrl+D or Cmd+A must never decide.
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
-        let position = current()
-            .and_then(|id| items.iter().position(|i| i.id == id))
+        let ids: Vec<RequestId> =
+            list.with_untracked(|l| l.entries().iter().map(|e| e.id).collect());
+        let Some(last) = ids.len().checked_sub(1) else {
+            return;
+        };
+        let position = current
+            .get_untracked()
+            .and_then(|id| ids.iter().position(|i| *i == id))
             .unwrap_or(0);
+        let go = |to: usize| {
+            ev.prevent_default();
+            selected.set(Some(ids[to]));
+        };
         match ev.key().as_str() {
-            "ArrowDown" | "j" => {
-                ev.prevent_default();
-                selected.set(Some(items[(position + 1).min(items.len() - 1)].id));
-            }
-            "ArrowUp" | "k" => {
-                ev.prevent_default();
-                selected.set(Some(items[position.saturating_sub(1)].id));
-            }
-            "a" => resolve(items[position].id, true),
-            "d" => resolve(items[position].id, false),
+            "ArrowDown" | "j" => go((position + 1).min(last)),
+            "ArrowUp" | "k" => go(position.saturating_sub(1)),
+            "Home" => go(0),
+            "End" => go(last),
+            "a" => resolve(ids[position], true),
+            "d" => resolve(ids[position], false),
             _ => {}
         }
+    };
+
+    // Bulk denial of everything the filter matches, after a confirmation,
+    // with the comment field's text recorded on each denial.
+    let confirming = RwSignal::new(false);
+    let filtered = move || !policy_filter.get().is_empty() || !action_filter.get().is_empty();
+    let deny_matching = move || {
+        confirming.set(false);
+        let text = comment.get_untracked();
+        if text.trim().is_empty() {
+            message.set(Some((
+                None,
+                "Write in the comment field why these are denied: it is recorded with each denial."
+                    .into(),
+            )));
+            return;
+        }
+        // Every waiting match, each denied and audited as its own decision.
+        let ids: Vec<RequestId> = state.peek(|sim| {
+            let plane = sim.plane();
+            let (policy, action) = (policy_filter.get_untracked(), action_filter.get_untracked());
+            plane
+                .pending_escalations()
+                .filter(|p| {
+                    (policy.is_empty() || p.escalation.decided_by.policy_name() == policy)
+                        && (action.is_empty() || **plane.action_name(p.request.action) == *action)
+                })
+                .map(|p| p.request.id)
+                .collect()
+        });
+        let denied = ids
+            .iter()
+            .filter(|&&id| decide(id, false, text.clone()).is_ok())
+            .count();
+        comment.set(String::new());
+        message.set(Some((
+            Some(Tone::Neutral),
+            format!(
+                "Denied {denied} of {} waiting requests: none of them will run.",
+                ids.len()
+            ),
+        )));
+        show_new();
     };
 
     view! {
         <Panel testid="panel-inbox" title="Escalation inbox">
             <p class="panel-hint">
-                "Keyboard: focus the list, then ↑/↓ (or j/k) to move, a to approve, d to deny. "
+                "Keyboard: Tab to the list, then ↑/↓ (or j/k), Home and End to move, a to approve, d to deny. "
+                "While the pointer or focus is in the list it holds still. "
                 "Unanswered items are denied when their countdown ends."
             </p>
             {move || {
@@ -209,24 +379,74 @@ pub fn InboxPanel() -> impl IntoView {
                 };
                 view! { <p class=class role="status" data-testid="inbox-message">{text}</p> }
             })}
+            <div class="inbox-filters" role="group" aria-label="Filter the inbox">
+                <label class="field field--inline">
+                    <span>"Policy"</span>
+                    <select data-testid="inbox-filter-policy" on:change=move |ev| policy_filter.set(event_target_value(&ev))>
+                        <option value="">"All policies"</option>
+                        {move || policies.get().into_iter().map(|name| view! { <option value=name.clone()>{name.clone()}</option> }).collect_any()}
+                    </select>
+                </label>
+                <label class="field field--inline">
+                    <span>"Action type"</span>
+                    <select data-testid="inbox-filter-action" on:change=move |ev| action_filter.set(event_target_value(&ev))>
+                        <option value="">"All types"</option>
+                        {move || actions.get().into_iter().map(|name| view! { <option value=name.clone()>{name.clone()}</option> }).collect_any()}
+                    </select>
+                </label>
+                <button class="button button--deny" data-testid="inbox-bulk-deny"
+                    disabled=move || !filtered() || matching.get() == 0
+                    title="Choose a policy or an action type first"
+                    on:click=move |_| confirming.set(true)>
+                    {move || format!("Deny all {} matching…", matching.get())}
+                </button>
+            </div>
+            {move || confirming.get().then(|| {
+                // Focus moves to the confirmation; Escape cancels it.
+                let confirm_ref = NodeRef::<leptos::html::Button>::new();
+                confirm_ref.on_load(|button| { let _ = button.focus(); });
+                view! {
+                <p class="inbox-confirm form-warning" role="alert" data-testid="inbox-bulk-confirm-row"
+                    on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(false) }>
+                    {format!("Deny {} waiting requests, each recorded with the comment above? None of them will run. ", matching.get_untracked())}
+                    <button class="button button--danger" data-testid="inbox-bulk-confirm" node_ref=confirm_ref on:click=move |_| deny_matching()>"Deny them all"</button>
+                    " "
+                    <button class="button" data-testid="inbox-bulk-cancel" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                </p>
+            }})}
             <p class="inbox-count" data-testid="inbox-count">
                 {move || {
                     let waiting = waiting.get();
                     if waiting > SHOWN {
-                        format!("{waiting} waiting (oldest {SHOWN} shown)")
+                        format!("{waiting} waiting (oldest {SHOWN} listed)")
                     } else {
                         format!("{waiting} waiting")
                     }
                 }}
             </p>
-            <ul class="inbox-list" data-testid="inbox-list" tabindex="0"
-                aria-label="Escalations waiting for review" on:keydown=on_key>
-                {keyed_list(move || items.get().into_iter().map(|item| {
-                    Row::new(item.id.to_string(), move || view! {
-                        <InboxItemView item=item current=Signal::derive(current) on_select=selected on_resolve=resolve />
-                    }.into_any())
-                }).collect())}
-            </ul>
+            <div class="inbox-queue"
+                on:pointerenter=move |_| pointer_in.set(true) on:pointerleave=move |_| pointer_in.set(false)
+                on:focusin=move |_| focus_in.set(true) on:focusout=move |_| focus_in.set(false)>
+                {move || {
+                    let new = list.with(|l| l.new_count());
+                    (new > 0).then(|| view! {
+                        <button class="button button--small inbox-new" data-testid="inbox-new-count" on:click=move |_| show_new()>
+                            {format!("{new} new: show them")}
+                        </button>
+                    })
+                }}
+                <ul class="inbox-list" data-testid="inbox-list" tabindex="0" role="listbox" node_ref=list_ref
+                    aria-label="Escalations waiting for review"
+                    aria-activedescendant=move || current.get().map(item_dom_id)
+                    on:keydown=on_key>
+                    {keyed_list(move || list.with(|l| l.entries().iter().map(|entry| {
+                        let (item, gone) = (entry.item.clone(), entry.gone);
+                        Row::new(format!("{}{}", entry.id, if gone { "-gone" } else { "" }), move || view! {
+                            <InboxItemView item=item gone=gone current=current on_select=selected on_resolve=resolve />
+                        }.into_any())
+                    }).collect()))}
+                </ul>
+            </div>
             <h3 class="panel-subtitle">"Recently resolved"</h3>
             <ul class="inbox-history" data-testid="inbox-history">
                 {keyed_list(move || history.get().into_iter().map(|resolved| {
@@ -249,27 +469,47 @@ pub fn InboxPanel() -> impl IntoView {
 #[component]
 fn InboxItemView(
     item: InboxItem,
-    current: Signal<Option<RequestId>>,
+    /// The request no longer waits (it timed out or was decided elsewhere).
+    gone: bool,
+    current: Memo<Option<RequestId>>,
     on_select: RwSignal<Option<RequestId>>,
     on_resolve: impl Fn(RequestId, bool) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let state = expect_context::<ConsoleState>();
     let id = item.id;
-    let deadline = item.deadline;
+    let (escalated_at, deadline) = (item.escalated_at, item.deadline);
     let is_current = move || current.get() == Some(id);
+    let left = move || state.now().until(deadline);
+    let urgent = move || !gone && is_urgent(left(), escalated_at.until(deadline));
+    let gone_text = move || {
+        state.peek(|sim| match sim.plane().timed_out_at(id) {
+            Some(at) => format!("Timed out at {at} and denied: no longer waiting."),
+            None => "No longer waiting: decided elsewhere or stopped by a kill switch.".to_owned(),
+        })
+    };
     view! {
-        <li class="inbox-item" class:inbox-item--selected=is_current data-testid="inbox-item"
-            data-request-id=id.to_string() aria-current=move || is_current().to_string()
+        <li class="inbox-item" class:inbox-item--selected=is_current class:inbox-item--urgent=urgent
+            class:inbox-item--gone=gone data-testid="inbox-item" id=item_dom_id(id) role="option"
+            data-request-id=id.to_string() aria-selected=move || is_current().to_string()
             on:click=move |_| on_select.set(Some(id))>
             <div class="inbox-item-head">
                 <span class="mono" data-testid="inbox-agent">{item.agent}</span>
                 " wants " <span class="mono" data-testid="inbox-action">{item.action}</span>
                 " costing " <span data-testid="inbox-cost">{item.cost}</span>
-                <span class="inbox-countdown" data-testid="inbox-countdown"
-                    title="Time left before this is denied by timeout">
-                    {move || countdown(state.now().until(deadline))}
-                </span>
+                {(!gone).then(|| view! {
+                    <span class="inbox-countdown" data-testid="inbox-countdown"
+                        title="Time left before this is denied by timeout">
+                        {move || {
+                            let left: Millis = left();
+                            match real_time_left(left, state.speed.get()) {
+                                Some(real) => format!("{} ({real})", countdown(left)),
+                                None => countdown(left),
+                            }
+                        }}
+                    </span>
+                })}
             </div>
+            {gone.then(|| view! { <p class="inbox-gone" data-testid="inbox-gone">{gone_text()}</p> })}
             <p class="inbox-reason">
                 <span class="policy-name">{item.policy}</span> ": " {item.reason}
             </p>
@@ -280,11 +520,12 @@ fn InboxItemView(
                 </span>
             </p>
             <div class="form-actions">
-                <button class="button button--approve" data-testid="inbox-approve"
+                // Out of the tab order: the list is one tab stop, a and d act.
+                <button class="button button--approve" data-testid="inbox-approve" tabindex="-1" disabled=gone
                     on:click=move |ev| { ev.stop_propagation(); on_resolve(id, true); }>
                     "Approve"
                 </button>
-                <button class="button button--deny" data-testid="inbox-deny"
+                <button class="button button--deny" data-testid="inbox-deny" tabindex="-1" disabled=gone
                     on:click=move |ev| { ev.stop_propagation(); on_resolve(id, false); }>
                     "Deny"
                 </button>

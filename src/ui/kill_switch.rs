@@ -8,6 +8,7 @@ use super::{ConsoleState, Panel};
 use crate::console::kill_switches::{actor_label, scoped_switches, ScopeChoice};
 use crate::governance::names::INVALID_NAME_MARKER;
 use crate::governance::KillTarget;
+use crate::ui::reactive::effect;
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -42,7 +43,7 @@ pub fn KillSwitchPanel() -> impl IntoView {
     };
     let reason_field = NodeRef::<leptos::html::Textarea>::new();
     // Focus moves into the form when it opens, or when the fleet asks for it.
-    Effect::new(move |_| {
+    effect(move || {
         form.summon.track();
         if let Some(field) = reason_field.get() {
             let _ = field.focus();

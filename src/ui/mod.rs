@@ -11,6 +11,7 @@ mod kill_switch;
 mod lists;
 mod panel;
 mod policy_editor;
+mod reactive;
 mod risk_levels;
 mod state;
 mod triggers;
@@ -20,6 +21,7 @@ use crate::console::kill_switches::scoped_summary;
 use crate::console::pacing::TICK;
 use crate::console::session::SavedKillSwitch;
 use crate::console::SavedSession;
+use crate::ui::reactive::{effect, memo};
 use leptos::prelude::*;
 
 pub use panel::Panel;
@@ -79,7 +81,7 @@ fn restore() -> Restored {
 
 /// Saves the reviewer's setup whenever it changes, so a reload keeps it.
 fn persist(state: ConsoleState) {
-    let setup = Memo::new(move |_| {
+    let setup = memo(move || {
         state.read(|sim| {
             (
                 sim.plane().config().clone(),
@@ -88,7 +90,7 @@ fn persist(state: ConsoleState) {
             )
         })
     });
-    Effect::new(move |_| {
+    effect(move || {
         let (config, fleet, kill_switches) = setup.get();
         let session = SavedSession {
             config,
@@ -142,7 +144,7 @@ pub fn Console(
         let timer = browser::every(TICK.0 as u32, move || state.tick(browser::now_ms));
         on_cleanup(move || timer.cancel());
     }
-    let halted = Memo::new(move |_| state.read(|sim| sim.plane().kill_switch().is_some()));
+    let halted = memo(move || state.read(|sim| sim.plane().kill_switch().is_some()));
     // Switches for some agents or types: a count, not the global banner.
     let scoped = move || state.read(|sim| scoped_summary(sim.plane()));
     view! {

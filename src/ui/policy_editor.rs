@@ -20,6 +20,7 @@ use crate::governance::config::{BudgetScope, RiskLevel, Weekday};
 use crate::governance::detectors::DataKind;
 use crate::governance::risk::VerbList;
 use crate::governance::ConflictStrategy;
+use crate::ui::reactive::{effect, memo};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -91,9 +92,9 @@ pub fn PolicyEditorPanel() -> impl IntoView {
     let errors = RwSignal::new(Vec::<FormError>::new());
     let status = RwSignal::new(None::<String>);
     let ed = Editor { form, errors };
-    let keys = Memo::new(move |_| form.with(PolicyForm::keys));
+    let keys = memo(move || form.with(PolicyForm::keys));
     let unapplied =
-        Memo::new(move |_| form.with(|f| state.read(|sim| f.differs_from(sim.plane().config()))));
+        memo(move || form.with(|f| state.read(|sim| f.differs_from(sim.plane().config()))));
 
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -265,7 +266,7 @@ fn policy_section(ed: Editor, name: String, kind: &'static str, is_new: bool) ->
         // After an Apply with a problem here, the section opens so the
         // message beside its field is seen.
         let name = name.clone();
-        Effect::new(move |_| {
+        effect(move || {
             if ed.errors.with(|e| policy_has_errors(e, &name)) {
                 if let Some(details) = details.get() {
                     let _ = details.set_attribute("open", "");
@@ -430,7 +431,7 @@ fn budget_controls(ed: Editor, name: String) -> impl IntoView {
     };
     let shows_overrides = {
         let name = name.clone();
-        Memo::new(move |_| {
+        memo(move || {
             ed.form.with(|f| {
                 f.policy(&name)
                     .and_then(PolicyEntry::budget)
@@ -475,7 +476,7 @@ fn budget_controls(ed: Editor, name: String) -> impl IntoView {
 fn agent_overrides(ed: Editor, name: String) -> impl IntoView {
     let agents = {
         let name = name.clone();
-        Memo::new(move |_| {
+        memo(move || {
             ed.form.with(|f| {
                 f.policy(&name)
                     .and_then(PolicyEntry::budget)
@@ -672,7 +673,7 @@ fn change_window_controls(ed: Editor, name: String) -> impl IntoView {
     let (values_get, values_set) = lens!(name, change_window, change_window_mut, values);
     let count = {
         let name = name.clone();
-        Memo::new(move |_| {
+        memo(move || {
             ed.form.with(|f| {
                 f.policy(&name)
                     .and_then(PolicyEntry::change_window)
@@ -1119,7 +1120,7 @@ fn list_input(
     let labelled_by = label_id.clone();
     let entries = {
         let get = get.clone();
-        Memo::new(move |_| ed.form.with(|f| list_entries(&get(f))))
+        memo(move || ed.form.with(|f| list_entries(&get(f))))
     };
     let add = {
         let (get, set) = (get.clone(), set.clone());

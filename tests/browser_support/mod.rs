@@ -14,6 +14,19 @@ pub async fn settle() {
     TimeoutFuture::new(20).await;
 }
 
+/// Adds the console's stylesheet to the page once, so layout (scrolling
+/// lists, sizes) is what a user sees.
+pub fn use_stylesheet() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    if document.get_element_by_id("console-stylesheet").is_some() {
+        return;
+    }
+    let style = document.create_element("style").unwrap();
+    style.set_id("console-stylesheet");
+    style.set_text_content(Some(include_str!("../../style/main.css")));
+    document.head().unwrap().append_child(&style).unwrap();
+}
+
 /// A bubbling DOM event, as a browser sends after user input.
 pub fn event(name: &str) -> web_sys::Event {
     let init = web_sys::EventInit::new();
