@@ -729,6 +729,134 @@ async fn the_audit_trail_filters_and_renders_only_visible_rows() {
     assert_eq!(console.text("audit-count"), format!("{refused} records"));
 }
 
+/// The audit rows as shown, top to bottom: (seq, top offset in px).
+fn audit_rows_in_order(console: &Mounted) -> Vec<(u64, i32)> {
+    let mut rows: Vec<(u64, i32)> = console
+        .all("audit-row")
+        .into_iter()
+        .map(|row| {
+            let row = row.unchecked_into::<HtmlElement>();
+            (
+                row.get_attribute("data-seq").unwrap().parse().unwrap(),
+                row.offset_top(),
+            )
+        })
+        .collect();
+    rows.sort_by_key(|&(_, top)| top);
+    rows
+}
+
+/// The record at the top of the audit viewport's visible area.
+fn audit_top_visible(console: &Mounted) -> u64 {
+    let viewport = console
+        .one("audit-viewport")
+        .unchecked_into::<HtmlElement>();
+    let top = viewport.scroll_top();
+    audit_rows_in_order(console)
+        .into_iter()
+        .find(|&(_, offset)| offset >= top)
+        .unwrap()
+        .0
+}
+
+#[wasm_bindgen_test]
+async fn the_audit_trail_lists_newest_first_follows_or_holds_and_opens_a_record() {
+    let console = mount(session(|_| {}), false);
+    let advance = |secs| {
+        console
+            .state()
+            .command(|sim| sim.advance(Millis::from_secs(secs)))
+    };
+    advance(120);
+    settle().await;
+    let newest = || {
+        console
+            .state()
+            .peek(|sim| sim.plane().audit().len() as u64 - 1)
+    };
+    assert_eq!(audit_rows_in_order(&console)[0].0, newest());
+    // Following: new records arrive on top and stay in view.
+    assert!(console.checked("audit-follow"));
+    advance(30);
+    settle().await;
+    assert_eq!(audit_top_visible(&console), newest());
+
+    // Scrolling down to read stops following and holds those rows still.
+    let viewport = console
+        .one("audit-viewport")
+        .unchecked_into::<HtmlElement>();
+    viewport.set_scroll_top(400);
+    viewport
+        .dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
+    settle().await;
+    assert!(!console.checked("audit-follow"));
+    let reading = audit_top_visible(&console);
+    advance(30);
+    settle().await;
+    assert!(newest() > reading + 10);
+    assert_eq!(
+        audit_top_visible(&console),
+        reading,
+        "the rows being read did not move"
+    );
+    console.set_checked("audit-follow", true);
+    settle().await;
+    assert_eq!(audit_top_visible(&console), newest());
+
+    // A configuration change says what it changed, and opens to every field.
+    console.state().command(|sim| {
+        let plane = sim.plane_mut();
+        let mut config = plane.config().clone();
+        config.escalation_timeout_secs = 60.0;
+        plane.apply_config(config, "dana").unwrap();
+    });
+    settle().await;
+    let row = console
+        .all("audit-row")
+        .into_iter()
+        .find(|r| r.get_attribute("data-seq").unwrap() == newest().to_string())
+        .unwrap();
+    let reason = row
+        .query_selector("[data-testid='audit-reason']")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        reason.text_content().unwrap(),
+        "configuration changed by dana: escalation_timeout_secs: 300.0 → 60.0"
+    );
+    assert!(console.find("audit-detail").is_none());
+    row.unchecked_into::<HtmlElement>().click();
+    settle().await;
+    assert!(console.text("audit-detail").contains("Actor"));
+    assert_eq!(
+        console.text("audit-config-diff"),
+        "escalation_timeout_secs: 300.0 → 60.0"
+    );
+
+    // A decision opens to its request id, the policy and the configuration in force.
+    advance(5);
+    settle().await;
+    let (seq, id) = console.state().peek(|sim| {
+        let audit = sim.plane().audit();
+        let seq = audit.len() - 1;
+        (seq, audit.record(seq).request().unwrap().id)
+    });
+    let row = console
+        .all("audit-row")
+        .into_iter()
+        .find(|r| r.get_attribute("data-seq").unwrap() == seq.to_string())
+        .unwrap();
+    row.unchecked_into::<HtmlElement>().click();
+    settle().await;
+    let detail = console.text("audit-detail");
+    assert!(detail.contains(&id.to_string()), "{detail}");
+    assert!(detail.contains("as changed by dana"), "{detail}");
+    console.click("audit-detail-close");
+    settle().await;
+    assert!(console.find("audit-detail").is_none());
+}
+
 #[wasm_bindgen_test]
 async fn a_large_fleet_is_paged() {
     let mut large = session(|_| {});

@@ -6,6 +6,7 @@
 
 pub mod audit_view;
 pub mod charts;
+pub mod config_diff;
 pub mod fleet_form;
 pub mod inbox;
 pub mod kill_switches;
@@ -17,9 +18,20 @@ pub mod session;
 pub mod tiers;
 pub mod triggers;
 
-pub use audit_view::{AuditFilter, AuditView};
+pub use audit_view::{audit_detail, AuditDetail, AuditFilter, AuditView};
 pub use fleet_form::parse_fleet_form;
 pub use pacing::{Pacer, TickPlan};
 pub use policy_form::{FormError, FormField, PolicyForm};
 pub use review::{fatigue_reading, review_outcome, ReviewOutcome, Tone};
 pub use session::{SavedSession, Speed};
+
+/// A verdict as people read it, the same word everywhere in the console.
+pub fn verdict_label(verdict: crate::governance::Verdict) -> &'static str {
+    use crate::governance::Verdict;
+    match verdict {
+        Verdict::Approved => "Approved",
+        Verdict::Denied => "Denied",
+        Verdict::Escalated => "Escalated",
+        Verdict::RateLimited => "Rate limited",
+    }
+}

@@ -200,6 +200,19 @@ macro_rules! deserialize_by {
 }
 pub(crate) use deserialize_by;
 
+/// A JSON document read as a plain value, parsed as every document is (a
+/// key repeated within one object is refused), through the one parser the
+/// wasm already has.
+pub struct Document(pub Value);
+
+impl Document {
+    fn decode(value: Value) -> Decoded<Document> {
+        Ok(Document(value))
+    }
+}
+
+deserialize_by!(Document, Document::decode);
+
 /// What a value is, for "expected …, found …".
 fn found(value: &Value) -> String {
     match value {

@@ -1,11 +1,15 @@
-//! The audit trail: filter by agent, verdict and action type, or show only
-//! refused actions; the spending report and escalation statistics. Only the
-//! rows in view are rendered, so a trail of 100,000 records scrolls smoothly.
+//! The audit trail, newest first: filter by agent, verdict and action type, or
+//! show only refused actions; follow the newest record or hold the view still
+//! while reading; open a row to see everything recorded about it, a
+//! configuration change field by field. Below, the spending report and
+//! escalation statistics. Only the rows in view are rendered, so a trail of
+//! millions of records scrolls smoothly.
 
-use super::format::verdict_badge;
+use super::format::{verdict_badge, verdict_label};
 use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
-use crate::console::AuditFilter;
+use crate::console::config_diff::config_changes;
+use crate::console::{audit_detail, AuditFilter};
 use crate::governance::config_error::number_text;
 use crate::governance::{AuditEvent, Verdict};
 use crate::ui::reactive::{effect, memo};
@@ -13,8 +17,8 @@ use leptos::prelude::*;
 
 /// Row height and viewport height in pixels (the stylesheet uses the same).
 /// Whole pixels: positions are written by integer formatting.
-const ROW_HEIGHT: f64 = 28.0;
-const VIEWPORT_HEIGHT: f64 = 336.0;
+const ROW_HEIGHT: f64 = 40.0;
+const VIEWPORT_HEIGHT: f64 = 400.0;
 /// Rows rendered beyond the visible ones, so fast scrolling shows no gaps.
 const OVERSCAN: usize = 6;
 
@@ -39,6 +43,12 @@ pub fn AuditPanel() -> impl IntoView {
     let action = RwSignal::new(String::new());
     let refusals_only = RwSignal::new(false);
     let scroll_top = RwSignal::new(0.0f64);
+    // Keep the newest record in view, or hold the rows being read still.
+    let follow = RwSignal::new(true);
+    let opened = RwSignal::new(None::<usize>);
+    let viewport = NodeRef::<leptos::html::Div>::new();
+    // The match count last seen; `usize::MAX` after a new filter.
+    let seen = StoredValue::new(usize::MAX);
 
     effect(move || {
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
@@ -51,6 +61,7 @@ pub fn AuditPanel() -> impl IntoView {
             refusals_only: refusals_only.get(),
         };
         state.set_audit_filter(filter);
+        seen.set_value(usize::MAX);
     });
 
     let agents = memo(move || {
@@ -82,6 +93,7 @@ pub fn AuditPanel() -> impl IntoView {
             let audit = plane.audit();
             view.matches()
                 .iter()
+                .rev()
                 .skip(first)
                 .take(count)
                 .enumerate()
@@ -89,8 +101,21 @@ pub fn AuditPanel() -> impl IntoView {
                     let record = audit.record(seq as usize);
                     let line = plane.audit_line(&record);
                     let detail = match &record.event {
-                        AuditEvent::ConfigChanged { actor, .. } => {
-                            format!("configuration changed by {actor}")
+                        AuditEvent::ConfigChanged {
+                            actor,
+                            before,
+                            after,
+                        } => {
+                            let changes = config_changes(before, after);
+                            let mut text = format!("configuration changed by {actor}");
+                            if let Some(first) = changes.first() {
+                                text.push_str(": ");
+                                text.push_str(&first.sentence());
+                            }
+                            if changes.len() > 1 {
+                                text.push_str(&format!(" and {} more", changes.len() - 1));
+                            }
+                            text
                         }
                         AuditEvent::KillSwitchActivated {
                             actor,
@@ -132,6 +157,26 @@ pub fn AuditPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    // New records go on top: following, the view stays at the top; holding,
+    // it moves down with the rows it shows.
+    effect(move || {
+        let now = total.get();
+        let before = seen.get_value();
+        seen.set_value(now);
+        if let Some(element) = viewport.get_untracked() {
+            if follow.get_untracked() {
+                element.set_scroll_top(0);
+            } else if before != usize::MAX && now > before {
+                let moved = (now - before) as f64 * ROW_HEIGHT;
+                element.set_scroll_top((element.scroll_top() as f64 + moved) as i32);
+            }
+        }
+    });
+    let detail = memo(move || {
+        opened
+            .get()
+            .and_then(|seq| state.read(|sim| audit_detail(sim.plane(), seq)))
+    });
     let report = memo(move || state.read(|sim| sim.plane().spending_report()));
     let escalations = memo(move || state.read(|sim| sim.plane().escalation_stats()));
     let refused = memo(move || state.read(|sim| sim.plane().audit().refusal_count()));
@@ -152,7 +197,7 @@ pub fn AuditPanel() -> impl IntoView {
                     <span>"Verdict"</span>
                     <select data-testid="audit-filter-verdict" on:change=move |ev| verdict.set(event_target_value(&ev))>
                         <option value="">"All verdicts"</option>
-                        {Verdict::ALL.into_iter().map(|v| view! { <option value=v.as_str()>{v.as_str()}</option> }).collect_any()}
+                        {Verdict::ALL.into_iter().map(|v| view! { <option value=v.as_str()>{verdict_label(v)}</option> }).collect_any()}
                     </select>
                 </label>
                 <label class="field field--inline">
@@ -167,13 +212,31 @@ pub fn AuditPanel() -> impl IntoView {
                         on:change=move |ev| refusals_only.set(event_target_checked(&ev)) />
                     <span>"Denied and rate-limited only"</span>
                 </label>
+                <label class="field field--inline">
+                    <input type="checkbox" data-testid="audit-follow" prop:checked=move || follow.get()
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            follow.set(on);
+                            if let (true, Some(element)) = (on, viewport.get_untracked()) {
+                                element.set_scroll_top(0);
+                            }
+                        } />
+                    <span>"Follow the newest"</span>
+                </label>
                 <span class="audit-count" data-testid="audit-count" aria-live="polite">
                     {move || format!("{} records", total.get())}
                 </span>
             </div>
-            <div class="audit-viewport" data-testid="audit-viewport" tabindex="0" role="table"
-                aria-label="Audit records" aria-rowcount=move || total.get().to_string()
-                on:scroll=move |ev| scroll_top.set(event_target::<web_sys::HtmlElement>(&ev).scroll_top() as f64)>
+            <div class="audit-viewport" data-testid="audit-viewport" tabindex="0" role="table" node_ref=viewport
+                aria-label="Audit records, newest first" aria-rowcount=move || total.get().to_string()
+                on:scroll=move |ev| {
+                    let top = event_target::<web_sys::HtmlElement>(&ev).scroll_top() as f64;
+                    scroll_top.set(top);
+                    // Scrolling down to read stops following.
+                    if top >= ROW_HEIGHT && follow.get_untracked() {
+                        follow.set(false);
+                    }
+                }>
                 <div class="audit-header" role="row">
                     <span role="columnheader">"#"</span><span role="columnheader">"Time"</span>
                     <span role="columnheader">"Agent"</span><span role="columnheader">"Action"</span>
@@ -182,10 +245,20 @@ pub fn AuditPanel() -> impl IntoView {
                 </div>
                 <div class="audit-spacer" style=move || format!("height: {}px", total.get() as u64 * ROW_HEIGHT as u64)>
                     {keyed_list(move || rows.get().into_iter().map(|(position, row)| {
-                        Row::new(format!("{position}:{}", row.seq), move || view! { <AuditRowView position=position row=row /> }.into_any())
+                        Row::new(format!("{position}:{}", row.seq), move || view! { <AuditRowView position=position row=row opened=opened /> }.into_any())
                     }).collect())}
                 </div>
             </div>
+            {move || detail.get().map(|detail| view! {
+                <section class="audit-detail-view" data-testid="audit-detail" aria-label="Audit record detail">
+                    <button class="button button--small" data-testid="audit-detail-close" on:click=move |_| opened.set(None)>"Close"</button>
+                    <p class="audit-detail-text">{detail.facts.clone()}</p>
+                    {(!detail.changes.is_empty()).then(|| view! {
+                        <p class="audit-detail-text audit-config-diff" data-testid="audit-config-diff">{detail.changes_text()}</p>
+                    })}
+                    {detail.parameters.map(|p| view! { <pre class="inbox-parameters" data-testid="audit-detail-parameters">{p}</pre> })}
+                </section>
+            })}
             <h3 class="panel-subtitle">"Spending report"</h3>
             <dl class="facts facts--report" data-testid="spending-report">
                 <dt>"Spent"</dt><dd data-testid="report-total">{move || report.get().total.to_string()}</dd>
@@ -209,10 +282,13 @@ pub fn AuditPanel() -> impl IntoView {
 }
 
 #[component]
-fn AuditRowView(position: usize, row: AuditRow) -> impl IntoView {
+fn AuditRowView(position: usize, row: AuditRow, opened: RwSignal<Option<usize>>) -> impl IntoView {
     let style = format!("top: {}px", position as u64 * ROW_HEIGHT as u64);
+    let seq = row.seq as usize;
     view! {
-        <div class="audit-row" role="row" data-testid="audit-row" data-seq=row.seq.to_string() style=style>
+        <div class="audit-row" role="row" data-testid="audit-row" data-seq=row.seq.to_string() style=style
+            tabindex="0" title="Open this record" on:click=move |_| opened.set(Some(seq))
+            on:keydown=move |ev| if ev.key() == "Enter" { opened.set(Some(seq)) }>
             <span role="cell" class="mono">{row.seq}</span>
             <span role="cell" class="mono">{row.at}</span>
             <span role="cell" class="mono">{row.agent}</span>
@@ -223,7 +299,7 @@ fn AuditRowView(position: usize, row: AuditRow) -> impl IntoView {
                 None => view! { <span class="badge badge--event">{row.kind.replace('_', " ")}</span> }.into_any(),
             }}</span>
             <span role="cell" class="mono">{row.policy}</span>
-            <span role="cell" class="audit-detail" title=row.detail.clone()>{row.detail.clone()}</span>
+            <span role="cell" class="audit-reason" data-testid="audit-reason" title=row.detail.clone()>{row.detail.clone()}</span>
         </div>
     }
 }

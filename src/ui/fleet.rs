@@ -83,7 +83,6 @@ pub fn FleetPanel() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     view! {
         <Panel testid="panel-fleet" title="Fleet">
-            <SimulationControls />
             <FleetSettingsForm />
             <div class="pager" role="group" aria-label="Fleet pages">
                 <button class="button button--small" data-testid="fleet-prev"
@@ -203,9 +202,9 @@ fn FleetRowView(
                     <span class="halted-by" data-testid="agent-halted-by">{by}</span>
                 })}
             </td>
-            <td class="numeric" data-testid="agent-spend">{move || current.with(|r| r.spend.to_string())}</td>
-            <td class="numeric">{move || current.with(|r| r.requests)}</td>
-            <td class="numeric">{move || current.with(|r| r.executed)}</td>
+            <td class="numeric" data-label="Spend" data-testid="agent-spend">{move || current.with(|r| r.spend.to_string())}</td>
+            <td class="numeric" data-label="Requests">{move || current.with(|r| r.requests)}</td>
+            <td class="numeric" data-label="Executed">{move || current.with(|r| r.executed)}</td>
             <td>{move || current.with(|r| r.last_verdict).map(verdict_badge)}</td>
             <td>
                 <button class="button button--small" data-testid="agent-pause"
@@ -222,8 +221,10 @@ fn FleetRowView(
     }
 }
 
+/// Play or pause, step, speed and reset: in the console's sticky header, so
+/// they stay in reach wherever the page is scrolled.
 #[component]
-fn SimulationControls() -> impl IntoView {
+pub fn SimulationControls() -> impl IntoView {
     let state = expect_context::<ConsoleState>();
     let running = state.running;
     view! {

@@ -3,15 +3,7 @@
 use crate::governance::{Millis, Verdict};
 use leptos::prelude::*;
 
-/// A verdict as people read it.
-pub fn verdict_label(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Approved => "Approved",
-        Verdict::Denied => "Denied",
-        Verdict::Escalated => "Escalated",
-        Verdict::RateLimited => "Rate limited",
-    }
-}
+pub use crate::console::verdict_label;
 
 /// A verdict as a badge: a word and a colour, never the colour alone.
 pub fn verdict_badge(verdict: Verdict) -> impl IntoView {

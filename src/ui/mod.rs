@@ -17,7 +17,7 @@ mod state;
 mod triggers;
 
 use crate::browser;
-use crate::console::kill_switches::scoped_summary;
+use crate::console::kill_switches::{scoped_summary, ScopeChoice};
 use crate::console::pacing::TICK;
 use crate::console::session::SavedKillSwitch;
 use crate::console::SavedSession;
@@ -149,6 +149,9 @@ pub fn Console(
     let scoped = move || state.read(|sim| scoped_summary(sim.plane()));
     view! {
         <div class="console" class:console--halted=move || halted.get() data-testid="console">
+            // Always in view: what runs, the simulation's controls, the kill
+            // switch and its banner.
+            <div class="console-top">
             <header class="console-header">
                 <div>
                     <h1 class="console-title">"Agent Governance Console"</h1>
@@ -157,6 +160,7 @@ pub fn Console(
                     </p>
                 </div>
                 <div class="console-meta">
+                    <fleet::SimulationControls />
                     <span class="console-clock" data-testid="sim-clock" aria-live="off">
                         "Virtual time " {move || state.now().to_string()}
                     </span>
@@ -170,6 +174,11 @@ pub fn Console(
                             on:input=move |ev| state.reviewer.set(event_target_value(&ev))
                         />
                     </label>
+                    <button class="button button--danger" data-testid="kill-switch-quick"
+                        title="Opens the kill switch form: what to stop and why"
+                        on:click=move |_| state.kill_form.open_for(ScopeChoice::Global, "")>
+                        "Kill switch…"
+                    </button>
                 </div>
             </header>
             {move || halted.get().then(|| view! {
@@ -182,6 +191,7 @@ pub fn Console(
                     "Kill switches: " {summary}
                 </p>
             })}
+            </div>
             {move || {
                 state
                     .notice
@@ -201,8 +211,8 @@ pub fn Console(
                     })
             }}
             <main class="console-panels">
-                <kill_switch::KillSwitchPanel />
                 <inbox::InboxPanel />
+                <kill_switch::KillSwitchPanel />
                 <fleet::FleetPanel />
                 <triggers::TriggersPanel />
                 <policy_editor::PolicyEditorPanel />

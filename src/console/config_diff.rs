@@ -1,0 +1,169 @@
+//! What a configuration change changed, field by field, for the audit trail.
+//!
+//! Both configurations are compared as the JSON documents they are saved as,
+//! so every field a user can set is covered without a list kept by hand.
+//! Policies (and any list of named entries) are matched by name, so moving a
+//! policy up does not read as every policy changing.
+//!
+//! Invariant: two configurations that save to the same document have no
+//! changes; every field whose saved value differs is listed exactly once,
+//! with its value before and after (`None` where it did not exist).
+
+use crate::governance::decode::Document;
+use crate::governance::GovernanceConfig;
+use serde_json::Value;
+
+/// One changed field: where it is, in words, and its values as JSON text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldChange {
+    /// For example `policies › budget › rule › limit`.
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl FieldChange {
+    /// `field: before → after`, with "added" and "removed" for the ends.
+    pub fn sentence(&self) -> String {
+        match (&self.before, &self.after) {
+            (Some(b), Some(a)) => format!("{}: {b} → {a}", self.field),
+            (None, Some(a)) => format!("{} added: {a}", self.field),
+            (Some(b), None) => format!("{} removed (was {b})", self.field),
+            (None, None) => self.field.clone(),
+        }
+    }
+}
+
+/// The fields that differ between `before` and `after`, sorted by field name
+/// at each level (lists of named entries: by their order before, then added).
+pub fn config_changes(before: &GovernanceConfig, after: &GovernanceConfig) -> Vec<FieldChange> {
+    let document = |config: &GovernanceConfig| {
+        // A configuration always serialises; read back as a plain document.
+        serde_json::to_string(config)
+            .ok()
+            .and_then(|text| serde_json::from_str::<Document>(&text).ok())
+            .map_or(Value::Null, |document| document.0)
+    };
+    let mut changes = Vec::new();
+    compare(
+        &mut Vec::new(),
+        Some(&document(before)),
+        Some(&document(after)),
+        &mut changes,
+    );
+    changes
+}
+
+/// A value as compact JSON text (serde's writer: `Display` would bring a
+/// second one into the wasm).
+fn text(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A list entry's name, when it has one (policies, tiers, windows with names).
+fn name_of(value: &Value) -> Option<&str> {
+    value.get("name")?.as_str()
+}
+
+fn compare(
+    path: &mut Vec<String>,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    out: &mut Vec<FieldChange>,
+) {
+    match (before, after) {
+        (Some(Value::Object(b)), Some(Value::Object(a))) => {
+            for (key, value) in b {
+                path.push(key.clone());
+                compare(path, Some(value), a.get(key), out);
+                path.pop();
+            }
+            for (key, value) in a.iter().filter(|(k, _)| !b.contains_key(*k)) {
+                path.push(key.clone());
+                compare(path, None, Some(value), out);
+                path.pop();
+            }
+        }
+        (Some(Value::Array(b)), Some(Value::Array(a)))
+            if b.iter().chain(a).all(|v| name_of(v).is_some()) =>
+        {
+            let find = |list: &'_ [Value], name: &str| {
+                list.iter().find(|v| name_of(v) == Some(name)).cloned()
+            };
+            for value in b {
+                let name = name_of(value).unwrap_or_default();
+                path.push(name.to_owned());
+                compare(path, Some(value), find(a, name).as_ref(), out);
+                path.pop();
+            }
+            for value in a
+                .iter()
+                .filter(|v| find(b, name_of(v).unwrap_or_default()).is_none())
+            {
+                path.push(name_of(value).unwrap_or_default().to_owned());
+                compare(path, None, Some(value), out);
+                path.pop();
+            }
+        }
+        (b, a) if b != a => out.push(FieldChange {
+            field: path.join(" › "),
+            before: b.map(text),
+            after: a.map(text),
+        }),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::governance::config::PolicyConfig;
+
+    fn fields(changes: &[FieldChange]) -> Vec<String> {
+        changes.iter().map(FieldChange::sentence).collect()
+    }
+
+    #[test]
+    fn an_unchanged_configuration_has_no_changes() {
+        let config = GovernanceConfig::default();
+        assert!(config_changes(&config, &config.clone()).is_empty());
+    }
+
+    #[test]
+    fn each_changed_field_is_named_with_its_values_before_and_after() {
+        let before = GovernanceConfig::default();
+        let mut after = before.clone();
+        after.escalation_timeout_secs = 60.0;
+        after.approval_fatigue.warn_above += 1;
+        let changes = config_changes(&before, &after);
+        assert_eq!(
+            fields(&changes),
+            vec![
+                format!(
+                    "approval_fatigue › warn_above: {} → {}",
+                    before.approval_fatigue.warn_above, after.approval_fatigue.warn_above
+                ),
+                format!(
+                    "escalation_timeout_secs: {} → 60.0",
+                    serde_json::to_string(&before.escalation_timeout_secs).unwrap()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn policies_are_matched_by_name_so_reordering_changes_only_priorities() {
+        let before = GovernanceConfig::default();
+        let mut after = before.clone();
+        after.policies.reverse();
+        assert!(config_changes(&before, &after).is_empty());
+        let removed: PolicyConfig = after.policies.remove(0);
+        let mut renamed = removed.clone();
+        renamed.name = "budget_copy".into();
+        after.policies.push(renamed);
+        let changes = fields(&config_changes(&before, &after));
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert!(changes[0].starts_with(&format!("policies › {} removed (was {{", removed.name)));
+        assert!(changes[1].starts_with("policies › budget_copy added: {"));
+    }
+}
