@@ -209,8 +209,12 @@ async fn approving_an_inbox_item_executes_it_and_updates_spend_and_charts() {
         .one("inbox-message")
         .class_list()
         .contains("form-status"));
-    let history = console.text("inbox-history");
-    assert!(history.contains("riley"), "{history}");
+    // The audit trail, newest first, shows the resolution and who made it.
+    let reasons = audit_reasons(&console);
+    assert!(
+        reasons.contains("approved by reviewer (riley)"),
+        "{reasons}"
+    );
     assert!(console
         .state()
         .peek(|sim| sim.plane().pending_escalation(id).is_none()));
@@ -235,10 +239,16 @@ async fn denying_records_the_reviewer_and_comment() {
         !message.class_list().contains("form-status"),
         "a denial is not confirmed in green"
     );
-    assert_eq!(console.text("inbox-history-by"), "dana");
-    assert_eq!(
-        console.text("inbox-history-comment"),
-        "not during the freeze"
+    // The newest record is the denial; its detail has the comment.
+    let reasons = audit_reasons(&console);
+    assert!(reasons.contains("denied by reviewer (dana)"), "{reasons}");
+    open_newest_audit_record(&console);
+    settle().await;
+    let detail = console.text("audit-detail");
+    assert!(detail.contains("Reviewer: dana"), "{detail}");
+    assert!(
+        detail.contains("Comment: not during the freeze"),
+        "{detail}"
     );
     let line = console.state().peek(|sim| {
         let plane = sim.plane();
@@ -525,12 +535,7 @@ async fn an_unanswered_escalation_times_out_on_its_own() {
     let console = mount(live, true);
     // At 100× a 5 s timeout passes in well under a second of real time, and
     // the busy speeds redraw a few times a second.
-    let shows_timeout = || {
-        console
-            .all("inbox-history-by")
-            .iter()
-            .any(|e| e.text_content().unwrap() == "timeout")
-    };
+    let shows_timeout = || audit_reasons(&console).contains("no reviewer decided within");
     for _ in 0..100 {
         TimeoutFuture::new(100).await;
         if shows_timeout() {
@@ -727,6 +732,34 @@ async fn the_audit_trail_filters_and_renders_only_visible_rows() {
         .state()
         .peek(|sim| sim.plane().refusals(None).count());
     assert_eq!(console.text("audit-count"), format!("{refused} records"));
+}
+
+/// The reasons of the audit rows in view, newest first, one per line.
+fn audit_reasons(console: &Mounted) -> String {
+    let mut rows = console.all("audit-row");
+    rows.sort_by_key(|r| {
+        std::cmp::Reverse(r.get_attribute("data-seq").unwrap().parse::<u64>().unwrap())
+    });
+    rows.iter()
+        .map(|r| {
+            r.query_selector("[data-testid='audit-reason']")
+                .unwrap()
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Opens the newest record of the audit trail, as a click on its row does.
+fn open_newest_audit_record(console: &Mounted) {
+    let newest = console
+        .all("audit-row")
+        .into_iter()
+        .max_by_key(|r| r.get_attribute("data-seq").unwrap().parse::<u64>().unwrap())
+        .unwrap();
+    newest.unchecked_into::<HtmlElement>().click();
 }
 
 /// The audit rows as shown, top to bottom: (seq, top offset in px).
@@ -1192,6 +1225,6 @@ async fn an_approval_overruled_by_a_block_says_it_did_not_execute_and_why() {
     assert!(message.class_list().contains("form-warning"));
     assert_eq!(console.total_spend(), spend, "nothing executed");
     assert_eq!(console.text("inbox-count"), "0 waiting");
-    let history = console.text("inbox-history");
-    assert!(history.contains("action type is blocked"), "{history}");
+    let reasons = audit_reasons(&console);
+    assert!(reasons.contains("action type is blocked"), "{reasons}");
 }

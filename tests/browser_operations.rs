@@ -164,9 +164,9 @@ async fn a_kill_switch_for_one_agent_halts_only_that_agent() {
         .iter()
         .all(|e| e.text_content().unwrap() != agent));
     assert!(console
-        .all("inbox-history-by")
+        .all("audit-reason")
         .iter()
-        .any(|e| e.text_content().unwrap() == "kill switch"));
+        .any(|e| e.text_content().unwrap() == "kill switch was activated while awaiting review"));
 
     // It executes nothing while the others go on.
     let spend_of = |name: &str| {

@@ -9,7 +9,7 @@ use super::format::{verdict_badge, verdict_label};
 use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
 use crate::console::config_diff::config_changes;
-use crate::console::{audit_detail, AuditFilter};
+use crate::console::{audit_detail, AuditDetail, AuditFilter};
 use crate::governance::config_error::number_text;
 use crate::governance::{AuditEvent, Verdict};
 use crate::ui::reactive::{effect, memo};
@@ -45,7 +45,8 @@ pub fn AuditPanel() -> impl IntoView {
     let scroll_top = RwSignal::new(0.0f64);
     // Keep the newest record in view, or hold the rows being read still.
     let follow = RwSignal::new(true);
-    let opened = RwSignal::new(None::<usize>);
+    // The record opened below the trail, as it read when opened.
+    let opened = RwSignal::new(None::<AuditDetail>);
     let viewport = NodeRef::<leptos::html::Div>::new();
     // The match count last seen; `usize::MAX` after a new filter.
     let seen = StoredValue::new(usize::MAX);
@@ -172,11 +173,6 @@ pub fn AuditPanel() -> impl IntoView {
             }
         }
     });
-    let detail = memo(move || {
-        opened
-            .get()
-            .and_then(|seq| state.read(|sim| audit_detail(sim.plane(), seq)))
-    });
     let report = memo(move || state.read(|sim| sim.plane().spending_report()));
     let escalations = memo(move || state.read(|sim| sim.plane().escalation_stats()));
     let refused = memo(move || state.read(|sim| sim.plane().audit().refusal_count()));
@@ -249,7 +245,7 @@ pub fn AuditPanel() -> impl IntoView {
                     }).collect())}
                 </div>
             </div>
-            {move || detail.get().map(|detail| view! {
+            {move || opened.get().map(|detail| view! {
                 <section class="audit-detail-view" data-testid="audit-detail" aria-label="Audit record detail">
                     <button class="button button--small" data-testid="audit-detail-close" on:click=move |_| opened.set(None)>"Close"</button>
                     <p class="audit-detail-text">{detail.facts.clone()}</p>
@@ -261,34 +257,41 @@ pub fn AuditPanel() -> impl IntoView {
             })}
             <h3 class="panel-subtitle">"Spending report"</h3>
             <dl class="facts facts--report" data-testid="spending-report">
-                <dt>"Spent"</dt><dd data-testid="report-total">{move || report.get().total.to_string()}</dd>
-                <dt>"Budget"</dt><dd data-testid="report-limit">{move || report.get().limit.map_or("none".into(), |l| l.to_string())}</dd>
-                <dt>"Escalation threshold"</dt><dd>{move || report.get().threshold.map_or("none".into(), |t| t.to_string())}</dd>
-                <dt>"Remaining"</dt><dd data-testid="report-remaining">{move || report.get().remaining.map_or("—".into(), |r| r.to_string())}</dd>
-                <dt>"Refused actions"</dt><dd data-testid="report-refused">{move || refused.get()}</dd>
-                <dt>"Escalations"</dt>
-                <dd data-testid="report-escalations">
-                    {move || {
-                        let e = escalations.get();
-                        format!(
+                {move || {
+                    let (r, e, refused) = (report.get(), escalations.get(), refused.get());
+                    let or = |v: Option<crate::governance::Money>, none: &str| v.map_or(none.to_owned(), |v| v.to_string());
+                    view! {
+                        <dt>"Spent"</dt><dd data-testid="report-total">{r.total.to_string()}</dd>
+                        <dt>"Budget"</dt><dd data-testid="report-limit">{or(r.limit, "none")}</dd>
+                        <dt>"Escalation threshold"</dt><dd>{or(r.threshold, "none")}</dd>
+                        <dt>"Remaining"</dt><dd data-testid="report-remaining">{or(r.remaining, "—")}</dd>
+                        <dt>"Refused actions"</dt><dd data-testid="report-refused">{refused}</dd>
+                        <dt>"Escalations"</dt>
+                        <dd data-testid="report-escalations">{format!(
                             "{} raised, {} waiting, {} approved, {} denied by reviewers, {} overruled by re-check, {} timed out, {} cancelled by the kill switch",
                             e.escalated, e.pending, e.approved, e.denied_by_reviewer, e.approvals_overruled, e.timed_out, e.cancelled_by_kill_switch
-                        )
-                    }}
-                </dd>
+                        )}</dd>
+                    }
+                }}
             </dl>
         </Panel>
     }
 }
 
 #[component]
-fn AuditRowView(position: usize, row: AuditRow, opened: RwSignal<Option<usize>>) -> impl IntoView {
+fn AuditRowView(
+    position: usize,
+    row: AuditRow,
+    opened: RwSignal<Option<AuditDetail>>,
+) -> impl IntoView {
     let style = format!("top: {}px", position as u64 * ROW_HEIGHT as u64);
     let seq = row.seq as usize;
+    let state = expect_context::<ConsoleState>();
+    let open = move || opened.set(state.peek(|sim| audit_detail(sim.plane(), seq)));
     view! {
         <div class="audit-row" role="row" data-testid="audit-row" data-seq=row.seq.to_string() style=style
-            tabindex="0" title="Open this record" on:click=move |_| opened.set(Some(seq))
-            on:keydown=move |ev| if ev.key() == "Enter" { opened.set(Some(seq)) }>
+            tabindex="0" title="Open this record" on:click=move |_| open()
+            on:keydown=move |ev| if ev.key() == "Enter" { open() }>
             <span role="cell" class="mono">{row.seq}</span>
             <span role="cell" class="mono">{row.at}</span>
             <span role="cell" class="mono">{row.agent}</span>

@@ -49,10 +49,12 @@ pub fn ChartsPanel() -> impl IntoView {
                         <strong data-testid="chart-window-spend">{text}</strong>
                         "; "
                     })}
-                    "All-time spend "
-                    <strong data-testid="chart-spend-total">{move || spending.with(|s| s.chart.latest.to_string())}</strong>
-                    " by " {move || spending.with(|s| s.chart.end.to_string())}
-                    " (scale to " {move || spending.with(|s| s.chart.top.to_string())} ")"
+                    {move || spending.with(|s| view! {
+                        "All-time spend "
+                        <strong data-testid="chart-spend-total">{s.chart.latest.to_string()}</strong>
+                        " by " {s.chart.end.to_string()}
+                        " (scale to " {s.chart.top.to_string()} ")"
+                    })}
                 </figcaption>
                 <svg class="chart-svg" viewBox=view_box.clone() preserveAspectRatio="none" role="img"
                     aria-label="Spend over time as the system budget counts it (within its window, if it has one), with its limit and escalation threshold"

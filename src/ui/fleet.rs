@@ -202,10 +202,13 @@ fn FleetRowView(
                     <span class="halted-by" data-testid="agent-halted-by">{by}</span>
                 })}
             </td>
-            <td class="numeric" data-label="Spend" data-testid="agent-spend">{move || current.with(|r| r.spend.to_string())}</td>
-            <td class="numeric" data-label="Requests">{move || current.with(|r| r.requests)}</td>
-            <td class="numeric" data-label="Executed">{move || current.with(|r| r.executed)}</td>
-            <td>{move || current.with(|r| r.last_verdict).map(verdict_badge)}</td>
+            // One redraw for the figures that change together.
+            {move || current.with(|r| view! {
+                <td class="numeric" data-label="Spend" data-testid="agent-spend">{r.spend.to_string()}</td>
+                <td class="numeric" data-label="Requests">{r.requests}</td>
+                <td class="numeric" data-label="Executed">{r.executed}</td>
+                <td>{r.last_verdict.map(verdict_badge)}</td>
+            })}
             <td>
                 <button class="button button--small" data-testid="agent-pause"
                     aria-label=aria_label on:click=toggle>

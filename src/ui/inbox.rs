@@ -9,14 +9,12 @@
 //! confirmation. Below, the latest resolutions and who made them; above, the
 //! reviewer's recent approvals, with a warning past the fatigue threshold.
 
-use super::format::{countdown, verdict_badge};
+use super::format::countdown;
 use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
 use crate::console::inbox::{is_urgent, real_time_left, InboxList};
 use crate::console::{fatigue_reading, review_outcome, Tone};
-use crate::governance::{
-    DecidedBy, Millis, PendingEscalation, RequestId, Review, Timestamp, Verdict,
-};
+use crate::governance::{Millis, PendingEscalation, RequestId, Review, Timestamp};
 use crate::ui::reactive::{effect, memo};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -36,19 +34,6 @@ struct InboxItem {
     hash: String,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-struct Resolved {
-    seq: u64,
-    at: Timestamp,
-    agent: String,
-    action: String,
-    verdict: Verdict,
-    by: String,
-    reason: String,
-    comment: Option<String>,
-}
-
-const HISTORY: usize = 20;
 /// Items listed at once; the rest wait their turn (the count shows them).
 const SHOWN: usize = 50;
 
@@ -173,36 +158,6 @@ pub fn InboxPanel() -> impl IntoView {
                 .collect();
             names.sort();
             names
-        })
-    });
-    let history = memo(move || {
-        state.read(|sim| {
-            let plane = sim.plane();
-            plane
-                .audit()
-                .latest_resolutions()
-                .take(HISTORY)
-                .filter_map(|record| {
-                    let request = record.request()?;
-                    let decision = record.decision()?;
-                    let line = plane.audit_line(&record);
-                    let by = match &decision.decided_by {
-                        DecidedBy::EscalationTimeout => "timeout".to_owned(),
-                        DecidedBy::KillSwitch => "kill switch".to_owned(),
-                        _ => line.reviewer.clone().unwrap_or_else(|| "—".into()),
-                    };
-                    Some(Resolved {
-                        seq: record.seq,
-                        at: record.at,
-                        agent: plane.agent_name(request.agent).to_string(),
-                        action: plane.action_name(request.action).to_string(),
-                        verdict: decision.verdict,
-                        by,
-                        reason: decision.reason.to_string(),
-                        comment: line.comment,
-                    })
-                })
-                .collect::<Vec<_>>()
         })
     });
     let waiting = memo(move || state.read(|sim| sim.plane().escalation_stats().pending));
@@ -447,21 +402,6 @@ pub fn InboxPanel() -> impl IntoView {
                     }).collect()))}
                 </ul>
             </div>
-            <h3 class="panel-subtitle">"Recently resolved"</h3>
-            <ul class="inbox-history" data-testid="inbox-history">
-                {keyed_list(move || history.get().into_iter().map(|resolved| {
-                    Row::new(resolved.seq.to_string(), move || view! {
-                    <li class="inbox-history-item" data-testid="inbox-history-item">
-                        {verdict_badge(resolved.verdict)}
-                        <span class="mono">{resolved.agent}</span>
-                        " " <span class="mono">{resolved.action}</span>
-                        " by " <strong data-testid="inbox-history-by">{resolved.by}</strong>
-                        " at " {resolved.at.to_string()} ": " {resolved.reason}
-                        {resolved.comment.map(|c| view! { <q data-testid="inbox-history-comment">{c}</q> })}
-                    </li>
-                    }.into_any())
-                }).collect())}
-            </ul>
         </Panel>
     }
 }

@@ -27,17 +27,25 @@ test('a reviewer session: escalations, a policy edit, the kill switch, a reload'
     // Approve the first escalation.
     await page.getByTestId('inbox-item').first().waitFor({ timeout: 20000 });
     await screenshot(page, 'journey-2-inbox');
+    // Paused while deciding, so the audit rows checked below stay in view.
+    await page.getByTestId('sim-play').click();
     await page.getByTestId('inbox-approve').first().click();
-    await page.getByTestId('inbox-history-item').first().waitFor();
-    assert.match(await textOf(page, 'inbox-history'), /e2e-reviewer/);
+    // The audit trail follows the newest record: the resolution, with who made it.
+    await page.getByTestId('audit-reason').filter({ hasText: '(e2e-reviewer)' }).first().waitFor();
 
     // Deny the next with a comment, by keyboard.
+    await page.getByTestId('sim-play').click();
     await page.getByTestId('inbox-item').first().waitFor({ timeout: 20000 });
+    await page.getByTestId('sim-play').click();
     await page.getByTestId('inbox-comment').fill('no emails to all staff');
     await page.getByTestId('inbox-list').focus();
     await page.keyboard.press('d');
-    await page.getByTestId('inbox-history-comment').first().waitFor();
-    assert.equal(await textOf(page, 'inbox-history-comment'), 'no emails to all staff');
+    await page.getByTestId('inbox-message').filter({ hasText: 'Denied' }).waitFor();
+    // The denial's record opens to its comment.
+    await page.getByTestId('audit-row').filter({ hasText: 'denied by reviewer (e2e-reviewer)' }).first().click();
+    assert.match(await textOf(page, 'audit-detail'), /Comment: no emails to all staff/);
+    await screenshot(page, 'journey-2b-audit-detail');
+    await page.getByTestId('sim-play').click();
 
     // A policy edit with a mistake, then a good one: the system's daily
     // budget, in its own section.

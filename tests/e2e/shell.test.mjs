@@ -64,7 +64,8 @@ test('the keyboard focus ring stands out and the run button says what it does', 
         outline: style.outlineColor,
         width: parseFloat(style.outlineWidth),
         page: getComputedStyle(document.body).backgroundColor,
-        panel: getComputedStyle(el.closest('[data-testid="panel-fleet"]')).backgroundColor,
+        // The button sits in the sticky header now.
+        panel: getComputedStyle(el.closest('.console-header')).backgroundColor,
       };
     });
     assert.ok(ring.focused, 'the button shows keyboard focus');
