@@ -485,6 +485,7 @@ async fn a_filtered_set_is_denied_in_bulk_each_as_its_own_decision() {
         console.one("inbox-bulk-deny").has_attribute("disabled"),
         "without a filter there is no bulk denial"
     );
+    assert_eq!(console.text("inbox-bulk-deny"), "Deny a filtered set…");
     console.choose("inbox-filter-action", &action);
     settle().await;
     assert_eq!(console.listed().len(), targets.len());

@@ -44,12 +44,13 @@ pub fn ChartsPanel() -> impl IntoView {
             </table>
             <figure class="chart">
                 <figcaption>
-                    {move || spending.with(|s| s.window_spend.clone()).map(|text| view! {
-                        "Spend in the system budget's window "
-                        <strong data-testid="chart-window-spend">{text}</strong>
-                        "; "
-                    })}
+                    // The caption's figures, redrawn together.
                     {move || spending.with(|s| view! {
+                        {s.window_spend.clone().map(|text| view! {
+                            "Spend in the system budget's window "
+                            <strong data-testid="chart-window-spend">{text}</strong>
+                            "; "
+                        })}
                         "All-time spend "
                         <strong data-testid="chart-spend-total">{s.chart.latest.to_string()}</strong>
                         " by " {s.chart.end.to_string()}
@@ -59,15 +60,18 @@ pub fn ChartsPanel() -> impl IntoView {
                 <svg class="chart-svg" viewBox=view_box.clone() preserveAspectRatio="none" role="img"
                     aria-label="Spend over time as the system budget counts it (within its window, if it has one), with its limit and escalation threshold"
                     data-testid="chart-spend">
-                    {move || spending.with(|s| s.chart.budget_y).map(|y| {
-                        let y = OneDecimal(y).to_string();
-                        view! { <line class="chart-budget" data-testid="chart-budget-line" x1="0" x2=OneDecimal(WIDTH).to_string() y1=y.clone() y2=y /> }
+                    // The limit, the threshold and the spend line, redrawn together.
+                    {move || spending.with(|s| {
+                        let rule = |y: Option<f64>, class: &'static str, testid: &'static str| y.map(|y| {
+                            let y = OneDecimal(y).to_string();
+                            view! { <line class=class data-testid=testid x1="0" x2=OneDecimal(WIDTH).to_string() y1=y.clone() y2=y /> }
+                        });
+                        view! {
+                            {rule(s.chart.budget_y, "chart-budget", "chart-budget-line")}
+                            {rule(s.chart.threshold_y, "chart-threshold", "chart-threshold-line")}
+                            <polyline class="chart-spend-line" data-testid="chart-spend-line" points=s.chart.spend.clone() />
+                        }
                     })}
-                    {move || spending.with(|s| s.chart.threshold_y).map(|y| {
-                        let y = OneDecimal(y).to_string();
-                        view! { <line class="chart-threshold" data-testid="chart-threshold-line" x1="0" x2=OneDecimal(WIDTH).to_string() y1=y.clone() y2=y /> }
-                    })}
-                    <polyline class="chart-spend-line" data-testid="chart-spend-line" points=move || spending.with(|s| s.chart.spend.clone()) />
                 </svg>
                 <p class="chart-legend">
                     <span class="legend legend--spend">"— spend the budget counts"</span>

@@ -353,7 +353,11 @@ pub fn InboxPanel() -> impl IntoView {
                     disabled=move || !filtered() || matching.get() == 0
                     title="Choose a policy or an action type first"
                     on:click=move |_| confirming.set(true)>
-                    {move || format!("Deny all {} matching…", matching.get())}
+                    {move || if filtered() {
+                        format!("Deny all {} matching…", matching.get())
+                    } else {
+                        "Deny a filtered set…".to_owned()
+                    }}
                 </button>
             </div>
             {move || confirming.get().then(|| {
