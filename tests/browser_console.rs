@@ -391,6 +391,25 @@ async fn the_selection_stays_in_view_is_announced_and_moves_on_after_a_decision(
     assert!(!console.listed().contains(&listed[9]));
     assert!(console.text("inbox-message").contains("will not run"));
 
+    // A decision that is refused (here, a reviewer name with a control
+    // character) leaves the item where it is, still selected.
+    console.type_into("reviewer-name", "ri\u{7}ley");
+    console.press("inbox-list", "a");
+    settle().await;
+    assert_eq!(console.listed().len(), listed.len() - 1);
+    assert_eq!(
+        console
+            .selected_item()
+            .get_attribute("data-request-id")
+            .unwrap(),
+        listed[10]
+    );
+    assert!(console
+        .one("inbox-message")
+        .class_list()
+        .contains("field-error"));
+    console.type_into("reviewer-name", "riley");
+
     console.press("inbox-list", "End");
     settle().await;
     let now = console.listed();
@@ -502,6 +521,14 @@ async fn a_filtered_set_is_denied_in_bulk_each_as_its_own_decision() {
     assert!(console.text("inbox-message").contains("comment"));
 
     console.type_into("inbox-comment", "no bulk sends today");
+    // A filter change closes the confirmation: it never denies another set.
+    console.click("inbox-bulk-deny");
+    settle().await;
+    console.choose("inbox-filter-action", "");
+    settle().await;
+    assert!(console.find("inbox-bulk-confirm-row").is_none());
+    console.choose("inbox-filter-action", &action);
+    settle().await;
     console.click("inbox-bulk-deny");
     settle().await;
     assert!(console
@@ -536,20 +563,42 @@ async fn an_unanswered_escalation_times_out_on_its_own() {
     let console = mount(live, true);
     // At 100× a 5 s timeout passes in well under a second of real time, and
     // the busy speeds redraw a few times a second.
-    let shows_timeout = || audit_reasons(&console).contains("no reviewer decided within");
-    for _ in 0..100 {
-        TimeoutFuture::new(100).await;
-        if shows_timeout() {
-            break;
-        }
-    }
-    assert!(
+    let timed_out = || {
         console
             .state()
             .peek(|sim| sim.plane().escalation_stats().timed_out)
-            > 0
-    );
-    assert!(shows_timeout());
+    };
+    for _ in 0..100 {
+        TimeoutFuture::new(100).await;
+        if timed_out() > 0 {
+            break;
+        }
+    }
+    assert!(timed_out() > 0);
+    // Paused, the trail narrowed to that agent's denials shows the timeout
+    // (at 100× it scrolls past the rows in view within a tick).
+    console.state().running.set(false);
+    let agent = console.state().peek(|sim| {
+        let plane = sim.plane();
+        let record = plane
+            .audit()
+            .latest_resolutions()
+            .find(|r| {
+                r.decision().is_some_and(|d| {
+                    d.decided_by
+                        == agent_governance_console::governance::DecidedBy::EscalationTimeout
+                })
+            })
+            .unwrap();
+        plane
+            .agent_name(record.request().unwrap().agent)
+            .to_string()
+    });
+    console.choose("audit-filter-agent", &agent);
+    console.choose("audit-filter-verdict", "denied");
+    settle().await;
+    let reasons = audit_reasons(&console);
+    assert!(reasons.contains("no reviewer decided within"), "{reasons}");
     console.state().running.set(false);
 }
 

@@ -75,7 +75,8 @@ impl<T: Clone> InboxList<T> {
         self.held
     }
 
-    /// Requests that arrived while the list was held, not listed yet.
+    /// Requests that showing the new ones would list: arrivals (and, when
+    /// some left, waiting ones beyond the limit) not listed while held.
     pub fn new_count(&self) -> usize {
         self.new
     }
@@ -95,8 +96,10 @@ impl<T: Clone> InboxList<T> {
             for entry in &mut self.entries {
                 entry.gone = !waiting(entry.id);
             }
+            // Those that showing the new ones would add: the list never holds
+            // more than `limit`, however many wait beyond it.
             let listed = self.entries.iter().filter(|e| !e.gone).count();
-            self.new = total.saturating_sub(listed);
+            self.new = total.min(self.limit).saturating_sub(listed);
         } else {
             self.relist(first, make);
         }
@@ -229,6 +232,20 @@ mod tests {
             vec![(1, false), (3, false), (4, false), (5, false), (6, false)]
         );
         assert_eq!(list.new_count(), 0);
+    }
+
+    #[test]
+    fn held_at_the_limit_nothing_beyond_it_counts_as_new() {
+        let all = ids(10);
+        let mut list = InboxList::new(3);
+        update(&mut list, &all[..5]);
+        list.hold(true);
+        update(&mut list, &all);
+        assert_eq!(list.new_count(), 0, "the three listed still wait");
+        // One listed left: showing would list one more.
+        let live: Vec<RequestId> = all.iter().copied().filter(|&id| id != all[1]).collect();
+        update(&mut list, &live);
+        assert_eq!(list.new_count(), 1);
     }
 
     #[test]

@@ -169,7 +169,10 @@ pub fn AuditPanel() -> impl IntoView {
                 element.set_scroll_top(0);
             } else if before != usize::MAX && now > before {
                 let moved = (now - before) as f64 * ROW_HEIGHT;
-                element.set_scroll_top((element.scroll_top() as f64 + moved) as i32);
+                let top = element.scroll_top() as f64 + moved;
+                element.set_scroll_top(top as i32);
+                // The rows drawn follow at once, not at the next scroll event.
+                scroll_top.set(element.scroll_top() as f64);
             }
         }
     });
@@ -240,8 +243,11 @@ pub fn AuditPanel() -> impl IntoView {
                     <span role="columnheader">"Policy"</span><span role="columnheader">"Reason"</span>
                 </div>
                 <div class="audit-spacer" style=move || format!("height: {}px", total.get() as u64 * ROW_HEIGHT as u64)>
-                    {keyed_list(move || rows.get().into_iter().map(|(position, row)| {
-                        Row::new(format!("{position}:{}", row.seq), move || view! { <AuditRowView position=position row=row opened=opened /> }.into_any())
+                    // Keyed by record: a row that stays in view keeps its
+                    // element (and a click or the focus on it) while records
+                    // arrive; only its position moves.
+                    {keyed_list(move || rows.get().into_iter().map(|(_, row)| {
+                        Row::new(row.seq.to_string(), move || view! { <AuditRowView row=row rows=rows opened=opened /> }.into_any())
                     }).collect())}
                 </div>
             </div>
@@ -280,12 +286,20 @@ pub fn AuditPanel() -> impl IntoView {
 
 #[component]
 fn AuditRowView(
-    position: usize,
     row: AuditRow,
+    rows: Memo<Vec<(usize, AuditRow)>>,
     opened: RwSignal<Option<AuditDetail>>,
 ) -> impl IntoView {
-    let style = format!("top: {}px", position as u64 * ROW_HEIGHT as u64);
     let seq = row.seq as usize;
+    let style = move || {
+        rows.with(|rows| {
+            let position = rows
+                .iter()
+                .find(|(_, r)| r.seq as usize == seq)
+                .map_or(0, |(p, _)| *p);
+            format!("top: {}px", position as u64 * ROW_HEIGHT as u64)
+        })
+    };
     let state = expect_context::<ConsoleState>();
     let open = move || opened.set(state.peek(|sim| audit_detail(sim.plane(), seq)));
     view! {

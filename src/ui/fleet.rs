@@ -153,7 +153,6 @@ fn FleetRowView(
             let _ = sim.set_paused(index, !resume);
         });
     };
-    let status = move || current.with(|r| status_label(r.status));
     let button_label = move || if paused() { "Resume" } else { "Pause" };
     let aria_label = {
         let name = name.clone();
@@ -188,18 +187,23 @@ fn FleetRowView(
             }
         }
     };
-    let halted_by = move || current.with(|r| r.halt.as_ref().map(Halt::describe));
     let persona = current.with_untracked(|r| r.persona);
     view! {
         <tr class="fleet-row" data-testid="fleet-row" data-agent=name.clone()>
             <th scope="row" class="agent-name">{name.clone()}</th>
             <td title=persona.description()>{persona.label()}</td>
             <td>
-                <span class=move || format!("status status--{}", status().to_ascii_lowercase()) data-testid="agent-status">
-                    {status}
-                </span>
-                {move || halted_by().map(|by| view! {
-                    <span class="halted-by" data-testid="agent-halted-by">{by}</span>
+                // The status and what halted it, redrawn together.
+                {move || current.with(|r| {
+                    let status = status_label(r.status);
+                    view! {
+                        <span class=format!("status status--{}", status.to_ascii_lowercase()) data-testid="agent-status">
+                            {status}
+                        </span>
+                        {r.halt.as_ref().map(|halt| view! {
+                            <span class="halted-by" data-testid="agent-halted-by">{halt.describe()}</span>
+                        })}
+                    }
                 })}
             </td>
             // One redraw for the figures that change together.

@@ -14,7 +14,7 @@ use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
 use crate::console::inbox::{is_urgent, real_time_left, InboxList};
 use crate::console::{fatigue_reading, review_outcome, Tone};
-use crate::governance::{Millis, PendingEscalation, RequestId, Review, Timestamp};
+use crate::governance::{Millis, PendingEscalation, RequestId, Review, TimeoutOutcome, Timestamp};
 use crate::ui::reactive::{effect, memo};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -30,6 +30,8 @@ struct InboxItem {
     parameters: String,
     escalated_at: Timestamp,
     deadline: Timestamp,
+    /// Its policy lets silence approve (after a re-check) instead of deny.
+    silence_allows: bool,
     /// The request's hash as shown; an approval is bound to it.
     hash: String,
 }
@@ -107,6 +109,7 @@ pub fn InboxPanel() -> impl IntoView {
             parameters: serde_json::to_string_pretty(&*p.request.parameters).unwrap_or_default(),
             escalated_at: p.escalated_at,
             deadline: p.deadline,
+            silence_allows: p.on_timeout == TimeoutOutcome::Allow,
             hash: p.hash().to_string(),
         }
     };
@@ -225,15 +228,23 @@ pub fn InboxPanel() -> impl IntoView {
             }
             Err(error) => message.set(Some((None, error.to_string()))),
         }
-        // The reader moved on from it: the next item is selected.
-        let mut next = None;
-        list.update(|l| next = l.decided(id));
-        selected.set(next);
+        // Decided (or gone): the reader moved on, the next item is selected.
+        // A request that still waits after an error stays where it is.
+        if state.peek(|sim| sim.plane().pending_escalation(id).is_none()) {
+            let mut next = None;
+            list.update(|l| next = l.decided(id));
+            selected.set(next);
+        }
+        // The buttons are out of the tab order: focus goes back to the list.
+        if let Some(ul) = list_ref.get_untracked() {
+            let _ = ul.focus();
+        }
     };
 
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         // Shortcuts are plain keys: Ctrl+D or Cmd+A must never decide.
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        // A held key does not decide item after item either.
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.repeat() {
             return;
         }
         let ids: Vec<RequestId> =
@@ -260,22 +271,12 @@ pub fn InboxPanel() -> impl IntoView {
         }
     };
 
-    // Bulk denial of everything the filter matches, after a confirmation,
-    // with the comment field's text recorded on each denial.
-    let confirming = RwSignal::new(false);
+    // Bulk denial of what the filter matched when the confirmation opened
+    // (a filter change closes it), with the comment field's text recorded on
+    // each denial.
+    let confirming = RwSignal::new(None::<Vec<RequestId>>);
     let filtered = move || !policy_filter.get().is_empty() || !action_filter.get().is_empty();
-    let deny_matching = move || {
-        confirming.set(false);
-        let text = comment.get_untracked();
-        if text.trim().is_empty() {
-            message.set(Some((
-                None,
-                "Write in the comment field why these are denied: it is recorded with each denial."
-                    .into(),
-            )));
-            return;
-        }
-        // Every waiting match, each denied and audited as its own decision.
+    let open_bulk = move || {
         let ids: Vec<RequestId> = state.peek(|sim| {
             let plane = sim.plane();
             let (policy, action) = (policy_filter.get_untracked(), action_filter.get_untracked());
@@ -288,18 +289,37 @@ pub fn InboxPanel() -> impl IntoView {
                 .map(|p| p.request.id)
                 .collect()
         });
+        confirming.set(Some(ids));
+    };
+    let deny_matching = move || {
+        let Some(ids) = confirming.get_untracked() else {
+            return;
+        };
+        confirming.set(None);
+        let text = comment.get_untracked();
+        if text.trim().is_empty() {
+            message.set(Some((
+                None,
+                "Write in the comment field why these are denied: it is recorded with each denial."
+                    .into(),
+            )));
+            return;
+        }
+        // Each denied and audited as its own decision.
         let denied = ids
             .iter()
             .filter(|&&id| decide(id, false, text.clone()).is_ok())
             .count();
         comment.set(String::new());
-        message.set(Some((
-            Some(Tone::Neutral),
+        let text = if denied == ids.len() {
+            format!("Denied all {denied}: none of them will run.")
+        } else {
             format!(
-                "Denied {denied} of {} waiting requests: none of them will run.",
+                "Denied {denied} of {}; the others were no longer waiting.",
                 ids.len()
-            ),
-        )));
+            )
+        };
+        message.set(Some((Some(Tone::Neutral), text)));
         show_new();
     };
 
@@ -337,14 +357,14 @@ pub fn InboxPanel() -> impl IntoView {
             <div class="inbox-filters" role="group" aria-label="Filter the inbox">
                 <label class="field field--inline">
                     <span>"Policy"</span>
-                    <select data-testid="inbox-filter-policy" on:change=move |ev| policy_filter.set(event_target_value(&ev))>
+                    <select data-testid="inbox-filter-policy" on:change=move |ev| { confirming.set(None); policy_filter.set(event_target_value(&ev)) }>
                         <option value="">"All policies"</option>
                         {move || policies.get().into_iter().map(|name| view! { <option value=name.clone()>{name.clone()}</option> }).collect_any()}
                     </select>
                 </label>
                 <label class="field field--inline">
                     <span>"Action type"</span>
-                    <select data-testid="inbox-filter-action" on:change=move |ev| action_filter.set(event_target_value(&ev))>
+                    <select data-testid="inbox-filter-action" on:change=move |ev| { confirming.set(None); action_filter.set(event_target_value(&ev)) }>
                         <option value="">"All types"</option>
                         {move || actions.get().into_iter().map(|name| view! { <option value=name.clone()>{name.clone()}</option> }).collect_any()}
                     </select>
@@ -352,7 +372,7 @@ pub fn InboxPanel() -> impl IntoView {
                 <button class="button button--deny" data-testid="inbox-bulk-deny"
                     disabled=move || !filtered() || matching.get() == 0
                     title="Choose a policy or an action type first"
-                    on:click=move |_| confirming.set(true)>
+                    on:click=move |_| open_bulk()>
                     {move || if filtered() {
                         format!("Deny all {} matching…", matching.get())
                     } else {
@@ -360,17 +380,17 @@ pub fn InboxPanel() -> impl IntoView {
                     }}
                 </button>
             </div>
-            {move || confirming.get().then(|| {
+            {move || confirming.with(|ids| ids.as_ref().map(Vec::len)).map(|count| {
                 // Focus moves to the confirmation; Escape cancels it.
                 let confirm_ref = NodeRef::<leptos::html::Button>::new();
                 confirm_ref.on_load(|button| { let _ = button.focus(); });
                 view! {
                 <p class="inbox-confirm form-warning" role="alert" data-testid="inbox-bulk-confirm-row"
-                    on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(false) }>
-                    {format!("Deny {} waiting requests, each recorded with the comment above? None of them will run. ", matching.get_untracked())}
+                    on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(None) }>
+                    {format!("Deny {count} waiting requests, each recorded with the comment above? None of them will run. ")}
                     <button class="button button--danger" data-testid="inbox-bulk-confirm" node_ref=confirm_ref on:click=move |_| deny_matching()>"Deny them all"</button>
                     " "
-                    <button class="button" data-testid="inbox-bulk-cancel" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    <button class="button" data-testid="inbox-bulk-cancel" on:click=move |_| confirming.set(None)>"Cancel"</button>
                 </p>
             }})}
             <p class="inbox-count" data-testid="inbox-count">
@@ -384,16 +404,19 @@ pub fn InboxPanel() -> impl IntoView {
                 }}
             </p>
             <div class="inbox-queue"
-                on:pointerenter=move |_| pointer_in.set(true) on:pointerleave=move |_| pointer_in.set(false)
-                on:focusin=move |_| focus_in.set(true) on:focusout=move |_| focus_in.set(false)>
-                {move || {
-                    let new = list.with(|l| l.new_count());
-                    (new > 0).then(|| view! {
-                        <button class="button button--small inbox-new" data-testid="inbox-new-count" on:click=move |_| show_new()>
-                            {format!("{new} new: show them")}
-                        </button>
-                    })
-                }}
+                // A mouse or pen holds the list while over it (a finger's
+                // taps leave at once: focus holds it then); focus moving
+                // within does not let go.
+                on:pointerenter=move |ev| if ev.pointer_type() != "touch" { pointer_in.set(true) }
+                on:pointerleave=move |ev| if ev.pointer_type() != "touch" { pointer_in.set(false) }
+                on:focusin=move |_| focus_in.set(true)
+                on:focusout=move |ev| {
+                    let within = ev.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+                    let inside = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+                    if !matches!((inside, within), (Some(i), Some(w)) if i.contains(Some(&w))) {
+                        focus_in.set(false);
+                    }
+                }>
                 <ul class="inbox-list" data-testid="inbox-list" tabindex="0" role="listbox" node_ref=list_ref
                     aria-label="Escalations waiting for review"
                     aria-activedescendant=move || current.get().map(item_dom_id)
@@ -405,6 +428,14 @@ pub fn InboxPanel() -> impl IntoView {
                         }.into_any())
                     }).collect()))}
                 </ul>
+                {move || {
+                    let new = list.with(|l| l.new_count());
+                    (new > 0).then(|| view! {
+                        <button class="button button--small inbox-new" data-testid="inbox-new-count" on:click=move |_| show_new()>
+                            {format!("{new} new: show them")}
+                        </button>
+                    })
+                }}
             </div>
         </Panel>
     }
@@ -421,19 +452,29 @@ fn InboxItemView(
 ) -> impl IntoView {
     let state = expect_context::<ConsoleState>();
     let id = item.id;
-    let (escalated_at, deadline) = (item.escalated_at, item.deadline);
+    let (escalated_at, deadline, allows) = (item.escalated_at, item.deadline, item.silence_allows);
     let is_current = move || current.get() == Some(id);
     let left = move || state.now().until(deadline);
     let urgent = move || !gone && is_urgent(left(), escalated_at.until(deadline));
     let gone_text = move || {
         state.peek(|sim| match sim.plane().timed_out_at(id) {
+            Some(at) if allows => format!(
+                "Timed out at {at}: no longer waiting; silence let it run if the re-check passed."
+            ),
             Some(at) => format!("Timed out at {at} and denied: no longer waiting."),
             None => "No longer waiting: decided elsewhere or stopped by a kill switch.".to_owned(),
         })
     };
     view! {
-        <li class="inbox-item" class:inbox-item--selected=is_current class:inbox-item--urgent=urgent
-            class:inbox-item--gone=gone data-testid="inbox-item" id=item_dom_id(id) role="option"
+        <li class=move || {
+                let mut class = String::from("inbox-item");
+                for (on, name) in [(is_current(), " inbox-item--selected"), (urgent(), " inbox-item--urgent"), (gone, " inbox-item--gone")] {
+                    if on {
+                        class.push_str(name);
+                    }
+                }
+                class
+            } data-testid="inbox-item" id=item_dom_id(id) role="option"
             data-request-id=id.to_string() aria-selected=move || is_current().to_string()
             on:click=move |_| on_select.set(Some(id))>
             <div class="inbox-item-head">

@@ -129,7 +129,8 @@ pub fn KillSwitchPanel() -> impl IntoView {
                     </label>
                     {move || (form.scope.get() != ScopeChoice::Global).then(|| view! {
                         <label class="field">
-                            <span>{move || if form.scope.get() == ScopeChoice::Agent { "Agent" } else { "Action type" }}</span>
+                            // Redrawn with the scope around it.
+                            <span>{if form.scope.get() == ScopeChoice::Agent { "Agent" } else { "Action type" }}</span>
                             <input type="text" data-testid="kill-switch-target" list="kill-switch-names"
                                 maxlength="128" autocomplete="off"
                                 prop:value=move || form.name.get()
