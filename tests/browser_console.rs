@@ -250,11 +250,7 @@ async fn denying_records_the_reviewer_and_comment() {
         detail.contains("Comment: not during the freeze"),
         "{detail}"
     );
-    let line = console.state().peek(|sim| {
-        let plane = sim.plane();
-        let record = plane.audit().of_request(id).last().unwrap();
-        plane.audit_line(&record)
-    });
+    let line = console.last_line_of(id);
     assert_eq!(line.verdict, Some(Verdict::Denied));
     assert_eq!(line.reviewer.as_deref(), Some("dana"));
     assert_eq!(line.comment.as_deref(), Some("not during the freeze"));
@@ -316,6 +312,15 @@ impl Mounted {
             self.state().command(|sim| sim.advance(Millis(1_000)));
         }
         panic!("fewer than {n} escalations in 50 minutes of simulation");
+    }
+
+    /// The newest audit record about request `id`, as exported.
+    fn last_line_of(&self, id: RequestId) -> agent_governance_console::governance::AuditLine {
+        self.state().peek(|sim| {
+            let plane = sim.plane();
+            let record = plane.audit().of_request(id).last().unwrap();
+            plane.audit_line(&record)
+        })
     }
 
     /// The request ids the inbox lists, top to bottom.
@@ -545,11 +550,7 @@ async fn a_filtered_set_is_denied_in_bulk_each_as_its_own_decision() {
         "only the filtered set was denied"
     );
     for id in targets {
-        let line = console.state().peek(|sim| {
-            let plane = sim.plane();
-            let record = plane.audit().of_request(id).last().unwrap();
-            plane.audit_line(&record)
-        });
+        let line = console.last_line_of(id);
         assert_eq!(line.verdict, Some(Verdict::Denied));
         assert_eq!(line.reviewer.as_deref(), Some("riley"));
         assert_eq!(line.comment.as_deref(), Some("no bulk sends today"));

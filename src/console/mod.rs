@@ -35,3 +35,16 @@ pub fn verdict_label(verdict: crate::governance::Verdict) -> &'static str {
         Verdict::RateLimited => "Rate limited",
     }
 }
+
+/// The action types the control plane has seen, sorted by name: what the
+/// inbox's and the audit trail's action filters offer.
+pub fn action_names<C: crate::governance::Clock>(
+    plane: &crate::governance::ControlPlane<C>,
+) -> Vec<String> {
+    let mut names: Vec<String> = plane
+        .action_types()
+        .map(|a| plane.action_name(a).to_string())
+        .collect();
+    names.sort();
+    names
+}

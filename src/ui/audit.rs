@@ -9,7 +9,7 @@ use super::format::{verdict_badge, verdict_label};
 use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
 use crate::console::config_diff::config_changes;
-use crate::console::{audit_detail, AuditDetail, AuditFilter};
+use crate::console::{action_names, audit_detail, AuditDetail, AuditFilter};
 use crate::governance::config_error::number_text;
 use crate::governance::{AuditEvent, Verdict};
 use crate::ui::reactive::{effect, memo};
@@ -73,17 +73,7 @@ pub fn AuditPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let actions = memo(move || {
-        state.read(|sim| {
-            let plane = sim.plane();
-            let mut names: Vec<String> = plane
-                .action_types()
-                .map(|a| plane.action_name(a).to_string())
-                .collect();
-            names.sort();
-            names
-        })
-    });
+    let actions = memo(move || state.read(|sim| action_names(sim.plane())));
     let total = memo(move || state.audit_view(|view, _| view.matches().len()));
     let rows = memo(move || {
         let first = (scroll_top.get() / ROW_HEIGHT).floor().max(0.0) as usize;

@@ -13,7 +13,7 @@ use super::format::countdown;
 use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
 use crate::console::inbox::{is_urgent, real_time_left, InboxList};
-use crate::console::{fatigue_reading, review_outcome, Tone};
+use crate::console::{action_names, fatigue_reading, review_outcome, Tone};
 use crate::governance::{Millis, PendingEscalation, RequestId, Review, TimeoutOutcome, Timestamp};
 use crate::ui::reactive::{effect, memo};
 use leptos::prelude::*;
@@ -79,17 +79,18 @@ pub fn InboxPanel() -> impl IntoView {
     let list_ref = NodeRef::<leptos::html::Ul>::new();
 
     // The queue within the filter: its first `SHOWN` ids, and how many wait.
-    let queue = move |sim: &crate::sim::Simulation| {
+    // The queue within the filter: its first `limit` ids, and how many wait.
+    let queue = move |sim: &crate::sim::Simulation, limit: usize| {
         let plane = sim.plane();
         let (policy, action) = (policy_filter.get(), action_filter.get());
         let matches = |p: &PendingEscalation| {
             (policy.is_empty() || p.escalation.decided_by.policy_name() == policy)
                 && (action.is_empty() || **plane.action_name(p.request.action) == *action)
         };
-        let mut first = Vec::with_capacity(SHOWN);
+        let mut first = Vec::new();
         let mut total = 0;
         for pending in plane.pending_escalations().filter(|p| matches(p)) {
-            if first.len() < SHOWN {
+            if first.len() < limit {
                 first.push(pending.request.id);
             }
             total += 1;
@@ -117,7 +118,7 @@ pub fn InboxPanel() -> impl IntoView {
     effect(move || {
         let held = pointer_in.get() || focus_in.get();
         state.read(|sim| {
-            let (first, total) = queue(sim);
+            let (first, total) = queue(sim, SHOWN);
             matching.set(total);
             list.update(|l| {
                 l.hold(held);
@@ -132,7 +133,7 @@ pub fn InboxPanel() -> impl IntoView {
     });
     let show_new = move || {
         state.peek(|sim| {
-            let (first, _) = queue(sim);
+            let (first, _) = queue(sim, SHOWN);
             list.update(|l| l.show_new(&first, |id| build(sim, id)));
         });
     };
@@ -152,17 +153,7 @@ pub fn InboxPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let actions = memo(move || {
-        state.read(|sim| {
-            let plane = sim.plane();
-            let mut names: Vec<String> = plane
-                .action_types()
-                .map(|a| plane.action_name(a).to_string())
-                .collect();
-            names.sort();
-            names
-        })
-    });
+    let actions = memo(move || state.read(|sim| action_names(sim.plane())));
     let waiting = memo(move || state.read(|sim| sim.plane().escalation_stats().pending));
     let fatigue = move || {
         let reviewer = state.reviewer.get();
@@ -277,18 +268,7 @@ pub fn InboxPanel() -> impl IntoView {
     let confirming = RwSignal::new(None::<Vec<RequestId>>);
     let filtered = move || !policy_filter.get().is_empty() || !action_filter.get().is_empty();
     let open_bulk = move || {
-        let ids: Vec<RequestId> = state.peek(|sim| {
-            let plane = sim.plane();
-            let (policy, action) = (policy_filter.get_untracked(), action_filter.get_untracked());
-            plane
-                .pending_escalations()
-                .filter(|p| {
-                    (policy.is_empty() || p.escalation.decided_by.policy_name() == policy)
-                        && (action.is_empty() || **plane.action_name(p.request.action) == *action)
-                })
-                .map(|p| p.request.id)
-                .collect()
-        });
+        let (ids, _) = state.peek(|sim| untrack(|| queue(sim, usize::MAX)));
         confirming.set(Some(ids));
     };
     let deny_matching = move || {
