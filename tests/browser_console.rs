@@ -331,6 +331,13 @@ impl Mounted {
             .collect()
     }
 
+    /// The request id of the selected item.
+    fn selected_id(&self) -> String {
+        self.selected_item()
+            .get_attribute("data-request-id")
+            .unwrap()
+    }
+
     fn selected_item(&self) -> web_sys::Element {
         self.root
             .query_selector(".inbox-item--selected")
@@ -386,13 +393,7 @@ async fn the_selection_stays_in_view_is_announced_and_moves_on_after_a_decision(
     // Deciding moves the selection to the next item, not back to the top.
     console.press("inbox-list", "d");
     settle().await;
-    assert_eq!(
-        console
-            .selected_item()
-            .get_attribute("data-request-id")
-            .unwrap(),
-        listed[10]
-    );
+    assert_eq!(console.selected_id(), listed[10]);
     assert!(!console.listed().contains(&listed[9]));
     assert!(console.text("inbox-message").contains("will not run"));
 
@@ -402,13 +403,7 @@ async fn the_selection_stays_in_view_is_announced_and_moves_on_after_a_decision(
     console.press("inbox-list", "a");
     settle().await;
     assert_eq!(console.listed().len(), listed.len() - 1);
-    assert_eq!(
-        console
-            .selected_item()
-            .get_attribute("data-request-id")
-            .unwrap(),
-        listed[10]
-    );
+    assert_eq!(console.selected_id(), listed[10]);
     assert!(console
         .one("inbox-message")
         .class_list()
@@ -418,22 +413,10 @@ async fn the_selection_stays_in_view_is_announced_and_moves_on_after_a_decision(
     console.press("inbox-list", "End");
     settle().await;
     let now = console.listed();
-    assert_eq!(
-        console
-            .selected_item()
-            .get_attribute("data-request-id")
-            .unwrap(),
-        *now.last().unwrap()
-    );
+    assert_eq!(console.selected_id(), *now.last().unwrap());
     console.press("inbox-list", "Home");
     settle().await;
-    assert_eq!(
-        console
-            .selected_item()
-            .get_attribute("data-request-id")
-            .unwrap(),
-        now[0]
-    );
+    assert_eq!(console.selected_id(), now[0]);
     // A modified key is not a shortcut: Ctrl+D decides nothing.
     let init = web_sys::KeyboardEventInit::new();
     init.set_key("d");

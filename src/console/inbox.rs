@@ -13,7 +13,31 @@
 //!   entries, each built once for as long as it stays listed.
 
 use super::Speed;
-use crate::governance::{Millis, RequestId};
+use crate::governance::{Clock, ControlPlane, Millis, RequestId};
+
+/// The waiting requests within the inbox's filters, `policy` (the policy that
+/// escalated) and `action` (the action type), each empty for any: the first
+/// `limit` ids in arrival order, and how many match in all.
+pub fn filtered_queue<C: Clock>(
+    plane: &ControlPlane<C>,
+    policy: &str,
+    action: &str,
+    limit: usize,
+) -> (Vec<RequestId>, usize) {
+    let mut first = Vec::new();
+    let mut total = 0;
+    for pending in plane.pending_escalations() {
+        let matches = (policy.is_empty() || pending.escalation.decided_by.policy_name() == policy)
+            && (action.is_empty() || **plane.action_name(pending.request.action) == *action);
+        if matches {
+            if first.len() < limit {
+                first.push(pending.request.id);
+            }
+            total += 1;
+        }
+    }
+    (first, total)
+}
 
 /// Whether a request with `left` of its `window` (escalation to deadline)
 /// remaining should stand out: the last quarter.
@@ -171,6 +195,41 @@ mod tests {
 
     fn listed(list: &InboxList<u128>) -> Vec<(u128, bool)> {
         list.entries().iter().map(|e| (e.item, e.gone)).collect()
+    }
+
+    #[test]
+    fn the_queue_is_filtered_by_policy_and_action_type_and_cut_at_the_limit() {
+        use crate::governance::{GovernanceConfig, ManualClock, RequestInput};
+        let config = GovernanceConfig {
+            escalation_timeout_secs: 3_600.0,
+            ..GovernanceConfig::default()
+        };
+        let mut plane = ControlPlane::new(config, ManualClock::default()).unwrap();
+        let all = ids(6);
+        for (i, id) in all.iter().enumerate() {
+            // email waits for approval by default; api_call runs.
+            let action = if i % 3 == 2 { "api_call" } else { "email" };
+            plane.submit(&RequestInput::new(*id, "agent", action, 0.01));
+        }
+        let emails = [all[0], all[1], all[3], all[4]];
+        assert_eq!(filtered_queue(&plane, "", "", 10), (emails.to_vec(), 4));
+        assert_eq!(
+            filtered_queue(&plane, "", "email", 3),
+            (emails[..3].to_vec(), 4)
+        );
+        assert_eq!(filtered_queue(&plane, "", "api_call", 10), (vec![], 0));
+        let policy = plane
+            .pending_escalation(all[0])
+            .unwrap()
+            .escalation
+            .decided_by
+            .policy_name()
+            .to_owned();
+        assert_eq!(
+            filtered_queue(&plane, &policy, "email", 10),
+            (emails.to_vec(), 4)
+        );
+        assert_eq!(filtered_queue(&plane, "budget", "", 10), (vec![], 0));
     }
 
     #[test]

@@ -12,9 +12,9 @@
 use super::format::countdown;
 use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
-use crate::console::inbox::{is_urgent, real_time_left, InboxList};
+use crate::console::inbox::{filtered_queue, is_urgent, real_time_left, InboxList};
 use crate::console::{action_names, fatigue_reading, review_outcome, Tone};
-use crate::governance::{Millis, PendingEscalation, RequestId, Review, TimeoutOutcome, Timestamp};
+use crate::governance::{Millis, RequestId, Review, TimeoutOutcome, Timestamp};
 use crate::ui::reactive::{effect, memo};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -78,24 +78,14 @@ pub fn InboxPanel() -> impl IntoView {
     let message = RwSignal::new(None::<(Option<Tone>, String)>);
     let list_ref = NodeRef::<leptos::html::Ul>::new();
 
-    // The queue within the filter: its first `SHOWN` ids, and how many wait.
     // The queue within the filter: its first `limit` ids, and how many wait.
     let queue = move |sim: &crate::sim::Simulation, limit: usize| {
-        let plane = sim.plane();
-        let (policy, action) = (policy_filter.get(), action_filter.get());
-        let matches = |p: &PendingEscalation| {
-            (policy.is_empty() || p.escalation.decided_by.policy_name() == policy)
-                && (action.is_empty() || **plane.action_name(p.request.action) == *action)
-        };
-        let mut first = Vec::new();
-        let mut total = 0;
-        for pending in plane.pending_escalations().filter(|p| matches(p)) {
-            if first.len() < limit {
-                first.push(pending.request.id);
-            }
-            total += 1;
-        }
-        (first, total)
+        filtered_queue(
+            sim.plane(),
+            &policy_filter.get(),
+            &action_filter.get(),
+            limit,
+        )
     };
     let build = move |sim: &crate::sim::Simulation, id: RequestId| {
         let plane = sim.plane();

@@ -705,6 +705,17 @@ mod tests {
     use crate::governance::risk::RiskLevel;
     use crate::governance::time::Millis;
 
+    /// What `latest_resolutions` must return for a trail of `records`: its
+    /// resolutions, newest first.
+    fn newest_resolutions(records: &[AuditRecord]) -> Vec<AuditRecord> {
+        records
+            .iter()
+            .rev()
+            .filter(|r| r.kind() == "resolution")
+            .cloned()
+            .collect()
+    }
+
     /// Appends a varied trail, keeping what each record should read as, and
     /// checks the log hands back exactly that, however it stores it.
     #[test]
@@ -816,13 +827,10 @@ mod tests {
                 .filter(|r| r.submission().unwrap().agent == AgentId(2))
                 .count()
         });
-        let resolutions: Vec<_> = expected
-            .iter()
-            .rev()
-            .filter(|r| r.kind() == "resolution")
-            .cloned()
-            .collect();
-        assert_eq!(log.latest_resolutions().collect::<Vec<_>>(), resolutions);
+        assert_eq!(
+            log.latest_resolutions().collect::<Vec<_>>(),
+            newest_resolutions(&expected)
+        );
         for record in &expected {
             let head = log.head(record.seq as usize);
             assert_eq!(head.at, record.at);
@@ -989,13 +997,10 @@ mod tests {
             });
             if i % 1_237 == 1_236 {
                 assert_eq!(log.records().collect::<Vec<_>>(), held);
-                let resolutions: Vec<_> = held
-                    .iter()
-                    .rev()
-                    .filter(|r| r.kind() == "resolution")
-                    .cloned()
-                    .collect();
-                assert_eq!(log.latest_resolutions().collect::<Vec<_>>(), resolutions);
+                assert_eq!(
+                    log.latest_resolutions().collect::<Vec<_>>(),
+                    newest_resolutions(&held)
+                );
                 let refusals: Vec<_> = held.iter().filter(|r| r.is_refusal()).cloned().collect();
                 assert_eq!(log.refusals(None).collect::<Vec<_>>(), refusals);
                 log.forget();
