@@ -459,3 +459,82 @@ async fn a_low_verb_added_in_the_form_lets_reads_by_that_verb_flow() {
         .high_verbs
         .contains(&"tally".to_owned()));
 }
+
+/// Whether leaving the page now would ask first: a `beforeunload` the
+/// console cancels.
+fn leaving_asks() -> bool {
+    let init = web_sys::EventInit::new();
+    init.set_cancelable(true);
+    let event = web_sys::Event::new_with_event_init_dict("beforeunload", &init).unwrap();
+    !web_sys::window().unwrap().dispatch_event(&event).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn list_entries_are_checked_as_they_are_added_and_leaving_with_edits_asks_first() {
+    let console = mount(session());
+    settle().await;
+    assert!(!leaving_asks(), "nothing to lose yet");
+    let list = "policy-blocked-sensitive_actions";
+    let before = console.all(&format!("{list}-item")).len();
+    // Each refused entry stays in the box with the reason beside the list.
+    for (typed, why) in [
+        ("Send Money", "must not contain spaces"),
+        (
+            &"x".repeat(300)[..],
+            "is 300 characters long; the limit is 64",
+        ),
+    ] {
+        console.type_into(&format!("{list}-new"), typed);
+        console.click(&format!("{list}-add"));
+        settle().await;
+        let message = console.text(&format!("{list}-error"));
+        assert!(
+            message.starts_with("Blocked (always denied): "),
+            "{message}"
+        );
+        assert!(message.contains(why), "{message}");
+        assert_eq!(console.value(&format!("{list}-new")), typed);
+        assert_eq!(console.all(&format!("{list}-item")).len(), before);
+    }
+    assert!(console.find("policy-unapplied").is_none());
+    assert!(!leaving_asks());
+    // Another spelling of an entry already listed is the same entry.
+    let first = console.all(&format!("{list}-item"))[0]
+        .query_selector(".mono")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    console.type_into(&format!("{list}-new"), &first.to_uppercase());
+    console.click(&format!("{list}-add"));
+    settle().await;
+    assert!(console
+        .text(&format!("{list}-error"))
+        .contains("is already listed"));
+    // A good entry is added in its canonical spelling and clears the message.
+    console.type_into(&format!("{list}-new"), " Wire_Transfer ");
+    console.click(&format!("{list}-add"));
+    settle().await;
+    let items = console.all(&format!("{list}-item"));
+    assert_eq!(items.len(), before + 1);
+    assert_eq!(
+        items[before]
+            .query_selector(".mono")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .as_deref(),
+        Some("wire_transfer")
+    );
+    assert_eq!(console.text(&format!("{list}-error")), "");
+    assert!(console.find("policy-unapplied").is_some());
+    assert!(leaving_asks(), "unapplied edits are not lost silently");
+    console.click("policy-revert");
+    settle().await;
+    assert!(!leaving_asks());
+    console.type_into(&format!("{list}-new"), "wire_transfer");
+    console.click(&format!("{list}-add"));
+    console.click("policy-apply");
+    settle().await;
+    assert!(!leaving_asks(), "applied edits are not lost");
+}

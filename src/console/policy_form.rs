@@ -17,15 +17,17 @@
 //! types) is kept from the configuration it is applied over; action types and
 //! values added to a list are written in canonical form (trimmed, lower-case).
 
-use crate::governance::config::SensitiveDataConfig;
 use crate::governance::config::{
     budget, change_window, rate_limit, sensitive_actions, ApprovalFatigue, BudgetConfig,
     BudgetScope, ChangeWindow, ChangeWindowConfig, Entry, FieldPath, Outside, PolicyConfig,
     PolicyField, RateLimitConfig, RateScope, RequireApprovalConfig, RiskLevel,
     SensitiveActionsConfig, TimeoutOutcome, Weekday,
 };
+use crate::governance::config::{SensitiveDataConfig, MAX_LIST_LEN};
 use crate::governance::detectors::DataKind;
-use crate::governance::names::canonical_name;
+use crate::governance::names::{
+    canonical_action_type, canonical_name, quoted, ACTION_TYPE_PUNCTUATION,
+};
 use crate::governance::risk::{RiskField, VerbList};
 use crate::governance::triggers::{
     AnomalyScope, CredentialLeaks, RepeatedViolations, SpendAnomaly,
@@ -522,16 +524,62 @@ pub fn list_entries(text: &str) -> Vec<String> {
     parse_list(text)
 }
 
+/// What a list field holds, for the checks an entry meets when it is added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    /// Action types; `*` alone stands for all of them.
+    Covers,
+    /// Action types.
+    ActionTypes,
+    /// One-word verbs.
+    Verbs,
+    /// Parameter values.
+    Values,
+}
+
 /// A list field's text with `entry` appended in its canonical form (trimmed,
-/// ASCII lower-case: "Deploy" is the action type `deploy`); blank entries are
-/// not added.
-pub fn with_entry(text: &str, entry: &str) -> String {
+/// ASCII lower-case: "Deploy" is the action type `deploy`), or why it cannot
+/// be added, in plain words: an entry the core would refuse (a space, a
+/// character outside the alphabet, too long), one already listed, a `*`
+/// that would not stand alone, or a full list. The same checks run again on
+/// Apply; these say it at once. A blank entry adds nothing.
+pub fn with_entry(text: &str, entry: &str, kind: ListKind) -> Result<String, String> {
     let mut entries = parse_list(text);
     let entry = entry.trim().to_ascii_lowercase();
-    if !entry.is_empty() {
-        entries.push(entry);
+    if entry.is_empty() {
+        return Ok(list(&entries));
     }
-    list(&entries)
+    let shown = quoted(&entry);
+    let star = entries.iter().any(|e| e == "*");
+    if entry == "*" && kind == ListKind::Covers {
+        if !entries.is_empty() {
+            return Err(
+                "* covers every action type, so it stands alone: remove the others first".into(),
+            );
+        }
+    } else if star {
+        return Err("* already covers every action type: remove it first".into());
+    } else if kind == ListKind::Verbs && entry.contains(|c| ACTION_TYPE_PUNCTUATION.contains(c)) {
+        return Err(format!(
+            "{shown} is not one word: a verb has no {ACTION_TYPE_PUNCTUATION}"
+        ));
+    } else {
+        let checked = match kind {
+            ListKind::Values => canonical_name(&entry).map(|_| ()),
+            _ => canonical_action_type(&entry).map(|_| ()),
+        };
+        if let Err(problem) = checked {
+            return Err(format!("{shown} {problem}"));
+        }
+    }
+    if entries.contains(&entry) {
+        return Err(format!("{shown} is already listed"));
+    }
+    if entries.len() >= MAX_LIST_LEN {
+        return Err(format!("holds at most {MAX_LIST_LEN} entries"));
+    }
+    entries.push(entry);
+    Ok(list(&entries))
 }
 
 /// A list field's text without its `index`-th entry.
@@ -1576,7 +1624,7 @@ mod tests {
     fn the_risk_verb_lists_are_edited_and_their_errors_placed() {
         let (config, mut form) = default_form();
         assert!(parse_list(&form.high_verbs).contains(&"delete".to_owned()));
-        form.high_verbs = with_entry(&form.high_verbs, " Zap ");
+        form.high_verbs = with_entry(&form.high_verbs, " Zap ", ListKind::Verbs).unwrap();
         form.low_verbs = without_entry(&form.low_verbs, 0);
         let edited = form.to_config(&config).unwrap();
         assert_eq!(
@@ -1587,7 +1635,7 @@ mod tests {
         assert_eq!(PolicyForm::from_config(&edited), form);
 
         let low = parse_list(&form.low_verbs)[0].clone();
-        form.high_verbs = with_entry(&form.high_verbs, &low);
+        form.high_verbs = format!("{}, {low}", form.high_verbs);
         let errors = errors(&form, &config);
         let message = errors_for(&errors, &FormField::Verbs(VerbList::High)).unwrap();
         assert!(
@@ -1814,7 +1862,7 @@ mod tests {
         let (config, mut form) = default_form();
         let policy = form.policy_mut("sensitive_actions").unwrap();
         policy.applies_to = without_entry(&policy.applies_to, 0);
-        policy.applies_to = with_entry(&policy.applies_to, "Email");
+        policy.applies_to = with_entry(&policy.applies_to, "Email", ListKind::Covers).unwrap();
         policy.set_risk_level(RiskLevel::High, true);
         policy.set_risk_level(RiskLevel::Low, true);
         policy.set_risk_level(RiskLevel::Low, false);
@@ -1864,7 +1912,7 @@ mod tests {
             .change_window_mut()
             .unwrap();
         window.parameter = "target".into();
-        window.values = with_entry(&window.values, "Live");
+        window.values = with_entry(&window.values, "Live", ListKind::Values).unwrap();
         window.outside = Outside::Escalate;
         window.windows[0].set_day(Weekday::Fri, false);
         window.windows[0].end_hour = "12".into();
@@ -1950,17 +1998,62 @@ mod tests {
 
     #[test]
     fn list_fields_gain_and_lose_entries() {
+        let add = |text, entry| with_entry(text, entry, ListKind::ActionTypes).unwrap();
         assert_eq!(
-            with_entry("deploy, shell_exec", " wire_transfer "),
+            add("deploy, shell_exec", " wire_transfer "),
             "deploy, shell_exec, wire_transfer"
         );
-        assert_eq!(with_entry("", "deploy"), "deploy");
-        assert_eq!(with_entry("deploy", "  "), "deploy");
+        assert_eq!(add("", "deploy"), "deploy");
+        assert_eq!(add("deploy", "  "), "deploy");
         assert_eq!(without_entry("deploy, shell_exec, x", 1), "deploy, x");
         assert_eq!(without_entry("deploy", 5), "deploy");
         assert_eq!(list_entries(""), Vec::<String>::new());
-        assert_eq!(with_entry("shell_exec", "Deploy"), "shell_exec, deploy");
-        assert_eq!(with_entry("", "  DB_Write "), "db_write");
+        assert_eq!(add("shell_exec", "Deploy"), "shell_exec, deploy");
+        assert_eq!(add("", "  DB_Write "), "db_write");
+    }
+
+    #[test]
+    fn a_list_entry_is_checked_when_it_is_added() {
+        let refused = |text: &str, entry: &str, kind| with_entry(text, entry, kind).unwrap_err();
+        use ListKind::*;
+        assert_eq!(
+            refused("deploy", "Deploy", ActionTypes),
+            "\"deploy\" is already listed"
+        );
+        assert_eq!(
+            refused("", "send money", ActionTypes),
+            "\"send money\" must not contain spaces"
+        );
+        let long = "x".repeat(300);
+        assert!(
+            refused("", &long, ActionTypes).ends_with("is 300 characters long; the limit is 64"),
+            "{}",
+            refused("", &long, ActionTypes)
+        );
+        assert_eq!(
+            refused("", "send_money", Verbs),
+            "\"send_money\" is not one word: a verb has no _.:/-"
+        );
+        assert!(refused("", "*", ActionTypes).contains("'*'"));
+        assert_eq!(with_entry("", "*", Covers).as_deref(), Ok("*"));
+        assert!(refused("email", "*", Covers).starts_with("* covers every action type"));
+        assert!(refused("*", "email", Covers).starts_with("* already covers"));
+        assert_eq!(
+            with_entry("prod", "Live", Values).as_deref(),
+            Ok("prod, live")
+        );
+        assert!(refused("", "a\u{200b}b", Values).contains("invisible"));
+        let full = (0..MAX_LIST_LEN)
+            .map(|i| format!("t{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        assert_eq!(
+            refused(&full, "one_more", ActionTypes),
+            "holds at most 100 entries"
+        );
+        assert!(with_entry(&full, "t99", ActionTypes)
+            .unwrap_err()
+            .ends_with("already listed"));
     }
 
     #[test]
@@ -2129,7 +2222,7 @@ mod tests {
             .unwrap()
             .sensitive_mut()
             .unwrap();
-        sensitive.blocked = with_entry(&sensitive.blocked, "wire transfer");
+        sensitive.blocked = format!("{}, wire transfer", sensitive.blocked);
         let errors = errors(&form, &config);
         assert_eq!(errors.len(), 1);
         assert_eq!(

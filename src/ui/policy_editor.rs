@@ -12,8 +12,8 @@ use super::{ConsoleState, Panel};
 use crate::console::policy_form::{
     budget_scope_words, choose, conflict_strategy_hint, errors_for, list_entries, place_error,
     policy_has_errors, problems_summary, timeout_warning, window_words, with_entry, without_entry,
-    Choice, PolicyEntry, PolicyPart, TriggerField, ANOMALY_SCOPES, BUDGET_SCOPES, DATA_HANDLINGS,
-    OUTSIDE_CHOICES, RATE_SCOPES, TIMEOUT_OUTCOMES,
+    Choice, ListKind, PolicyEntry, PolicyPart, TriggerField, ANOMALY_SCOPES, BUDGET_SCOPES,
+    DATA_HANDLINGS, OUTSIDE_CHOICES, RATE_SCOPES, TIMEOUT_OUTCOMES,
 };
 use crate::console::{FormError, FormField, PolicyForm};
 use crate::governance::config::{BudgetScope, RiskLevel, Weekday};
@@ -95,6 +95,14 @@ pub fn PolicyEditorPanel() -> impl IntoView {
     let keys = memo(move || form.with(PolicyForm::keys));
     let unapplied =
         memo(move || form.with(|f| state.read(|sim| f.differs_from(sim.plane().config()))));
+    // Leaving the page (reload, close, another address) with unapplied
+    // edits asks first: the browser shows its own question.
+    let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        if unapplied.try_get_untracked() == Some(true) {
+            ev.prevent_default();
+        }
+    });
+    on_cleanup(move || guard.remove());
 
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -354,7 +362,7 @@ fn policy_section(ed: Editor, name: String, kind: &'static str, is_new: bool) ->
                 {(!entry.description.is_empty()).then(|| view! { <p class="field-hint">{entry.description.clone()}</p> })}
                 <p class="field-error" role="alert" data-testid=format!("policy-section-{name}-error")>{general_errors}</p>
                 {list_field(ed, "Covers action types (* for all)".into(), format!("policy-applies-to-{name}"),
-                    FormField::Policy(name.clone(), PolicyPart::AppliesTo), "Action type", applies_get, applies_set)}
+                    FormField::Policy(name.clone(), PolicyPart::AppliesTo), ListKind::Covers, applies_get, applies_set)}
                 {risk_levels(ed, name.clone())}
                 {entry.can_escalate().then(|| timeout_outcome(ed, name.clone()))}
                 {rule}
@@ -627,9 +635,9 @@ fn sensitive_controls(ed: Editor, name: String) -> impl IntoView {
     let (approval_get, approval_set) = lens!(name, sensitive, sensitive_mut, approval_required);
     view! {
         {list_field(ed, "Blocked (always denied)".into(), format!("policy-blocked-{name}"),
-            FormField::Policy(name.clone(), PolicyPart::Blocked), "Action type", blocked_get, blocked_set)}
+            FormField::Policy(name.clone(), PolicyPart::Blocked), ListKind::ActionTypes, blocked_get, blocked_set)}
         {list_field(ed, "Need human approval".into(), format!("policy-approval-required-{name}"),
-            FormField::Policy(name.clone(), PolicyPart::ApprovalRequired), "Action type", approval_get, approval_set)}
+            FormField::Policy(name.clone(), PolicyPart::ApprovalRequired), ListKind::ActionTypes, approval_get, approval_set)}
     }
 }
 
@@ -697,7 +705,7 @@ fn change_window_controls(ed: Editor, name: String) -> impl IntoView {
                 move |f, outside| if let Some(c) = f.policy_mut(&set_name).and_then(PolicyEntry::change_window_mut) { c.outside = outside })}
         </div>
         {list_field(ed, "Values meaning production".into(), format!("policy-cw-values-{name}"),
-            FormField::Policy(name.clone(), PolicyPart::Values), "Value", values_get, values_set)}
+            FormField::Policy(name.clone(), PolicyPart::Values), ListKind::Values, values_get, values_set)}
         <ol class="cw-windows">
             {keyed_list(move || indices().into_iter().map(|index| {
                 let row_name = row_name.clone();
@@ -960,10 +968,10 @@ fn verbs_fieldset(ed: Editor) -> impl IntoView {
                  low if its first word is a low verb, and otherwise the default level (high)."
             </p>
             {list_field(ed, "Low verbs (reads)".into(), "policy-risk-low-verbs".into(),
-                FormField::Verbs(VerbList::Low), "Verb",
+                FormField::Verbs(VerbList::Low), ListKind::Verbs,
                 |f| f.low_verbs.clone(), |f, v| f.low_verbs = v)}
             {list_field(ed, "High verbs (irreversible)".into(), "policy-risk-high-verbs".into(),
-                FormField::Verbs(VerbList::High), "Verb",
+                FormField::Verbs(VerbList::High), ListKind::Verbs,
                 |f| f.high_verbs.clone(), |f, v| f.high_verbs = v)}
         </fieldset>
     }
@@ -1099,11 +1107,11 @@ fn list_field(
     label: String,
     testid: String,
     field: FormField,
-    noun: &'static str,
+    kind: ListKind,
     get: impl Fn(&PolicyForm) -> String + Send + Sync + 'static,
     set: impl Fn(&mut PolicyForm, String) + Send + Sync + 'static,
 ) -> AnyView {
-    list_input(ed, label, testid, field, noun, Arc::new(get), Arc::new(set))
+    list_input(ed, label, testid, field, kind, Arc::new(get), Arc::new(set))
 }
 
 fn list_input(
@@ -1111,11 +1119,18 @@ fn list_input(
     label: String,
     testid: String,
     field: FormField,
-    noun: &'static str,
+    kind: ListKind,
     get: Reader<String>,
     set: Writer<String>,
 ) -> AnyView {
+    let noun = match kind {
+        ListKind::Verbs => "Verb",
+        ListKind::Values => "Value",
+        _ => "Action type",
+    };
     let draft = RwSignal::new(String::new());
+    // Why the last entry typed was not added, until the next try.
+    let refused = RwSignal::new(None::<String>);
     let label_id = dom_id(&format!("{testid}-label"));
     let labelled_by = label_id.clone();
     let entries = {
@@ -1126,15 +1141,29 @@ fn list_input(
         let (get, set) = (get.clone(), set.clone());
         move || {
             let entry = draft.get_untracked();
-            ed.form.update(|f| {
-                let text = with_entry(&get(f), &entry);
-                set(f, text)
-            });
-            draft.set(String::new());
+            let added = ed
+                .form
+                .with_untracked(|f| with_entry(&get(f), &entry, kind));
+            match added {
+                Ok(text) => {
+                    ed.form.update(|f| set(f, text));
+                    draft.set(String::new());
+                    refused.set(None);
+                }
+                Err(why) => refused.set(Some(why)),
+            }
         }
     };
     let add_on_enter = add.clone();
-    let message = ed.message(field);
+    let message = {
+        let (message, label) = (ed.message(field), label.clone());
+        move || {
+            refused
+                .get()
+                .map(|why| format!("{label}: {why}"))
+                .or_else(&message)
+        }
+    };
     let (chips_label, chips_testid) = (label.clone(), testid.clone());
     view! {
         <div class="field" role="group" aria-labelledby=labelled_by>
