@@ -41,10 +41,12 @@ pub fn verdict_label(verdict: crate::governance::Verdict) -> &'static str {
 pub fn action_names<C: crate::governance::Clock>(
     plane: &crate::governance::ControlPlane<C>,
 ) -> Vec<String> {
-    let mut names: Vec<String> = plane
-        .action_types()
-        .map(|a| plane.action_name(a).to_string())
-        .collect();
-    names.sort();
+    // Each name inserted in place: no general sort in the browser build.
+    let mut names: Vec<String> = Vec::new();
+    for action in plane.action_types() {
+        let name = plane.action_name(action).to_string();
+        let at = names.partition_point(|n| *n < name);
+        names.insert(at, name);
+    }
     names
 }

@@ -5,7 +5,7 @@
 //! Invariant: every figure comes from the core's [`TierUsage`]; nothing here
 //! sums spend itself.
 
-use super::charts::{spend_chart, BudgetLine, SpendChart};
+use super::charts::{spend_chart, BudgetLine, Marker, SpendChart};
 use crate::governance::{BudgetScope, Millis, TierUsage, Timestamp};
 use crate::sim::TimelinePoint;
 
@@ -109,7 +109,14 @@ pub struct SpendingView {
     pub window_spend: Option<String>,
 }
 
-pub fn spending_view(points: &[TimelinePoint], usage: &[TierUsage]) -> SpendingView {
+/// `markers` are the changes marked on the chart; money is written with
+/// `symbol`.
+pub fn spending_view(
+    points: &[TimelinePoint],
+    usage: &[TierUsage],
+    markers: Vec<Marker>,
+    symbol: &str,
+) -> SpendingView {
     let system = system_tier(usage);
     let line = system.map(|tier| BudgetLine {
         limit: tier.limit,
@@ -131,7 +138,7 @@ pub fn spending_view(points: &[TimelinePoint], usage: &[TierUsage]) -> SpendingV
     });
     SpendingView {
         tiers: tier_rows(usage),
-        chart: spend_chart(points, line),
+        chart: spend_chart(points, line, markers, symbol),
         window_spend,
     }
 }
@@ -209,7 +216,7 @@ mod tests {
         let usage = plane.budget_usage(None);
         let system = system_tier(&usage).unwrap();
         assert_eq!(system.spent, Money::from_f64(1.5).unwrap());
-        let view = spending_view(&[], &usage);
+        let view = spending_view(&[], &usage, Vec::new(), "$");
         assert_eq!(
             view.window_spend.as_deref(),
             Some("1.50 of 100.00 per day, resets at 24:00")

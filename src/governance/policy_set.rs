@@ -58,14 +58,15 @@ impl PolicySet {
         actions: &mut Interner,
         levels: &[RiskLevel],
     ) -> PolicySet {
-        let mut ordered: Vec<CompiledPolicy> = config
-            .policies
-            .iter()
-            .filter(|policy| policy.enabled)
-            .map(|policy| compile_policy(policy, agents, actions, levels))
-            .collect();
-        // A stable sort keeps list order among equal priorities.
-        ordered.sort_by_key(|policy| std::cmp::Reverse(policy.priority));
+        // Highest priority first; among equal priorities, list order (each
+        // policy goes after those of its priority already placed). Inserting
+        // in place keeps a general sort's code out of the browser build.
+        let mut ordered: Vec<CompiledPolicy> = Vec::with_capacity(config.policies.len());
+        for policy in config.policies.iter().filter(|policy| policy.enabled) {
+            let compiled = compile_policy(policy, agents, actions, levels);
+            let at = ordered.partition_point(|p| p.priority >= compiled.priority);
+            ordered.insert(at, compiled);
+        }
         PolicySet { ordered }
     }
 

@@ -1,29 +1,54 @@
 //! The spending panel: every budget tier's usage against its limit, spend
-//! drawn as SVG against the system tier's limit and escalation threshold
-//! (within its window, when it has one), the biggest spenders, and verdict
-//! counts over time.
+//! drawn against the system tier's limit and escalation threshold (within
+//! its window, when it has one), the biggest spenders, and verdict counts
+//! over time. Both time charts have a money or count axis and a virtual-time
+//! axis with tick labels, the policy changes and kill switches marked on the
+//! time axis, and a readout under the pointer or the keyboard. What they
+//! show is computed in [`crate::console::charts`]; this file draws it.
 
 use super::format::verdict_label;
 use super::lists::CollectAny;
 use super::{ConsoleState, Panel};
-use crate::console::charts::{agent_bars, verdict_chart, OneDecimal, HEIGHT, WIDTH};
+use crate::console::charts::{
+    agent_bars, clock, markers, verdict_chart, verdict_readout, Marker, OneDecimal, Plot, HEIGHT,
+    WIDTH,
+};
 use crate::console::tiers::{spending_view, TierRow};
+use crate::governance::Verdict;
+use crate::sim::Simulation;
 use crate::ui::reactive::memo;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 const TOP_SPENDERS: usize = 10;
+
+/// The changes marked on the time charts, on the timeline's time axis.
+fn marks(sim: &Simulation) -> Vec<Marker> {
+    let audit = sim.plane().audit();
+    let end = sim.timeline().points().last().map_or(sim.now(), |p| p.at);
+    markers(
+        audit.events_from(audit.first()).map(|(_, at, e)| (at, e)),
+        end,
+    )
+}
 
 #[component]
 pub fn ChartsPanel() -> impl IntoView {
     let state = expect_context::<ConsoleState>();
     let spending = memo(move || {
-        state.read(|sim| spending_view(sim.timeline().points(), &sim.plane().budget_usage(None)))
+        state.read(|sim| {
+            let usage = sim.plane().budget_usage(None);
+            spending_view(sim.timeline().points(), &usage, marks(sim), "$")
+        })
     });
-    let verdicts = memo(move || state.read(|sim| verdict_chart(sim.timeline().points())));
     let bars =
         memo(move || state.read(|sim| agent_bars(&sim.plane().spending_report(), TOP_SPENDERS)));
-    // Whole numbers: the chart's size in its own units.
-    let view_box = format!("0 0 {} {}", WIDTH as u32, HEIGHT as u32);
+    let spend_readout: Readout = Arc::new(move |at| {
+        state.read(|sim| spending.with(|s| s.chart.readout(sim.timeline().points(), at, "$")))
+    });
+    let verdict_readout: Readout = Arc::new(move |at| {
+        state.read(|sim| verdict_readout(sim.timeline().points(), &marks(sim), at))
+    });
 
     view! {
         <Panel testid="panel-charts" title="Spending">
@@ -53,31 +78,19 @@ pub fn ChartsPanel() -> impl IntoView {
                         })}
                         "All-time spend "
                         <strong data-testid="chart-spend-total">{s.chart.latest.to_string()}</strong>
-                        " by " {s.chart.end.to_string()}
-                        " (scale to " {s.chart.top.to_string()} ")"
+                        " by " {clock(s.chart.end)}
                     })}
                 </figcaption>
-                <svg class="chart-svg" viewBox=view_box.clone() preserveAspectRatio="none" role="img"
-                    aria-label="Spend over time as the system budget counts it (within its window, if it has one), with its limit and escalation threshold"
-                    data-testid="chart-spend">
-                    // The limit, the threshold and the spend line, redrawn together.
-                    {move || spending.with(|s| {
-                        let rule = |y: Option<f64>, class: &'static str, testid: &'static str| y.map(|y| {
-                            let y = OneDecimal(y).to_string();
-                            view! { <line class=class data-testid=testid x1="0" x2=OneDecimal(WIDTH).to_string() y1=y.clone() y2=y /> }
-                        });
-                        view! {
-                            {rule(s.chart.budget_y, "chart-budget", "chart-budget-line")}
-                            {rule(s.chart.threshold_y, "chart-threshold", "chart-threshold-line")}
-                            <polyline class="chart-spend-line" data-testid="chart-spend-line" points=s.chart.spend.clone() />
-                        }
-                    })}
-                </svg>
-                <p class="chart-legend">
-                    <span class="legend legend--spend">"— spend the budget counts"</span>
-                    <span class="legend legend--budget">"— budget limit"</span>
-                    <span class="legend legend--threshold">"- - escalation threshold"</span>
-                </p>
+                {time_chart("chart-spend", "plot--spend",
+                    "Spend over time as the system budget counts it (within its window, if it has one), with its limit, escalation threshold and marked changes",
+                    Arc::new(move || spending.with(|s| s.chart.plot.clone())), spend_readout)}
+                <ul class="chart-legend">
+                    <li class="legend legend--spend">"Spend the budget counts"</li>
+                    <li class="legend legend--budget">"Budget limit"</li>
+                    <li class="legend legend--threshold">"Escalation threshold"</li>
+                    <li class="legend legend--policy">"Policy change"</li>
+                    <li class="legend legend--kill">"Kill switch"</li>
+                </ul>
             </figure>
             <figure class="chart">
                 <figcaption>"Spend per agent (top " {TOP_SPENDERS} ")"</figcaption>
@@ -106,26 +119,154 @@ pub fn ChartsPanel() -> impl IntoView {
                 </ul>
             </figure>
             <figure class="chart">
-                <figcaption>"Verdicts over time (cumulative)"</figcaption>
-                <svg class="chart-svg" viewBox=view_box preserveAspectRatio="none" role="img"
-                    aria-label="Cumulative count of each verdict over time" data-testid="chart-verdicts">
-                    {move || verdicts.get().into_iter().map(|series| view! {
-                        <polyline class=format!("chart-verdict chart-verdict--{}", series.verdict.as_str())
-                            data-testid=format!("chart-verdict-{}", series.verdict.as_str())
-                            points=series.points />
-                    }).collect_any()}
-                </svg>
+                <figcaption>"Verdicts over time (cumulative, each on its own scale)"</figcaption>
+                {time_chart("chart-verdicts", "plot--verdicts",
+                    "Cumulative count of each verdict over time, each on its own scale, with marked changes",
+                    Arc::new(move || state.read(|sim| verdict_chart(sim.timeline().points(), marks(sim)))), verdict_readout)}
                 <ul class="chart-legend" data-testid="chart-verdict-legend">
-                    {move || verdicts.get().into_iter().map(|series| view! {
-                        <li class=format!("legend legend--{}", series.verdict.as_str())
-                            data-testid=format!("chart-verdict-count-{}", series.verdict.as_str())>
-                            {verdict_label(series.verdict)} ": " {series.latest}
-                        </li>
-                    }).collect_any()}
+                    {move || state.read(|sim| {
+                        let last = sim.timeline().points().last().copied();
+                        Verdict::ALL.into_iter().map(|verdict| {
+                            let count = last.map_or(0, |p| match verdict {
+                                Verdict::Approved => p.approved,
+                                Verdict::Denied => p.denied,
+                                Verdict::Escalated => p.escalated,
+                                Verdict::RateLimited => p.rate_limited,
+                            });
+                            view! {
+                                <li class=format!("legend legend--{}", verdict.as_str())
+                                    data-testid=format!("chart-verdict-count-{}", verdict.as_str())>
+                                    {verdict_label(verdict)} ": " {count}
+                                </li>
+                            }
+                        }).collect_any()
+                    })}
                 </ul>
             </figure>
         </Panel>
     }
+}
+
+/// What a time chart says at a fraction (0 to 1) of its time axis.
+type Readout = Arc<dyn Fn(f64) -> String + Send + Sync>;
+
+/// A time chart: its bands with their value axes, the shared time axis, the
+/// marked changes, and a readout of the values under the pointer or, with
+/// the focus on the chart, at a point moved by the arrow keys (Home and End
+/// jump to the ends). The focusable area stays while the drawing inside it
+/// is redrawn, so the focus and the readout survive new data.
+///
+/// Size matters here (see "Release size" in the README): every label, tick,
+/// marker and the cursor is one [`placed`] span, and the cursor is a plain
+/// number (negative: none), so the chart adds few view types.
+fn time_chart(
+    testid: &'static str,
+    class: &'static str,
+    label: &'static str,
+    plot: Arc<dyn Fn() -> Plot + Send + Sync>,
+    readout: Readout,
+) -> AnyView {
+    // Where the readout is, as a fraction of the time axis; negative: nowhere.
+    let cursor = RwSignal::new(-1.0f64);
+    let view_box = format!("0 0 {} {}", WIDTH as u32, HEIGHT as u32);
+    let draw = move || {
+        let plot = plot();
+        let mut parts = Vec::new();
+        for row in plot.rows {
+            let ticks = row
+                .y_ticks
+                .into_iter()
+                .map(|t| placed("", "top", t.at, t.label))
+                .collect_any();
+            let lines = row
+                .lines
+                .into_iter()
+                .map(|line| {
+                    view! {
+                        <polyline class=line.class data-testid=line.testid points=line.points />
+                    }
+                })
+                .collect_any();
+            parts.push(view! {
+                <div class="plot-row">
+                    <svg class="chart-svg" viewBox=view_box.clone() preserveAspectRatio="none" aria-hidden="true"
+                        data-testid=row.testid>{lines}</svg>
+                    <div class="plot-y" data-testid=format!("{}-axis-y", row.testid)>{ticks}</div>
+                    {placed("plot-row-name", "left", 0.0, row.name.to_owned())}
+                </div>
+            }.into_any());
+        }
+        for m in plot.markers {
+            parts.push(placed(m.kind, "left", m.at, String::new()));
+        }
+        let at = cursor.get();
+        if at >= 0.0 {
+            parts.push(placed("chart-cursor", "left", at * 100.0, String::new()));
+        }
+        let x_ticks = plot
+            .x_ticks
+            .into_iter()
+            .map(|t| placed("", "left", t.at, t.label))
+            .collect_any();
+        parts.push(
+            view! { <div class="plot-x" data-testid=format!("{testid}-axis-x")>{x_ticks}</div> }
+                .into_any(),
+        );
+        parts
+    };
+    let step = move |ev: leptos::ev::KeyboardEvent| {
+        let at = cursor.get_untracked();
+        let at = if at < 0.0 { 1.0 } else { at };
+        let moved = match ev.key().as_str() {
+            "ArrowLeft" => at - 0.02,
+            "ArrowRight" => at + 0.02,
+            "Home" => 0.0,
+            "End" => 1.0,
+            _ => return,
+        };
+        ev.prevent_default();
+        cursor.set(moved.clamp(0.0, 1.0));
+    };
+    // The drawing ignores the pointer (style), so the event's target is the
+    // chart itself and its offset is along the time axis.
+    let point = move |ev: leptos::ev::PointerEvent| {
+        let width = event_target::<web_sys::Element>(&ev).client_width().max(1);
+        cursor.set((ev.offset_x() as f64 / width as f64).clamp(0.0, 1.0));
+    };
+    view! {
+        <div class=format!("plot {class}") tabindex="0" role="group" data-testid=format!("{testid}-plot")
+            aria-label=format!("{label}. Arrow keys read the values along the time axis.")
+            on:keydown=step
+            on:focus=move |_| if cursor.get_untracked() < 0.0 { cursor.set(1.0) }
+            on:blur=move |_| cursor.set(-1.0)
+            on:pointermove=point
+            on:pointerleave=move |_| cursor.set(-1.0)>
+            {draw}
+        </div>
+        <p class="chart-readout" aria-live="polite" data-testid=format!("{testid}-readout")>
+            {move || {
+                let at = cursor.get();
+                if at < 0.0 { String::new() } else { readout(at) }
+            }}
+        </p>
+    }
+    .into_any()
+}
+
+/// A span placed along an axis: `side` (`left` or `top`) at `at` percent.
+/// Markers (class `policy` or `kill`) carry the test id `chart-marker`.
+fn placed(class: &'static str, side: &'static str, at: f64, text: String) -> AnyView {
+    let marker = matches!(class, "policy" | "kill");
+    let class = if marker {
+        format!("chart-marker chart-marker--{class}")
+    } else {
+        class.to_owned()
+    };
+    view! {
+        <span class=class data-testid=if marker { "chart-marker" } else { "" }
+            style=format!("{side}: {}%", OneDecimal(at))>{text}</span>
+    }
+    .into_any()
 }
 
 /// One tier: its scope and limits in words, spend as a bar with the figure
