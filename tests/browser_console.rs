@@ -107,7 +107,7 @@ impl Mounted {
 
     fn total_spend(&self) -> String {
         self.state()
-            .peek(|sim| sim.plane().total_spend().to_string())
+            .peek(|sim| format!("${}", sim.plane().total_spend()))
     }
 }
 
@@ -196,12 +196,12 @@ async fn approving_an_inbox_item_executes_it_and_updates_spend_and_charts() {
     settle().await;
 
     let after = console.state().peek(|sim| sim.plane().total_spend());
-    let expected = Money::from_f64(before.parse().unwrap())
+    let expected = Money::from_f64(before.trim_start_matches('$').parse().unwrap())
         .unwrap()
         .saturating_add(cost);
     assert_eq!(after, expected, "the approved cost was added to spend");
-    assert_eq!(console.text("report-total"), after.to_string());
-    assert_eq!(console.text("chart-spend-total"), after.to_string());
+    assert_eq!(console.text("report-total"), format!("${after}"));
+    assert_eq!(console.text("chart-spend-total"), format!("${after}"));
     assert!(console
         .text("inbox-message")
         .contains("Approved and executed"));
@@ -578,7 +578,7 @@ async fn an_unanswered_escalation_times_out_on_its_own() {
             .agent_name(record.request().unwrap().agent)
             .to_string()
     });
-    console.choose("audit-filter-agent", &agent);
+    console.type_into("audit-filter-agent", &agent);
     console.choose("audit-filter-verdict", "denied");
     settle().await;
     let reasons = audit_reasons(&console);
@@ -667,8 +667,39 @@ async fn chart_data_matches_the_spending_report() {
         .command(|sim| sim.advance(Millis::from_secs(240)));
     settle().await;
     let report = console.state().peek(|sim| sim.plane().spending_report());
-    assert_eq!(console.text("chart-spend-total"), report.total.to_string());
-    assert_eq!(console.text("report-total"), report.total.to_string());
+    // One money format with the chosen symbol, everywhere.
+    assert_eq!(
+        console.text("chart-spend-total"),
+        format!("${}", report.total)
+    );
+    assert_eq!(console.text("report-total"), format!("${}", report.total));
+    console.choose("currency", "EUR");
+    settle().await;
+    assert_eq!(
+        console.text("chart-spend-total"),
+        format!("€{}", report.total)
+    );
+    assert_eq!(console.text("report-total"), format!("€{}", report.total));
+    let spends = console.all("agent-spend");
+    assert!(!spends.is_empty());
+    assert!(spends
+        .iter()
+        .all(|s| s.text_content().unwrap().starts_with('€')));
+    assert!(console.all("chart-agent-bar").iter().all(|bar| bar
+        .query_selector(".bar-value")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .starts_with('€')));
+    assert!(tick_labels(&console, "chart-spend-axis-y")
+        .iter()
+        .all(|t| t.starts_with('€')));
+    assert!(console
+        .one("budget-tiers")
+        .text_content()
+        .unwrap()
+        .contains(" of €"));
     let bars = console.all("chart-agent-bar");
     assert!(!bars.is_empty());
     for bar in bars {
@@ -863,6 +894,56 @@ async fn the_audit_trail_filters_and_renders_only_visible_rows() {
         .state()
         .peek(|sim| sim.plane().refusals(None).count());
     assert_eq!(console.text("audit-count"), format!("{refused} records"));
+}
+
+#[wasm_bindgen_test]
+async fn the_agent_filter_is_searched_by_typing() {
+    let console = mount(session(|_| {}), false);
+    console
+        .state()
+        .command(|sim| sim.advance(Millis::from_secs(120)));
+    settle().await;
+    let total = console.text("audit-count");
+    let (agent, records) = console.state().peek(|sim| {
+        let plane = sim.plane();
+        let first = plane
+            .audit()
+            .records()
+            .find_map(|r| r.request().map(|q| q.agent))
+            .unwrap();
+        let records = plane
+            .audit()
+            .records()
+            .filter(|r| r.request().is_some_and(|q| q.agent == first))
+            .count();
+        (plane.agent_name(first).to_string(), records)
+    });
+    // Every agent is offered as a suggestion.
+    let suggestions = console
+        .root()
+        .query_selector_all("#audit-agents option")
+        .unwrap();
+    let agents = console.state().peek(|sim| sim.plane().agents().count());
+    assert_eq!(suggestions.length() as usize, agents);
+    // Part of a name does not filter yet; the whole name does.
+    console.type_into("audit-filter-agent", &agent[..agent.len() - 1]);
+    settle().await;
+    assert_eq!(console.text("audit-count"), total);
+    console.type_into("audit-filter-agent", &agent);
+    settle().await;
+    assert_eq!(console.text("audit-count"), format!("{records} records"));
+    // A name no agent has, confirmed with Enter, matches nothing.
+    console.type_into("audit-filter-agent", "nobody-by-this-name");
+    console
+        .one("audit-filter-agent")
+        .dispatch_event(&browser_support::event("change"))
+        .unwrap();
+    settle().await;
+    assert_eq!(console.text("audit-count"), "0 records");
+    // Clearing the box shows every agent again.
+    console.type_into("audit-filter-agent", "");
+    settle().await;
+    assert_eq!(console.text("audit-count"), total);
 }
 
 /// The reasons of the audit rows in view, newest first, one per line.

@@ -255,8 +255,8 @@ async fn a_tiers_usage_row_updates_after_an_approved_request() {
             .text_content()
             .unwrap()
     };
-    assert_eq!(usage("budget"), "0.00 of 100.00");
-    assert_eq!(usage("action_cap"), "up to 1.00 each");
+    assert_eq!(usage("budget"), "$0.00 of $100.00");
+    assert_eq!(usage("action_cap"), "up to $1.00 each");
     assert_eq!(
         console
             .within("policy", "budget", "budget-tier-resets")
@@ -271,11 +271,11 @@ async fn a_tiers_usage_row_updates_after_an_approved_request() {
     assert!(console
         .text("inbox-message")
         .contains("Approved and executed"));
-    assert_eq!(usage("budget"), "0.50 of 100.00");
-    assert_eq!(usage("agent_budget"), "0.50 of 10.00 (mailer)");
+    assert_eq!(usage("budget"), "$0.50 of $100.00");
+    assert_eq!(usage("agent_budget"), "$0.50 of $10.00 (mailer)");
     assert_eq!(
         console.text("chart-window-spend"),
-        "0.50 of 100.00 per day, resets at 24:00"
+        "$0.50 of $100.00 per day, resets at 24:00"
     );
 }
 

@@ -8,6 +8,7 @@
 //! two in step: a field added to a type but not to its decoder fails here.
 
 use agent_governance_console::console::session::{SavedKillSwitch, SavedSession, Speed};
+use agent_governance_console::console::Currency;
 use agent_governance_console::governance::config::{ApprovalFatigue, SensitiveDataConfig};
 use agent_governance_console::governance::detectors::DataKind;
 use agent_governance_console::governance::risk::{RiskConfig, RiskLevel};
@@ -275,19 +276,25 @@ fn session() -> impl Strategy<Value = SavedSession> {
         (any::<u64>(), any::<u32>(), any::<[u32; 5]>()),
         text(),
         proptest::sample::select(Speed::ALL.to_vec()),
-        proptest::collection::vec(switch, 0..3),
+        (
+            proptest::collection::vec(switch, 0..3),
+            proptest::sample::select(Currency::ALL.to_vec()),
+        ),
     )
         .prop_map(
-            |(config, (seed, size, weights), reviewer, speed, kill_switches)| SavedSession {
-                config,
-                fleet: FleetSettings {
-                    seed,
-                    size,
-                    mix: PersonaMix { weights },
-                },
-                reviewer,
-                speed,
-                kill_switches,
+            |(config, (seed, size, weights), reviewer, speed, (kill_switches, currency))| {
+                SavedSession {
+                    config,
+                    fleet: FleetSettings {
+                        seed,
+                        size,
+                        mix: PersonaMix { weights },
+                    },
+                    reviewer,
+                    speed,
+                    kill_switches,
+                    currency,
+                }
             },
         )
 }

@@ -6,8 +6,12 @@
 //! is what a row opens to.
 
 use super::config_diff::{config_changes, FieldChange};
-use crate::governance::config_error::number_text;
-use crate::governance::{AuditEvent, Clock, ControlPlane, RecordHead, Verdict};
+use super::Currency;
+use crate::governance::config::PolicyConfig;
+use crate::governance::{
+    AuditEvent, Clock, ConflictStrategy, ControlPlane, DecidedBy, Decision, GovernanceConfig,
+    RecordHead, Verdict,
+};
 
 /// Everything the audit trail knows about one record, in words.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,7 +34,12 @@ impl AuditDetail {
 }
 
 /// The detail of the record at `seq`; `None` if the trail no longer holds it.
-pub fn audit_detail<C: Clock>(plane: &ControlPlane<C>, seq: usize) -> Option<AuditDetail> {
+/// Costs are written in `currency`.
+pub fn audit_detail<C: Clock>(
+    plane: &ControlPlane<C>,
+    seq: usize,
+    currency: Currency,
+) -> Option<AuditDetail> {
     let audit = plane.audit();
     if seq < audit.first() || seq >= audit.len() {
         return None;
@@ -58,7 +67,7 @@ pub fn audit_detail<C: Clock>(plane: &ControlPlane<C>, seq: usize) -> Option<Aud
     );
     push("Agent", line.agent);
     push("Action type", line.action_type);
-    push("Cost", line.cost.map(number_text));
+    push("Cost", line.cost.map(|c| currency.cost(c)));
     push(
         "Verdict",
         line.verdict.map(|v| super::verdict_label(v).to_owned()),
@@ -91,17 +100,31 @@ pub fn audit_detail<C: Clock>(plane: &ControlPlane<C>, seq: usize) -> Option<Aud
         };
         push("Outcome", Some(outcome));
     }
-    // The configuration that judged it: the last change before this record.
+    // The configuration that judged it: the last change before this record,
+    // else what the first change after it replaced, else today's.
     let mut in_force = "the configuration the run started with".to_owned();
+    let mut config: Option<&GovernanceConfig> = None;
     for (at, _, event) in audit.events_from(audit.first()) {
-        if at >= seq {
-            break;
-        }
-        if let AuditEvent::ConfigChanged { actor, .. } = event {
+        if let AuditEvent::ConfigChanged {
+            actor,
+            before,
+            after,
+        } = event
+        {
+            if at >= seq {
+                config = config.or(Some(before));
+                break;
+            }
             in_force = format!("as changed by {actor} at record #{at}");
+            config = Some(after);
         }
     }
     push("Configuration in force", Some(in_force));
+    if let AuditEvent::Decision { request, decision } = &record.event {
+        let action = plane.action_name(request.action);
+        let parts = policy_parts(config.unwrap_or(plane.config()), action, decision);
+        push("Each policy, in the order consulted", parts);
+    }
     let changes = match &record.event {
         AuditEvent::ConfigChanged { before, after, .. } => config_changes(before, after),
         _ => Vec::new(),
@@ -114,6 +137,68 @@ pub fn audit_detail<C: Clock>(plane: &ControlPlane<C>, seq: usize) -> Option<Aud
             .and_then(|p| serde_json::to_string_pretty(&**p).ok()),
         changes,
     })
+}
+
+/// What each enabled policy of `config` did in a decision on a request for
+/// `action`, one line each in the order they are consulted (priority, then
+/// list order), as far as the decision and the configuration determine it:
+/// policies that do not cover the action type; the one that decided; those
+/// consulted before it that had no objection (or, when a refusal decided
+/// under deny-overrides, did not refuse: an escalation gives way to a
+/// refusal and is not recorded); those after it, not consulted or, after an
+/// escalation under deny-overrides, consulted without refusing. `None` when
+/// no policy judged the request (the kill switch, a malformed request).
+pub fn policy_parts(
+    config: &GovernanceConfig,
+    action: &str,
+    decision: &Decision,
+) -> Option<String> {
+    let decider = match &decision.decided_by {
+        DecidedBy::Policy(name) => Some(&**name),
+        DecidedBy::AllPolicies => None,
+        _ => return None,
+    };
+    let mut ordered: Vec<&PolicyConfig> = Vec::new();
+    for policy in config.policies.iter().filter(|p| p.enabled) {
+        let at = ordered.partition_point(|p| p.priority >= policy.priority);
+        ordered.insert(at, policy);
+    }
+    let (level, _) = config.risk.level_of(action);
+    let refused = decision.verdict.is_refusal();
+    let first_applicable = config.conflict_strategy == ConflictStrategy::FirstApplicable;
+    let mut after = false;
+    let mut text = String::new();
+    for policy in ordered {
+        let covers = policy.covers_all()
+            || policy.applies_to.iter().any(|t| t == action)
+            || policy.risk_levels.contains(&level);
+        let part = if !covers {
+            "does not cover this action type"
+        } else if decider == Some(policy.name.as_str()) {
+            after = true;
+            match decision.verdict {
+                Verdict::Denied => "decided: Denied",
+                Verdict::Escalated => "decided: Escalated",
+                Verdict::RateLimited => "decided: Rate limited",
+                Verdict::Approved => "decided: Approved",
+            }
+        } else if !after {
+            if refused && !first_applicable {
+                "did not refuse"
+            } else {
+                "no objection"
+            }
+        } else if refused || first_applicable {
+            "not consulted: a higher-priority policy decided"
+        } else {
+            "did not refuse"
+        };
+        text.push_str("\n  ");
+        text.push_str(&policy.name);
+        text.push_str(": ");
+        text.push_str(part);
+    }
+    Some(text)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -286,17 +371,17 @@ mod tests {
         );
         let escalated = plane.audit().len() - 1;
 
-        let first = audit_detail(&plane, 0).unwrap();
+        let first = audit_detail(&plane, 0, Currency::Usd).unwrap();
         assert_eq!(
             fact(&first, "Configuration in force"),
             Some("the configuration the run started with")
         );
-        let change = audit_detail(&plane, 1).unwrap();
+        let change = audit_detail(&plane, 1, Currency::Usd).unwrap();
         assert_eq!(change.changes.len(), 1);
         assert_eq!(change.changes[0].field, "escalation_timeout_secs");
         assert_eq!(fact(&change, "Actor"), Some("dana"));
 
-        let detail = audit_detail(&plane, escalated).unwrap();
+        let detail = audit_detail(&plane, escalated, Currency::Usd).unwrap();
         assert_eq!(fact(&detail, "Request id"), Some(id.to_string().as_str()));
         assert_eq!(fact(&detail, "Verdict"), Some("Escalated"));
         assert_eq!(fact(&detail, "Outcome"), Some("Waiting for review"));
@@ -317,9 +402,161 @@ mod tests {
             request_hash: None,
         };
         plane.resolve(id, &review).unwrap();
-        let detail = audit_detail(&plane, escalated).unwrap();
+        let detail = audit_detail(&plane, escalated, Currency::Usd).unwrap();
         let outcome = fact(&detail, "Outcome").unwrap();
         assert!(outcome.starts_with("Denied at "), "{outcome}");
-        assert!(audit_detail(&plane, plane.audit().len()).is_none());
+        assert!(audit_detail(&plane, plane.audit().len(), Currency::Usd).is_none());
+    }
+
+    /// The detail's lines about each policy, as (policy, part).
+    fn parts(detail: &AuditDetail) -> Vec<(String, String)> {
+        let text = &detail.facts;
+        let Some(start) = text.find("Each policy, in the order consulted: ") else {
+            return Vec::new();
+        };
+        text[start..]
+            .lines()
+            .skip(1)
+            .map_while(|line| line.strip_prefix("  "))
+            .map(|line| {
+                let (name, part) = line.split_once(": ").unwrap();
+                (name.to_owned(), part.to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_policy_part_is_listed_in_the_order_consulted() {
+        // Default policies: deploy is blocked by sensitive_actions (priority
+        // 100) under deny-overrides.
+        let plane = plane_with(&[("a", "deploy"), ("a", "email"), ("a", "api_call")]);
+        let denied = parts(&audit_detail(&plane, 0, Currency::Usd).unwrap());
+        let names: Vec<&str> = denied.iter().map(|(n, _)| n.as_str()).collect();
+        let mut expected: Vec<&PolicyConfig> = Vec::new();
+        for p in plane.config().policies.iter().filter(|p| p.enabled) {
+            let at = expected.partition_point(|e| e.priority >= p.priority);
+            expected.insert(at, p);
+        }
+        let expected: Vec<&str> = expected.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, expected, "priority order, list order on ties");
+        let decider = plane
+            .audit()
+            .record(0)
+            .decision()
+            .unwrap()
+            .decided_by
+            .policy_name()
+            .to_owned();
+        let decided: Vec<&(String, String)> = denied
+            .iter()
+            .filter(|(_, p)| p.starts_with("decided"))
+            .collect();
+        assert_eq!(decided.len(), 1);
+        assert_eq!(decided[0], &(decider, "decided: Denied".to_owned()));
+        // A kill-switch decision was judged by no policy.
+        let mut plane = plane;
+        plane.activate_kill_switch("sam", "stop").unwrap();
+        let id = RequestId(uuid::Uuid::from_u128(50));
+        plane.submit(&RequestInput::new(id, "a", "api_call", 1.0));
+        let killed = audit_detail(&plane, plane.audit().len() - 1, Currency::Usd).unwrap();
+        assert!(parts(&killed).is_empty());
+        assert!(!killed.facts.contains("Each policy"));
+    }
+
+    #[test]
+    fn the_parts_are_read_against_the_configuration_in_force_then() {
+        let mut plane = plane_with(&[("a", "deploy")]);
+        let mut config = plane.config().clone();
+        for policy in &mut config.policies {
+            policy.enabled = false;
+        }
+        plane.apply_config(config, "dana").unwrap();
+        let detail = audit_detail(&plane, 0, Currency::Usd).unwrap();
+        assert!(
+            parts(&detail).iter().any(|(_, p)| p == "decided: Denied"),
+            "{}",
+            detail.facts
+        );
+        // A request after the change was judged by no policy at all.
+        let id = RequestId(uuid::Uuid::from_u128(60));
+        plane.submit(&RequestInput::new(id, "a", "deploy", 1.0));
+        let after = audit_detail(&plane, plane.audit().len() - 1, Currency::Usd).unwrap();
+        assert_eq!(parts(&after), Vec::new());
+        assert!(
+            after
+                .facts
+                .contains("Each policy, in the order consulted: \n")
+                || after
+                    .facts
+                    .ends_with("Each policy, in the order consulted: ")
+        );
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    use proptest::prelude::*;
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// What the detail says of each policy agrees with that policy judging
+        /// the same request alone, in the same (fresh) state: no objection
+        /// means it approves, "did not refuse" that it does not refuse, and
+        /// the decider gives the decision's verdict; a policy that does not
+        /// cover the request leaves it to no policy.
+        #[test]
+        fn each_policy_part_agrees_with_the_policy_judging_alone(
+            enabled in proptest::collection::vec(any::<bool>(), 16),
+            priorities in proptest::collection::vec(0i32..4, 16),
+            first_applicable in any::<bool>(),
+            action in proptest::sample::select(vec![
+                "api_call", "db_write", "db_read", "email", "code_exec", "deploy",
+                "shell_exec", "read_secrets", "wire_transfer", "send_money",
+            ]),
+            cost in 0u32..40,
+        ) {
+            let mut config = GovernanceConfig::default();
+            for (i, policy) in config.policies.iter_mut().enumerate() {
+                policy.enabled = enabled[i % 16];
+                policy.priority = priorities[i % 16];
+            }
+            if first_applicable {
+                config.conflict_strategy = ConflictStrategy::FirstApplicable;
+            }
+            let judge = |config: GovernanceConfig| {
+                let mut plane = ControlPlane::new(config, ManualClock::default()).unwrap();
+                let id = RequestId(uuid::Uuid::from_u128(1));
+                plane.submit(&RequestInput::new(id, "agent-1", action, cost as f64));
+                plane
+            };
+            let plane = judge(config.clone());
+            let detail = audit_detail(&plane, 0, Currency::Usd).unwrap();
+            let decision = plane.audit().record(0).decision().unwrap().clone();
+            let parts = parts(&detail);
+            prop_assert_eq!(parts.len(), config.policies.iter().filter(|p| p.enabled).count());
+            for (name, part) in parts {
+                let mut alone = config.clone();
+                for policy in &mut alone.policies {
+                    policy.enabled = policy.name == name;
+                }
+                let alone = judge(alone);
+                let found = alone.audit().record(0).decision().unwrap().clone();
+                match part.as_str() {
+                    "does not cover this action type" | "no objection" => {
+                        prop_assert_eq!(found.verdict, Verdict::Approved, "{}: {}", name, part)
+                    }
+                    "did not refuse" => prop_assert!(!found.verdict.is_refusal(), "{}", name),
+                    "not consulted: a higher-priority policy decided" => {}
+                    decided => {
+                        prop_assert_eq!(decided.strip_prefix("decided: "), Some(crate::console::verdict_label(decision.verdict)));
+                        prop_assert_eq!(found.verdict, decision.verdict, "{}", name);
+                        prop_assert_eq!(&found.decided_by, &decision.decided_by);
+                    }
+                }
+                if part == "does not cover this action type" {
+                    prop_assert_eq!(&found.decided_by, &DecidedBy::AllPolicies);
+                }
+            }
+        }
     }
 }

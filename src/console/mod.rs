@@ -10,6 +10,7 @@ pub mod config_diff;
 pub mod fleet_form;
 pub mod inbox;
 pub mod kill_switches;
+pub mod money;
 pub mod pacing;
 pub mod policy_form;
 pub mod review;
@@ -20,6 +21,7 @@ pub mod triggers;
 
 pub use audit_view::{audit_detail, AuditDetail, AuditFilter, AuditView};
 pub use fleet_form::parse_fleet_form;
+pub use money::Currency;
 pub use pacing::{Pacer, TickPlan};
 pub use policy_form::{FormError, FormField, PolicyForm};
 pub use review::{fatigue_reading, review_outcome, ReviewOutcome, Tone};

@@ -35,6 +35,54 @@ use crate::governance::triggers::{
 use crate::governance::{ConfigError, ConflictStrategy, GovernanceConfig, PolicyRule};
 use std::collections::BTreeMap;
 
+/// The one match from a [`FormField`] to the text it edits, for
+/// [`PolicyForm::text`] and [`PolicyForm::text_mut`] (`$($m)?` is `mut` or
+/// nothing).
+macro_rules! field_text {
+    ($form:expr, $field:expr, $policy:ident, $($m:tt)?) => {{
+        let form = $form;
+        Some(match $field {
+            FormField::EscalationTimeout => & $($m)? form.escalation_timeout_secs,
+            FormField::Verbs(VerbList::Low) => & $($m)? form.low_verbs,
+            FormField::Verbs(VerbList::High) => & $($m)? form.high_verbs,
+            FormField::Trigger(field) => match field {
+                TriggerField::Refusals => & $($m)? form.triggers.repeated_refusals,
+                TriggerField::RefusalsWithin => & $($m)? form.triggers.repeated_within_secs,
+                TriggerField::Factor => & $($m)? form.triggers.anomaly_factor,
+                TriggerField::Recent => & $($m)? form.triggers.anomaly_recent_secs,
+                TriggerField::Baseline => & $($m)? form.triggers.anomaly_baseline_secs,
+                TriggerField::MinBaseline => & $($m)? form.triggers.anomaly_min_baseline,
+                TriggerField::LeakHits => & $($m)? form.triggers.leaks_hits,
+                TriggerField::LeaksWithin => & $($m)? form.triggers.leaks_within_secs,
+                TriggerField::FatigueWarnAbove => & $($m)? form.fatigue_warn_above,
+                TriggerField::FatigueWindow => & $($m)? form.fatigue_window_secs,
+            },
+            FormField::Policy(name, part) => {
+                let policy = form.$policy(name)?;
+                match (part, & $($m)? policy.rule) {
+                    (PolicyPart::Priority, _) => & $($m)? policy.priority,
+                    (PolicyPart::AppliesTo, _) => & $($m)? policy.applies_to,
+                    (PolicyPart::BudgetLimit, RuleForm::Budget(b)) => & $($m)? b.limit,
+                    (PolicyPart::EscalateAtPercent, RuleForm::Budget(b)) => {
+                        & $($m)? b.escalate_at_percent
+                    }
+                    (PolicyPart::BudgetWindow, RuleForm::Budget(b)) => & $($m)? b.window_secs,
+                    (PolicyPart::RateMax, RuleForm::RateLimit(r)) => & $($m)? r.max_actions,
+                    (PolicyPart::RateWindow, RuleForm::RateLimit(r)) => & $($m)? r.window_secs,
+                    (PolicyPart::Blocked, RuleForm::SensitiveActions(a)) => & $($m)? a.blocked,
+                    (PolicyPart::ApprovalRequired, RuleForm::SensitiveActions(a)) => {
+                        & $($m)? a.approval_required
+                    }
+                    (PolicyPart::Parameter, RuleForm::ChangeWindow(w)) => & $($m)? w.parameter,
+                    (PolicyPart::Values, RuleForm::ChangeWindow(w)) => & $($m)? w.values,
+                    _ => return None,
+                }
+            }
+            FormField::Form => return None,
+        })
+    }};
+}
+
 /// The whole form.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyForm {
@@ -1256,6 +1304,22 @@ impl PolicyForm {
         } else {
             Err(errors)
         }
+    }
+
+    /// The text typed into `field`, when it is one text (or list) field of
+    /// the form: every text control reads and writes through this one
+    /// place.
+    pub fn text_mut(&mut self, field: &FormField) -> Option<&mut String> {
+        field_text!(self, field, policy_mut, mut)
+    }
+
+    /// The text typed into `field` (empty when it has none).
+    pub fn text(&self, field: &FormField) -> String {
+        self.text_ref(field).cloned().unwrap_or_default()
+    }
+
+    fn text_ref(&self, field: &FormField) -> Option<&String> {
+        field_text!(self, field, policy,)
     }
 
     pub fn policy(&self, name: &str) -> Option<&PolicyEntry> {

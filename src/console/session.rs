@@ -10,6 +10,7 @@
 //! its actor and reason; one that cannot be restored is reported, and the
 //! run then starts paused.
 
+use super::Currency;
 use crate::governance::{Clock, ControlPlane, GovernanceConfig, KillTarget, Millis};
 use crate::sim::FleetSettings;
 use serde::Serialize;
@@ -90,6 +91,9 @@ pub struct SavedSession {
     /// they were kept.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub kill_switches: Vec<SavedKillSwitch>,
+    /// The currency amounts are shown in; absent (US dollars) in sessions
+    /// saved before it could be chosen.
+    pub currency: Currency,
 }
 
 crate::governance::decode::deserialize_by!(SavedSession, SavedSession::decode);
@@ -99,7 +103,14 @@ impl SavedSession {
         use crate::governance::decode::{list, string, Object};
         let mut o = Object::strict(
             value,
-            &["config", "fleet", "reviewer", "speed", "kill_switches"],
+            &[
+                "config",
+                "fleet",
+                "reviewer",
+                "speed",
+                "kill_switches",
+                "currency",
+            ],
         )?;
         Ok(SavedSession {
             config: o.required("config", GovernanceConfig::decode)?,
@@ -111,6 +122,7 @@ impl SavedSession {
                 |v| list(v, SavedKillSwitch::decode),
                 Vec::new,
             )?,
+            currency: o.or_else("currency", Currency::decode, Currency::default)?,
         })
     }
 }
@@ -162,6 +174,7 @@ impl Default for SavedSession {
             reviewer: "reviewer".into(),
             speed: Speed::X1,
             kill_switches: Vec::new(),
+            currency: Currency::default(),
         }
     }
 }
@@ -211,9 +224,23 @@ mod tests {
         let session = SavedSession {
             reviewer: "alice".into(),
             speed: Speed::X100,
+            currency: Currency::Eur,
             ..Default::default()
         };
         assert_eq!(SavedSession::from_json(&session.to_json()), Ok(session));
+    }
+
+    #[test]
+    fn a_session_saved_before_the_currency_was_kept_reads_in_dollars() {
+        let mut json: serde_json::Value =
+            serde_json::from_str(&SavedSession::default().to_json()).unwrap();
+        assert_eq!(json["currency"], "USD");
+        json.as_object_mut().unwrap().remove("currency");
+        let session = SavedSession::from_json(&json.to_string()).unwrap();
+        assert_eq!(session.currency, Currency::Usd);
+        json["currency"] = "dollars".into();
+        let error = SavedSession::from_json(&json.to_string()).unwrap_err();
+        assert!(error.contains("currency"), "{error}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! sums spend itself.
 
 use super::charts::{spend_chart, BudgetLine, Marker, SpendChart};
+use super::Currency;
 use crate::governance::{BudgetScope, Millis, TierUsage, Timestamp};
 use crate::sim::TimelinePoint;
 
@@ -15,9 +16,9 @@ pub struct TierRow {
     pub policy: String,
     /// Scope and window in words: "each agent, per hour".
     pub scope: String,
-    /// "3.20 of 10.00", or "up to 1.00 each" for a per-action cap.
+    /// "3.20 of 10.00", or "up to $1.00 each" for a per-action cap.
     pub usage: String,
-    /// "escalates above 9.00".
+    /// "escalates above $9.00".
     pub threshold: String,
     /// Whose spend a per-agent tier shows (its top spender).
     pub agent: Option<String>,
@@ -58,7 +59,8 @@ fn scope_words(scope: BudgetScope) -> &'static str {
     }
 }
 
-pub fn tier_rows(usage: &[TierUsage]) -> Vec<TierRow> {
+pub fn tier_rows(usage: &[TierUsage], currency: Currency) -> Vec<TierRow> {
+    let money = |m| currency.format(m);
     usage
         .iter()
         .map(|tier| {
@@ -72,11 +74,11 @@ pub fn tier_rows(usage: &[TierUsage]) -> Vec<TierRow> {
                 policy: tier.policy.to_string(),
                 scope,
                 usage: if capped {
-                    format!("up to {} each", tier.limit)
+                    format!("up to {} each", money(tier.limit))
                 } else {
-                    format!("{} of {}", tier.spent, tier.limit)
+                    format!("{} of {}", money(tier.spent), money(tier.limit))
                 },
-                threshold: format!("escalates above {}", tier.threshold),
+                threshold: format!("escalates above {}", money(tier.threshold)),
                 agent: tier.agent.as_ref().map(ToString::to_string),
                 resets: tier
                     .resets_at
@@ -109,13 +111,13 @@ pub struct SpendingView {
     pub window_spend: Option<String>,
 }
 
-/// `markers` are the changes marked on the chart; money is written with
-/// `symbol`.
+/// `markers` are the changes marked on the chart; money is written in
+/// `currency`.
 pub fn spending_view(
     points: &[TimelinePoint],
     usage: &[TierUsage],
     markers: Vec<Marker>,
-    symbol: &str,
+    currency: Currency,
 ) -> SpendingView {
     let system = system_tier(usage);
     let line = system.map(|tier| BudgetLine {
@@ -131,14 +133,14 @@ pub fn spending_view(
             .unwrap_or_default();
         Some(format!(
             "{} of {} {}{resets}",
-            tier.spent,
-            tier.limit,
+            currency.format(tier.spent),
+            currency.format(tier.limit),
             per_window(window)
         ))
     });
     SpendingView {
-        tiers: tier_rows(usage),
-        chart: spend_chart(points, line, markers, symbol),
+        tiers: tier_rows(usage, currency),
+        chart: spend_chart(points, line, markers, currency.symbol()),
         window_spend,
     }
 }
@@ -177,7 +179,7 @@ mod tests {
                 0.5,
             ));
         }
-        let rows = tier_rows(&plane.budget_usage(None));
+        let rows = tier_rows(&plane.budget_usage(None), Currency::Usd);
         let described: Vec<_> = rows
             .iter()
             .map(|r| {
@@ -193,33 +195,33 @@ mod tests {
         assert_eq!(
             described,
             [
-                ("action_cap", "each action", "up to 1.00 each", None, None),
+                ("action_cap", "each action", "up to $1.00 each", None, None),
                 (
                     "agent_budget",
                     "each agent, per hour",
-                    "1.00 of 10.00",
+                    "$1.00 of $10.00",
                     Some("b"),
                     Some("resets at 1:00")
                 ),
                 (
                     "budget",
                     "the whole system, per day",
-                    "1.50 of 100.00",
+                    "$1.50 of $100.00",
                     None,
                     Some("resets at 24:00")
                 ),
             ]
         );
-        assert_eq!(rows[1].threshold, "escalates above 9.00");
+        assert_eq!(rows[1].threshold, "escalates above $9.00");
         assert_eq!(rows[1].share, Some(0.1));
         assert_eq!(rows[0].share, None);
         let usage = plane.budget_usage(None);
         let system = system_tier(&usage).unwrap();
         assert_eq!(system.spent, Money::from_f64(1.5).unwrap());
-        let view = spending_view(&[], &usage, Vec::new(), "$");
+        let view = spending_view(&[], &usage, Vec::new(), Currency::Usd);
         assert_eq!(
             view.window_spend.as_deref(),
-            Some("1.50 of 100.00 per day, resets at 24:00")
+            Some("$1.50 of $100.00 per day, resets at 24:00")
         );
         assert_eq!(view.chart.window, Some(Millis::from_secs(86_400)));
         assert_eq!(view.tiers, rows);

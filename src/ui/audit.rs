@@ -10,7 +10,6 @@ use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
 use crate::console::config_diff::config_changes;
 use crate::console::{action_names, audit_detail, AuditDetail, AuditFilter};
-use crate::governance::config_error::number_text;
 use crate::governance::{AuditEvent, Verdict};
 use crate::ui::reactive::{effect, memo};
 use leptos::prelude::*;
@@ -138,7 +137,10 @@ pub fn AuditPanel() -> impl IntoView {
                             kind: record.kind(),
                             agent: line.agent.unwrap_or_default(),
                             action: line.action_type.unwrap_or_default(),
-                            cost: line.cost.map(number_text).unwrap_or_default(),
+                            cost: line
+                                .cost
+                                .map(|c| state.currency_untracked().cost(c))
+                                .unwrap_or_default(),
                             verdict: line.verdict,
                             policy: line.policy.unwrap_or_default(),
                             detail,
@@ -175,12 +177,22 @@ pub fn AuditPanel() -> impl IntoView {
             <div class="audit-filters" role="group" aria-label="Filter the audit trail">
                 <label class="field field--inline">
                     <span>"Agent"</span>
-                    <select data-testid="audit-filter-agent" on:change=move |ev| agent.set(event_target_value(&ev))>
-                        <option value="">"All agents"</option>
-                        {move || agents.get().into_iter().map(|name| view! {
-                            <option value=name.clone() selected=move || agent.get() == name>{name.clone()}</option>
-                        }).collect_any()}
-                    </select>
+                    // Searchable: the browser suggests matching names as
+                    // one types. A known name (or nothing) applies as it is
+                    // typed or picked; Enter applies any name, so a name no
+                    // agent has shows that no record matches.
+                    <input type="search" list="audit-agents" data-testid="audit-filter-agent"
+                        placeholder="All agents" autocomplete="off"
+                        on:input=move |ev| {
+                            let typed = event_target_value(&ev);
+                            if typed.is_empty() || agents.with_untracked(|names| names.contains(&typed)) {
+                                agent.set(typed);
+                            }
+                        }
+                        on:change=move |ev| agent.set(event_target_value(&ev).trim().to_owned()) />
+                    <datalist id="audit-agents">
+                        {move || agents.get().into_iter().map(|name| view! { <option value=name></option> }).collect_any()}
+                    </datalist>
                 </label>
                 <label class="field field--inline">
                     <span>"Verdict"</span>
@@ -255,9 +267,10 @@ pub fn AuditPanel() -> impl IntoView {
             <dl class="facts facts--report" data-testid="spending-report">
                 {move || {
                     let (r, e, refused) = (report.get(), escalations.get(), refused.get());
-                    let or = |v: Option<crate::governance::Money>, none: &str| v.map_or(none.to_owned(), |v| v.to_string());
+                    let currency = state.currency();
+                    let or = |v: Option<crate::governance::Money>, none: &str| v.map_or(none.to_owned(), |v| currency.format(v));
                     view! {
-                        <dt>"Spent"</dt><dd data-testid="report-total">{r.total.to_string()}</dd>
+                        <dt>"Spent"</dt><dd data-testid="report-total">{currency.format(r.total)}</dd>
                         <dt>"Budget"</dt><dd data-testid="report-limit">{or(r.limit, "none")}</dd>
                         <dt>"Escalation threshold"</dt><dd>{or(r.threshold, "none")}</dd>
                         <dt>"Remaining"</dt><dd data-testid="report-remaining">{or(r.remaining, "—")}</dd>
@@ -291,7 +304,10 @@ fn AuditRowView(
         })
     };
     let state = expect_context::<ConsoleState>();
-    let open = move || opened.set(state.peek(|sim| audit_detail(sim.plane(), seq)));
+    let open = move || {
+        let currency = state.currency_untracked();
+        opened.set(state.peek(|sim| audit_detail(sim.plane(), seq, currency)))
+    };
     view! {
         <div class="audit-row" role="row" data-testid="audit-row" data-seq=row.seq.to_string() style=style
             tabindex="0" title="Open this record" on:click=move |_| open()

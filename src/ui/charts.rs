@@ -14,6 +14,7 @@ use crate::console::charts::{
     WIDTH,
 };
 use crate::console::tiers::{spending_view, TierRow};
+use crate::console::Currency;
 use crate::governance::Verdict;
 use crate::sim::Simulation;
 use crate::ui::reactive::memo;
@@ -38,13 +39,19 @@ pub fn ChartsPanel() -> impl IntoView {
     let spending = memo(move || {
         state.read(|sim| {
             let usage = sim.plane().budget_usage(None);
-            spending_view(sim.timeline().points(), &usage, marks(sim), "$")
+            spending_view(
+                sim.timeline().points(),
+                &usage,
+                marks(sim),
+                state.currency(),
+            )
         })
     });
     let bars =
         memo(move || state.read(|sim| agent_bars(&sim.plane().spending_report(), TOP_SPENDERS)));
     let spend_readout: Readout = Arc::new(move |at| {
-        state.read(|sim| spending.with(|s| s.chart.readout(sim.timeline().points(), at, "$")))
+        let symbol = state.currency_untracked().symbol();
+        state.read(|sim| spending.with(|s| s.chart.readout(sim.timeline().points(), at, symbol)))
     });
     let verdict_readout: Readout = Arc::new(move |at| {
         state.read(|sim| verdict_readout(sim.timeline().points(), &marks(sim), at))
@@ -52,6 +59,17 @@ pub fn ChartsPanel() -> impl IntoView {
 
     view! {
         <Panel testid="panel-charts" title="Spending">
+            // One choice for every amount in the console; saved with the setup.
+            <label class="field field--inline">
+                <span>"Show amounts in"</span>
+                <select data-testid="currency" on:change=move |ev| {
+                    state.set_currency(Currency::from_code(&event_target_value(&ev)));
+                }>
+                    {Currency::ALL.into_iter().map(|c| view! {
+                        <option value=c.code() selected=state.currency_untracked() == c>{c.label()}</option>
+                    }).collect_any()}
+                </select>
+            </label>
             <table class="tier-table" data-testid="budget-tiers">
                 <caption>"Budget tiers"</caption>
                 <thead>
@@ -77,7 +95,7 @@ pub fn ChartsPanel() -> impl IntoView {
                             "; "
                         })}
                         "All-time spend "
-                        <strong data-testid="chart-spend-total">{s.chart.latest.to_string()}</strong>
+                        <strong data-testid="chart-spend-total">{state.currency().format(s.chart.latest)}</strong>
                         " by " {clock(s.chart.end)}
                     })}
                 </figcaption>
@@ -106,13 +124,13 @@ pub fn ChartsPanel() -> impl IntoView {
                                         data-agent=bar.agent.to_string() data-spent=bar.spent.to_string()>
                                         <span class="bar-label mono">{bar.agent.to_string()}</span>
                                         <span class="bar-track"><span class="bar-fill" style=width></span></span>
-                                        <span class="bar-value">{bar.spent.to_string()}</span>
+                                        <span class="bar-value">{state.currency().format(bar.spent)}</span>
                                     </li>
                                 }
                             })
                             .collect_any();
                         let others = (rest.micros() > 0).then(|| view! {
-                            <li class="bar bar--rest">"All other agents: " {rest.to_string()}</li>
+                            <li class="bar bar--rest">"All other agents: " {state.currency().format(rest)}</li>
                         });
                         (items, others)
                     }}

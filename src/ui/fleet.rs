@@ -208,7 +208,7 @@ fn FleetRowView(
             </td>
             // One redraw for the figures that change together.
             {move || current.with(|r| view! {
-                <td class="numeric" data-label="Spend" data-testid="agent-spend">{r.spend.to_string()}</td>
+                <td class="numeric" data-label="Spend" data-testid="agent-spend">{state.currency().format(r.spend)}</td>
                 <td class="numeric" data-label="Requests">{r.requests}</td>
                 <td class="numeric" data-label="Executed">{r.executed}</td>
                 <td>{r.last_verdict.map(verdict_badge)}</td>

@@ -94,7 +94,7 @@ pub fn InboxPanel() -> impl IntoView {
             id,
             agent: plane.agent_name(p.request.agent).to_string(),
             action: plane.action_name(p.request.action).to_string(),
-            cost: p.request.cost.to_string(),
+            cost: state.currency_untracked().format(p.request.cost),
             policy: p.escalation.decided_by.policy_name().to_owned(),
             reason: p.escalation.reason.to_string(),
             parameters: serde_json::to_string_pretty(&*p.request.parameters).unwrap_or_default(),

@@ -98,6 +98,7 @@ fn persist(state: ConsoleState) {
             reviewer: state.reviewer.get(),
             speed: state.speed.get(),
             kill_switches,
+            currency: state.currency(),
         };
         browser::save(SESSION_KEY, &session.to_json());
     });

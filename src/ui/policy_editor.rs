@@ -63,27 +63,6 @@ fn dom_id(text: &str) -> String {
         .collect()
 }
 
-/// Reads and writes one text field of a rule: `lens!(name, budget,
-/// budget_mut, limit)`.
-macro_rules! lens {
-    ($name:expr, $rule:ident, $rule_mut:ident, $field:ident) => {{
-        let (get_name, set_name) = ($name.clone(), $name.clone());
-        (
-            move |f: &PolicyForm| {
-                f.policy(&get_name)
-                    .and_then(PolicyEntry::$rule)
-                    .map(|r| r.$field.clone())
-                    .unwrap_or_default()
-            },
-            move |f: &mut PolicyForm, value: String| {
-                if let Some(r) = f.policy_mut(&set_name).and_then(PolicyEntry::$rule_mut) {
-                    r.$field = value;
-                }
-            },
-        )
-    }};
-}
-
 #[component]
 pub fn PolicyEditorPanel() -> impl IntoView {
     let state = expect_context::<ConsoleState>();
@@ -141,8 +120,7 @@ pub fn PolicyEditorPanel() -> impl IntoView {
                 <fieldset>
                     <legend>"Escalations"</legend>
                     {text_field(ed, "Timeout (seconds)".into(), "policy-timeout".into(),
-                        FormField::EscalationTimeout,
-                        |f| f.escalation_timeout_secs.clone(), |f, v| f.escalation_timeout_secs = v)}
+                        FormField::EscalationTimeout)}
                 </fieldset>
                 <fieldset>
                     <legend>"When policies disagree"</legend>
@@ -336,21 +314,6 @@ fn policy_section(ed: Editor, name: String, kind: &'static str, is_new: bool) ->
             </button>
         }
     });
-    let (applies_get, applies_set) = {
-        let (get_name, set_name) = (name.clone(), name.clone());
-        (
-            move |f: &PolicyForm| {
-                f.policy(&get_name)
-                    .map(|p| p.applies_to.clone())
-                    .unwrap_or_default()
-            },
-            move |f: &mut PolicyForm, value: String| {
-                if let Some(p) = f.policy_mut(&set_name) {
-                    p.applies_to = value
-                }
-            },
-        )
-    };
     view! {
         <details class="policy-section" node_ref=details open=is_new data-testid=format!("policy-section-{name}")>
             <summary>
@@ -362,7 +325,7 @@ fn policy_section(ed: Editor, name: String, kind: &'static str, is_new: bool) ->
                 {(!entry.description.is_empty()).then(|| view! { <p class="field-hint">{entry.description.clone()}</p> })}
                 <p class="field-error" role="alert" data-testid=format!("policy-section-{name}-error")>{general_errors}</p>
                 {list_field(ed, "Covers action types (* for all)".into(), format!("policy-applies-to-{name}"),
-                    FormField::Policy(name.clone(), PolicyPart::AppliesTo), ListKind::Covers, applies_get, applies_set)}
+                    FormField::Policy(name.clone(), PolicyPart::AppliesTo), ListKind::Covers)}
                 {risk_levels(ed, name.clone())}
                 {entry.can_escalate().then(|| timeout_outcome(ed, name.clone()))}
                 {rule}
@@ -447,15 +410,12 @@ fn budget_controls(ed: Editor, name: String) -> impl IntoView {
             })
         })
     };
-    let (limit_get, limit_set) = lens!(name, budget, budget_mut, limit);
-    let (percent_get, percent_set) = lens!(name, budget, budget_mut, escalate_at_percent);
-    let (window_get, window_set) = lens!(name, budget, budget_mut, window_secs);
-    let window_text = window_get.clone();
+    let window = FormField::Policy(name.clone(), PolicyPart::BudgetWindow);
     let words = move || {
         if per_action() {
             "a per-action cap has no window".to_owned()
         } else {
-            ed.form.with(|f| window_words(&window_text(f)))
+            ed.form.with(|f| window_words(&f.text(&window)))
         }
     };
     let set_name = name.clone();
@@ -465,13 +425,14 @@ fn budget_controls(ed: Editor, name: String) -> impl IntoView {
             {choice_select(ed, "Whose spend".into(), format!("policy-budget-scope-{name}"), &BUDGET_SCOPES,
                 move |_| scope_of(),
                 move |f, scope| if let Some(b) = f.policy_mut(&set_name).and_then(PolicyEntry::budget_mut) { b.set_scope(scope) })}
-            {text_field(ed, "Limit".into(), format!("policy-budget-limit-{name}"),
-                FormField::Policy(name.clone(), PolicyPart::BudgetLimit), limit_get, limit_set)}
-            {text_field(ed, "Escalate above (% of the limit)".into(), format!("policy-escalate-percent-{name}"),
-                FormField::Policy(name.clone(), PolicyPart::EscalateAtPercent), percent_get, percent_set)}
+            {rule_fields(ed, &name, &[
+                ("Limit", "policy-budget-limit", PolicyPart::BudgetLimit),
+                ("Escalate above (% of the limit)", "policy-escalate-percent", PolicyPart::EscalateAtPercent),
+            ])}
             <div class="field">
-                {text_field(ed, "Window (seconds; blank: never resets)".into(), format!("policy-budget-window-{name}"),
-                    FormField::Policy(name.clone(), PolicyPart::BudgetWindow), window_get, window_set)}
+                {rule_fields(ed, &name, &[
+                    ("Window (seconds; blank: never resets)", "policy-budget-window", PolicyPart::BudgetWindow),
+                ])}
                 <span class="field-hint" data-testid=format!("policy-budget-window-words-{name}")>{words}</span>
             </div>
         </div>
@@ -614,30 +575,26 @@ fn override_row(ed: Editor, name: String, agent: String) -> impl IntoView {
 }
 
 fn rate_limit_controls(ed: Editor, name: String) -> impl IntoView {
-    let (max_get, max_set) = lens!(name, rate_limit, rate_limit_mut, max_actions);
-    let (window_get, window_set) = lens!(name, rate_limit, rate_limit_mut, window_secs);
     let (get_name, set_name) = (name.clone(), name.clone());
     view! {
         <div class="form-grid">
             {choice_select(ed, "Counts actions of".into(), format!("policy-rate-scope-{name}"), &RATE_SCOPES,
                 move |f| f.policy(&get_name).and_then(PolicyEntry::rate_limit).map(|r| r.scope),
                 move |f, scope| if let Some(r) = f.policy_mut(&set_name).and_then(PolicyEntry::rate_limit_mut) { r.scope = scope })}
-            {text_field(ed, "Actions allowed".into(), format!("policy-rate-max-{name}"),
-                FormField::Policy(name.clone(), PolicyPart::RateMax), max_get, max_set)}
-            {text_field(ed, "Window (seconds)".into(), format!("policy-rate-window-{name}"),
-                FormField::Policy(name.clone(), PolicyPart::RateWindow), window_get, window_set)}
+            {rule_fields(ed, &name, &[
+                ("Actions allowed", "policy-rate-max", PolicyPart::RateMax),
+                ("Window (seconds)", "policy-rate-window", PolicyPart::RateWindow),
+            ])}
         </div>
     }
 }
 
 fn sensitive_controls(ed: Editor, name: String) -> impl IntoView {
-    let (blocked_get, blocked_set) = lens!(name, sensitive, sensitive_mut, blocked);
-    let (approval_get, approval_set) = lens!(name, sensitive, sensitive_mut, approval_required);
     view! {
         {list_field(ed, "Blocked (always denied)".into(), format!("policy-blocked-{name}"),
-            FormField::Policy(name.clone(), PolicyPart::Blocked), ListKind::ActionTypes, blocked_get, blocked_set)}
+            FormField::Policy(name.clone(), PolicyPart::Blocked), ListKind::ActionTypes)}
         {list_field(ed, "Need human approval".into(), format!("policy-approval-required-{name}"),
-            FormField::Policy(name.clone(), PolicyPart::ApprovalRequired), ListKind::ActionTypes, approval_get, approval_set)}
+            FormField::Policy(name.clone(), PolicyPart::ApprovalRequired), ListKind::ActionTypes)}
     }
 }
 
@@ -677,8 +634,6 @@ fn sensitive_data_controls(ed: Editor, name: String) -> impl IntoView {
 }
 
 fn change_window_controls(ed: Editor, name: String) -> impl IntoView {
-    let (parameter_get, parameter_set) = lens!(name, change_window, change_window_mut, parameter);
-    let (values_get, values_set) = lens!(name, change_window, change_window_mut, values);
     let count = {
         let name = name.clone();
         memo(move || {
@@ -698,14 +653,13 @@ fn change_window_controls(ed: Editor, name: String) -> impl IntoView {
             "Requests whose parameter names production go out only inside a window (virtual clock; time zero is a Monday at 00:00)."
         </p>
         <div class="form-grid">
-            {text_field(ed, "Parameter".into(), format!("policy-cw-parameter-{name}"),
-                FormField::Policy(name.clone(), PolicyPart::Parameter), parameter_get, parameter_set)}
+            {rule_fields(ed, &name, &[("Parameter", "policy-cw-parameter", PolicyPart::Parameter)])}
             {choice_select(ed, "Outside every window".into(), format!("policy-cw-outside-{name}"), &OUTSIDE_CHOICES,
                 move |f| f.policy(&get_name).and_then(PolicyEntry::change_window).map(|c| c.outside),
                 move |f, outside| if let Some(c) = f.policy_mut(&set_name).and_then(PolicyEntry::change_window_mut) { c.outside = outside })}
         </div>
         {list_field(ed, "Values meaning production".into(), format!("policy-cw-values-{name}"),
-            FormField::Policy(name.clone(), PolicyPart::Values), ListKind::Values, values_get, values_set)}
+            FormField::Policy(name.clone(), PolicyPart::Values), ListKind::Values)}
         <ol class="cw-windows">
             {keyed_list(move || indices().into_iter().map(|index| {
                 let row_name = row_name.clone();
@@ -871,8 +825,43 @@ fn add_policy_controls(ed: Editor) -> impl IntoView {
 }
 
 /// The automatic triggers and the approval-fatigue threshold.
+/// The text fields of triggers, labelled as the trigger field reads, each
+/// with its test id: one loop instead of a call per field.
+fn trigger_fields(ed: Editor, fields: &'static [(TriggerField, &'static str)]) -> Vec<AnyView> {
+    fields
+        .iter()
+        .map(|&(field, testid)| {
+            text_field(
+                ed,
+                field.label().into(),
+                testid.into(),
+                FormField::Trigger(field),
+            )
+        })
+        .collect()
+}
+
+/// A rule's text fields, by label, test-id prefix (the policy's name is
+/// appended) and part: one loop instead of a call per field.
+fn rule_fields(
+    ed: Editor,
+    name: &str,
+    fields: &'static [(&'static str, &'static str, PolicyPart)],
+) -> Vec<AnyView> {
+    fields
+        .iter()
+        .map(|(label, prefix, part)| {
+            text_field(
+                ed,
+                (*label).into(),
+                format!("{prefix}-{name}"),
+                FormField::Policy(name.to_owned(), part.clone()),
+            )
+        })
+        .collect()
+}
+
 fn triggers_fieldset(ed: Editor) -> impl IntoView {
-    let trigger = FormField::Trigger;
     let check = |label: &'static str,
                  testid: &'static str,
                  get: fn(&PolicyForm) -> bool,
@@ -893,30 +882,22 @@ fn triggers_fieldset(ed: Editor) -> impl IntoView {
                 {check("Halt an agent after repeated violations", "policy-trigger-repeated-enabled",
                     |f| f.triggers.repeated_enabled, |f, on| f.triggers.repeated_enabled = on)}
                 <div class="form-grid">
-                    {text_field(ed, TriggerField::Refusals.label().into(), "policy-trigger-repeated-refusals".into(),
-                        trigger(TriggerField::Refusals),
-                        |f| f.triggers.repeated_refusals.clone(), |f, v| f.triggers.repeated_refusals = v)}
-                    {text_field(ed, TriggerField::RefusalsWithin.label().into(), "policy-trigger-repeated-within".into(),
-                        trigger(TriggerField::RefusalsWithin),
-                        |f| f.triggers.repeated_within_secs.clone(), |f, v| f.triggers.repeated_within_secs = v)}
+                    {trigger_fields(ed, &[
+                        (TriggerField::Refusals, "policy-trigger-repeated-refusals"),
+                        (TriggerField::RefusalsWithin, "policy-trigger-repeated-within"),
+                    ])}
                 </div>
             </div>
             <div class="trigger">
                 {check("Stop on a spend anomaly (recent spend above factor × baseline)", "policy-trigger-anomaly-enabled",
                     |f| f.triggers.anomaly_enabled, |f, on| f.triggers.anomaly_enabled = on)}
                 <div class="form-grid">
-                    {text_field(ed, TriggerField::Factor.label().into(), "policy-trigger-anomaly-factor".into(),
-                        trigger(TriggerField::Factor),
-                        |f| f.triggers.anomaly_factor.clone(), |f, v| f.triggers.anomaly_factor = v)}
-                    {text_field(ed, TriggerField::Recent.label().into(), "policy-trigger-anomaly-recent".into(),
-                        trigger(TriggerField::Recent),
-                        |f| f.triggers.anomaly_recent_secs.clone(), |f, v| f.triggers.anomaly_recent_secs = v)}
-                    {text_field(ed, TriggerField::Baseline.label().into(), "policy-trigger-anomaly-baseline".into(),
-                        trigger(TriggerField::Baseline),
-                        |f| f.triggers.anomaly_baseline_secs.clone(), |f, v| f.triggers.anomaly_baseline_secs = v)}
-                    {text_field(ed, TriggerField::MinBaseline.label().into(), "policy-trigger-anomaly-min-baseline".into(),
-                        trigger(TriggerField::MinBaseline),
-                        |f| f.triggers.anomaly_min_baseline.clone(), |f, v| f.triggers.anomaly_min_baseline = v)}
+                    {trigger_fields(ed, &[
+                        (TriggerField::Factor, "policy-trigger-anomaly-factor"),
+                        (TriggerField::Recent, "policy-trigger-anomaly-recent"),
+                        (TriggerField::Baseline, "policy-trigger-anomaly-baseline"),
+                        (TriggerField::MinBaseline, "policy-trigger-anomaly-min-baseline"),
+                    ])}
                     {choice_select(ed, "Watches".into(), "policy-trigger-anomaly-scope".into(), &ANOMALY_SCOPES,
                         |f| Some(f.triggers.anomaly_scope), |f, scope| f.triggers.anomaly_scope = scope)}
                 </div>
@@ -928,12 +909,10 @@ fn triggers_fieldset(ed: Editor) -> impl IntoView {
                 {check("Halt an agent that keeps sending credentials", "policy-trigger-leaks-enabled",
                     |f| f.triggers.leaks_enabled, |f, on| f.triggers.leaks_enabled = on)}
                 <div class="form-grid">
-                    {text_field(ed, TriggerField::LeakHits.label().into(), "policy-trigger-leaks-hits".into(),
-                        trigger(TriggerField::LeakHits),
-                        |f| f.triggers.leaks_hits.clone(), |f, v| f.triggers.leaks_hits = v)}
-                    {text_field(ed, TriggerField::LeaksWithin.label().into(), "policy-trigger-leaks-within".into(),
-                        trigger(TriggerField::LeaksWithin),
-                        |f| f.triggers.leaks_within_secs.clone(), |f, v| f.triggers.leaks_within_secs = v)}
+                    {trigger_fields(ed, &[
+                        (TriggerField::LeakHits, "policy-trigger-leaks-hits"),
+                        (TriggerField::LeaksWithin, "policy-trigger-leaks-within"),
+                    ])}
                 </div>
             </div>
         </fieldset>
@@ -941,12 +920,10 @@ fn triggers_fieldset(ed: Editor) -> impl IntoView {
             <legend>"Approval fatigue"</legend>
             <p class="field-hint">"Warn a reviewer who approves more than this many requests within the window."</p>
             <div class="form-grid">
-                {text_field(ed, TriggerField::FatigueWarnAbove.label().into(), "policy-fatigue-warn-above".into(),
-                    trigger(TriggerField::FatigueWarnAbove),
-                    |f| f.fatigue_warn_above.clone(), |f, v| f.fatigue_warn_above = v)}
-                {text_field(ed, TriggerField::FatigueWindow.label().into(), "policy-fatigue-window".into(),
-                    trigger(TriggerField::FatigueWindow),
-                    |f| f.fatigue_window_secs.clone(), |f, v| f.fatigue_window_secs = v)}
+                {trigger_fields(ed, &[
+                    (TriggerField::FatigueWarnAbove, "policy-fatigue-warn-above"),
+                    (TriggerField::FatigueWindow, "policy-fatigue-window"),
+                ])}
             </div>
         </fieldset>
     }
@@ -968,11 +945,9 @@ fn verbs_fieldset(ed: Editor) -> impl IntoView {
                  low if its first word is a low verb, and otherwise the default level (high)."
             </p>
             {list_field(ed, "Low verbs (reads)".into(), "policy-risk-low-verbs".into(),
-                FormField::Verbs(VerbList::Low), ListKind::Verbs,
-                |f| f.low_verbs.clone(), |f, v| f.low_verbs = v)}
+                FormField::Verbs(VerbList::Low), ListKind::Verbs)}
             {list_field(ed, "High verbs (irreversible)".into(), "policy-risk-high-verbs".into(),
-                FormField::Verbs(VerbList::High), ListKind::Verbs,
-                |f| f.high_verbs.clone(), |f, v| f.high_verbs = v)}
+                FormField::Verbs(VerbList::High), ListKind::Verbs)}
         </fieldset>
     }
 }
@@ -1001,41 +976,28 @@ fn check_input(
 }
 
 /// A labelled text input bound to one form field, with that field's errors.
-fn text_field(
-    ed: Editor,
-    label: String,
-    testid: String,
-    field: FormField,
-    get: impl Fn(&PolicyForm) -> String + Send + Sync + 'static,
-    set: impl Fn(&mut PolicyForm, String) + Send + Sync + 'static,
-) -> AnyView {
-    text_input(ed, label, testid, field, Arc::new(get), Arc::new(set))
-}
-
-fn text_input(
-    ed: Editor,
-    label: String,
-    testid: String,
-    field: FormField,
-    get: Reader<String>,
-    set: Writer<String>,
-) -> AnyView {
+fn text_field(ed: Editor, label: String, testid: String, field: FormField) -> AnyView {
     let error_id = dom_id(&format!("{testid}-error"));
-    let message = ed.message(field);
+    let message = ed.message(field.clone());
     let invalid = {
         let message = message.clone();
         move || message().is_some().to_string()
     };
+    let edited = field.clone();
     view! {
         <label class="field">
             <span>{label}</span>
             <input type="text" data-testid=testid.clone()
                 aria-invalid=invalid
                 aria-describedby=error_id.clone()
-                prop:value=move || ed.form.with(|f| get(f))
+                prop:value=move || ed.form.with(|f| f.text(&field))
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
-                    ed.form.update(|f| set(f, value))
+                    ed.form.update(|f| {
+                        if let Some(text) = f.text_mut(&edited) {
+                            *text = value
+                        }
+                    })
                 } />
             <span id=error_id class="field-error" role="alert" data-testid=format!("{testid}-error")>
                 {message}
@@ -1101,28 +1063,27 @@ fn select_input(
 }
 
 /// An editable list of action types (or values): each entry can be removed,
-/// and a new one added by typing it and pressing Enter or Add.
+/// and a new one added by typing it and pressing Enter or Add; an entry is
+/// checked as it is added.
 fn list_field(
     ed: Editor,
     label: String,
     testid: String,
     field: FormField,
     kind: ListKind,
-    get: impl Fn(&PolicyForm) -> String + Send + Sync + 'static,
-    set: impl Fn(&mut PolicyForm, String) + Send + Sync + 'static,
 ) -> AnyView {
-    list_input(ed, label, testid, field, kind, Arc::new(get), Arc::new(set))
-}
-
-fn list_input(
-    ed: Editor,
-    label: String,
-    testid: String,
-    field: FormField,
-    kind: ListKind,
-    get: Reader<String>,
-    set: Writer<String>,
-) -> AnyView {
+    let get: Reader<String> = {
+        let field = field.clone();
+        Arc::new(move |f| f.text(&field))
+    };
+    let set: Writer<String> = {
+        let field = field.clone();
+        Arc::new(move |f, value| {
+            if let Some(text) = f.text_mut(&field) {
+                *text = value
+            }
+        })
+    };
     let noun = match kind {
         ListKind::Verbs => "Verb",
         ListKind::Values => "Value",

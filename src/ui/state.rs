@@ -8,7 +8,7 @@
 
 use crate::console::kill_switches::ScopeChoice;
 use crate::console::pacing::WORK_BUDGET_MS;
-use crate::console::{AuditView, Pacer, SavedSession, Speed, TickPlan};
+use crate::console::{AuditView, Currency, Pacer, SavedSession, Speed, TickPlan};
 use crate::governance::{Millis, Timestamp};
 use crate::sim::{SimError, Simulation};
 use leptos::prelude::*;
@@ -67,6 +67,9 @@ pub struct ConsoleState {
     pub running: RwSignal<bool>,
     pub speed: RwSignal<Speed>,
     pub reviewer: RwSignal<String>,
+    /// The code of the currency amounts are shown in (a string signal, as
+    /// the reviewer's name is, so no signal type is compiled for it alone).
+    currency: RwSignal<String>,
     /// A message for the whole console (for example why the simulation paused).
     pub notice: RwSignal<Option<String>>,
     pub kill_form: KillForm,
@@ -83,9 +86,26 @@ impl ConsoleState {
             running: RwSignal::new(false),
             speed: RwSignal::new(session.speed),
             reviewer: RwSignal::new(session.reviewer.clone()),
+            currency: RwSignal::new(session.currency.code().to_owned()),
             notice: RwSignal::new(None),
             kill_form: KillForm::new(),
         })
+    }
+
+    /// The currency amounts are shown in, re-running the caller when it
+    /// changes.
+    pub fn currency(&self) -> Currency {
+        self.currency.with(|code| Currency::from_code(code))
+    }
+
+    /// [`ConsoleState::currency`] without subscribing.
+    pub fn currency_untracked(&self) -> Currency {
+        self.currency
+            .with_untracked(|code| Currency::from_code(code))
+    }
+
+    pub fn set_currency(&self, currency: Currency) {
+        self.currency.set(currency.code().to_owned());
     }
 
     /// Reads the simulation, re-running the caller whenever it changes.
