@@ -700,6 +700,22 @@ async fn chart_data_matches_the_spending_report() {
         .text_content()
         .unwrap()
         .contains(" of €"));
+    // Rows drawn before the switch change too: the audit trail's costs and
+    // the inbox's.
+    let costs: Vec<String> = console
+        .all("audit-row")
+        .iter()
+        .filter_map(|row| row.query_selector(".numeric").unwrap())
+        .map(|cell| cell.text_content().unwrap_or_default())
+        .filter(|cost| !cost.trim().is_empty())
+        .collect();
+    assert!(!costs.is_empty());
+    assert!(costs.iter().all(|c| c.trim().starts_with('€')), "{costs:?}");
+    let inbox = console.all("inbox-cost");
+    assert!(!inbox.is_empty());
+    assert!(inbox
+        .iter()
+        .all(|c| c.text_content().unwrap().starts_with('€')));
     let bars = console.all("chart-agent-bar");
     assert!(!bars.is_empty());
     for bar in bars {
@@ -804,7 +820,7 @@ async fn charts_have_labelled_axes_marked_changes_and_a_keyboard_readout() {
     settle().await;
     let middle = console.text("chart-spend-readout");
     assert!(
-        middle.ends_with("Latest change: Policies changed by dana at 0:02:00"),
+        middle.ends_with("Latest change: Configuration changed by dana at 0:02:00"),
         "{middle}"
     );
     plot.unchecked_ref::<HtmlElement>().blur().unwrap();

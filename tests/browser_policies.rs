@@ -496,6 +496,10 @@ async fn list_entries_are_checked_as_they_are_added_and_leaving_with_edits_asks_
         assert_eq!(console.value(&format!("{list}-new")), typed);
         assert_eq!(console.all(&format!("{list}-item")).len(), before);
     }
+    // Editing the refused entry clears its reason.
+    console.type_into(&format!("{list}-new"), "wire");
+    settle().await;
+    assert_eq!(console.text(&format!("{list}-error")), "");
     assert!(console.find("policy-unapplied").is_none());
     assert!(!leaving_asks());
     // Another spelling of an entry already listed is the same entry.

@@ -189,14 +189,17 @@ pub fn policy_parts(
                 "no objection"
             }
         } else if refused || first_applicable {
-            "not consulted: a higher-priority policy decided"
+            "not consulted: the policy above decided first"
         } else {
             "did not refuse"
         };
-        text.push_str("\n  ");
+        text.push_str("\n• ");
         text.push_str(&policy.name);
         text.push_str(": ");
         text.push_str(part);
+    }
+    if text.is_empty() {
+        text.push_str("no policy was enabled");
     }
     Some(text)
 }
@@ -417,7 +420,7 @@ mod tests {
         text[start..]
             .lines()
             .skip(1)
-            .map_while(|line| line.strip_prefix("  "))
+            .map_while(|line| line.strip_prefix("• "))
             .map(|line| {
                 let (name, part) = line.split_once(": ").unwrap();
                 (name.to_owned(), part.to_owned())
@@ -464,6 +467,38 @@ mod tests {
     }
 
     #[test]
+    fn equal_priorities_are_consulted_in_list_order() {
+        let mut config = GovernanceConfig::default();
+        for policy in &mut config.policies {
+            policy.enabled = true;
+            policy.priority = 5;
+        }
+        config.policies[2].priority = 10;
+        let names: Vec<String> = config.policies.iter().map(|p| p.name.clone()).collect();
+        // The one above first, then the rest as listed.
+        let mut expected = vec![names[2].clone()];
+        expected.extend(
+            names
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != 2)
+                .map(|(_, n)| n.clone()),
+        );
+        let mut plane = ControlPlane::new(config, ManualClock::default()).unwrap();
+        plane.submit(&RequestInput::new(
+            RequestId(uuid::Uuid::from_u128(1)),
+            "a",
+            "api_call",
+            1.0,
+        ));
+        let listed: Vec<String> = parts(&audit_detail(&plane, 0, Currency::Usd).unwrap())
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(listed, expected);
+    }
+
+    #[test]
     fn the_parts_are_read_against_the_configuration_in_force_then() {
         let mut plane = plane_with(&[("a", "deploy")]);
         let mut config = plane.config().clone();
@@ -482,14 +517,9 @@ mod tests {
         plane.submit(&RequestInput::new(id, "a", "deploy", 1.0));
         let after = audit_detail(&plane, plane.audit().len() - 1, Currency::Usd).unwrap();
         assert_eq!(parts(&after), Vec::new());
-        assert!(
-            after
-                .facts
-                .contains("Each policy, in the order consulted: \n")
-                || after
-                    .facts
-                    .ends_with("Each policy, in the order consulted: ")
-        );
+        assert!(after
+            .facts
+            .contains("Each policy, in the order consulted: no policy was enabled"));
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -534,6 +564,7 @@ mod tests {
             let decision = plane.audit().record(0).decision().unwrap().clone();
             let parts = parts(&detail);
             prop_assert_eq!(parts.len(), config.policies.iter().filter(|p| p.enabled).count());
+            let mut seen_decider = false;
             for (name, part) in parts {
                 let mut alone = config.clone();
                 for policy in &mut alone.policies {
@@ -546,8 +577,18 @@ mod tests {
                         prop_assert_eq!(found.verdict, Verdict::Approved, "{}: {}", name, part)
                     }
                     "did not refuse" => prop_assert!(!found.verdict.is_refusal(), "{}", name),
-                    "not consulted: a higher-priority policy decided" => {}
+                    "not consulted: the policy above decided first" => {
+                        // Only after the decider, and only when its verdict
+                        // ended the evaluation.
+                        prop_assert!(seen_decider, "{}", name);
+                        prop_assert!(
+                            first_applicable || decision.verdict.is_refusal(),
+                            "{}",
+                            name
+                        );
+                    }
                     decided => {
+                        seen_decider = true;
                         prop_assert_eq!(decided.strip_prefix("decided: "), Some(crate::console::verdict_label(decision.verdict)));
                         prop_assert_eq!(found.verdict, decision.verdict, "{}", name);
                         prop_assert_eq!(&found.decided_by, &decision.decided_by);

@@ -140,9 +140,9 @@ pub struct PlotRow {
 pub struct Marker {
     /// Percentage of the time axis from the left.
     pub at: f64,
-    /// `policy` or `kill`: the marker's look.
+    /// `policy`, `kill` or `release`: the marker's look.
     pub kind: &'static str,
-    /// "Policies changed by dana at 0:05:12".
+    /// "Configuration changed by dana at 0:05:12".
     pub label: String,
 }
 
@@ -193,7 +193,7 @@ fn nice_step(top: u64, count: u64) -> u64 {
 fn value_ticks(top: u64, label: impl Fn(u64) -> String) -> Vec<Tick> {
     let step = nice_step(top, 4);
     (0..=4)
-        .map(|i| i * step)
+        .map_while(|i: u64| i.checked_mul(step))
         .take_while(|&v| v <= top.max(1))
         .map(|v| Tick {
             at: 100.0 - v as f64 / top.max(1) as f64 * 100.0,
@@ -238,8 +238,8 @@ fn grid(ticks: &[Tick]) -> impl Iterator<Item = Line> + '_ {
     })
 }
 
-/// Policy changes and activations of the global kill switch from the audit
-/// trail's events
+/// Configuration changes and the global kill switch going on and off, from
+/// the audit trail's events
 /// (time and event, oldest first), placed on a time axis ending at `end`;
 /// the latest [`MAX_MARKERS`] are kept.
 pub fn markers<'a>(
@@ -249,7 +249,9 @@ pub fn markers<'a>(
     let mut markers: Vec<Marker> = events
         .filter_map(|(at, event)| {
             let (kind, what, actor) = match event {
-                AuditEvent::ConfigChanged { actor, .. } => ("policy", "Policies changed", actor),
+                AuditEvent::ConfigChanged { actor, .. } => {
+                    ("policy", "Configuration changed", actor)
+                }
                 // Only the switch that stops the whole fleet: scoped switches
                 // (many of them automatic, one agent or type each) would
                 // bury the chart's changes.
@@ -258,6 +260,10 @@ pub fn markers<'a>(
                     target: None,
                     ..
                 } => ("kill", "Kill switch activated", actor),
+                AuditEvent::KillSwitchDeactivated {
+                    actor,
+                    target: None,
+                } => ("release", "Kill switch released", actor),
                 _ => return None,
             };
             Some(Marker {
@@ -727,11 +733,13 @@ mod tests {
             (Timestamp(210_000), &scoped),
         ];
         let marks = markers(events.into_iter(), end);
-        assert_eq!(marks.len(), 2, "a release or a scoped switch is not marked");
+        assert_eq!(marks.len(), 3, "a scoped switch is not marked");
         assert_eq!((marks[0].at, marks[0].kind), (20.0, "policy"));
-        assert_eq!(marks[0].label, "Policies changed by dana at 0:01:00");
+        assert_eq!(marks[0].label, "Configuration changed by dana at 0:01:00");
         assert_eq!((marks[1].at, marks[1].kind), (50.0, "kill"));
         assert_eq!(marks[1].label, "Kill switch activated by sam at 0:02:30");
+        assert_eq!((marks[2].at.round(), marks[2].kind), (67.0, "release"));
+        assert_eq!(marks[2].label, "Kill switch released by sam at 0:03:20");
 
         let points = [
             point(0, 0),
@@ -743,16 +751,16 @@ mod tests {
         assert_eq!(chart.readout(&points, 0.0, "$"), "0:00:00: spend $0.00");
         assert_eq!(
             chart.readout(&points, 0.35, "$"),
-            "0:01:40: spend $4.00. Latest change: Policies changed by dana at 0:01:00"
+            "0:01:40: spend $4.00. Latest change: Configuration changed by dana at 0:01:00"
         );
         assert_eq!(
             chart.readout(&points, 1.0, "$"),
-            "0:05:00: spend $12.00. Latest change: Kill switch activated by sam at 0:02:30"
+            "0:05:00: spend $12.00. Latest change: Kill switch released by sam at 0:03:20"
         );
         assert_eq!(
             verdict_readout(&points, &marks, 0.6),
             "0:03:20: Approved 9, Denied 0, Escalated 0, Rate limited 0. \
-             Latest change: Kill switch activated by sam at 0:02:30"
+             Latest change: Kill switch released by sam at 0:03:20"
         );
         assert_eq!(chart.readout(&[], 0.5, "$"), "No spend yet");
 
@@ -762,7 +770,7 @@ mod tests {
             .collect();
         let kept = markers(many.into_iter(), Timestamp(100_000));
         assert_eq!(kept.len(), MAX_MARKERS);
-        assert_eq!(kept[0].label, "Policies changed by dana at 0:00:05");
+        assert_eq!(kept[0].label, "Configuration changed by dana at 0:00:05");
     }
 
     #[test]
@@ -808,6 +816,10 @@ mod tests {
         assert_eq!(nice_step(200, 4), 50);
         assert_eq!(nice_step(201, 4), 100);
         assert!(nice_step(u64::MAX, 4) >= u64::MAX / 4);
+        // A saturated amount still gets ticks, and none overflows.
+        let ticks = value_ticks(u64::MAX, |v| v.to_string());
+        assert_eq!(ticks[0].label, "0");
+        assert!(ticks.len() >= 2);
     }
 
     #[test]

@@ -26,9 +26,10 @@ use crate::governance::config::{
 use crate::governance::config::{SensitiveDataConfig, MAX_LIST_LEN};
 use crate::governance::detectors::DataKind;
 use crate::governance::names::{
-    canonical_action_type, canonical_name, quoted, ACTION_TYPE_PUNCTUATION,
+    canonical_action_type, canonical_name, clean_text, quoted, ACTION_TYPE_PUNCTUATION,
 };
 use crate::governance::risk::{RiskField, VerbList};
+use crate::governance::rules::change_window::MAX_VALUE_LEN;
 use crate::governance::triggers::{
     AnomalyScope, CredentialLeaks, RepeatedViolations, SpendAnomaly,
 };
@@ -37,9 +38,9 @@ use std::collections::BTreeMap;
 
 /// The one match from a [`FormField`] to the text it edits, for
 /// [`PolicyForm::text`] and [`PolicyForm::text_mut`] (`$($m)?` is `mut` or
-/// nothing).
+/// nothing, `$iter` is `iter_mut` or `iter`).
 macro_rules! field_text {
-    ($form:expr, $field:expr, $policy:ident, $($m:tt)?) => {{
+    ($form:expr, $field:expr, $policy:ident, $iter:ident, $($m:tt)?) => {{
         let form = $form;
         Some(match $field {
             FormField::EscalationTimeout => & $($m)? form.escalation_timeout_secs,
@@ -56,6 +57,7 @@ macro_rules! field_text {
                 TriggerField::LeaksWithin => & $($m)? form.triggers.leaks_within_secs,
                 TriggerField::FatigueWarnAbove => & $($m)? form.fatigue_warn_above,
                 TriggerField::FatigueWindow => & $($m)? form.fatigue_window_secs,
+                TriggerField::AnomalyScope => return None,
             },
             FormField::Policy(name, part) => {
                 let policy = form.$policy(name)?;
@@ -75,6 +77,9 @@ macro_rules! field_text {
                     }
                     (PolicyPart::Parameter, RuleForm::ChangeWindow(w)) => & $($m)? w.parameter,
                     (PolicyPart::Values, RuleForm::ChangeWindow(w)) => & $($m)? w.values,
+                    (PolicyPart::AgentLimit(agent), RuleForm::Budget(b)) => {
+                        & $($m)? b.overrides.$iter().find(|o| &o.agent == agent)?.limit
+                    }
                     _ => return None,
                 }
             }
@@ -298,6 +303,8 @@ pub enum TriggerField {
     LeaksWithin,
     FatigueWarnAbove,
     FatigueWindow,
+    /// What the spend anomaly watches (a choice).
+    AnomalyScope,
 }
 
 /// The fields of one policy.
@@ -327,6 +334,15 @@ pub enum PolicyPart {
     Window(usize),
     /// A rule field this form has no control for: shown at the policy.
     Other,
+    /// What a timeout does (a choice).
+    OnTimeout,
+    /// Whose spend a budget counts, or whose actions a rate limit counts (a
+    /// choice).
+    Scope,
+    /// What a change window does outside every window (a choice).
+    Outside,
+    /// What the sensitive-data policy does with one kind (a choice).
+    Handling(DataKind),
 }
 
 impl FormField {
@@ -368,6 +384,7 @@ impl TriggerField {
             TriggerField::LeaksWithin => "Within (seconds)",
             TriggerField::FatigueWarnAbove => "Warn above (approvals)",
             TriggerField::FatigueWindow => "Per window (seconds)",
+            TriggerField::AnomalyScope => "Watches",
         }
     }
 }
@@ -394,6 +411,10 @@ impl PolicyPart {
             PolicyPart::Windows => "Windows".into(),
             PolicyPart::Window(i) => format!("Window {}", i + 1),
             PolicyPart::Other => "Policy".into(),
+            PolicyPart::OnTimeout => "When nobody answers in time".into(),
+            PolicyPart::Scope => "Scope".into(),
+            PolicyPart::Outside => "Outside every window".into(),
+            PolicyPart::Handling(kind) => kind.label().into(),
         }
     }
 }
@@ -607,13 +628,19 @@ pub fn with_entry(text: &str, entry: &str, kind: ListKind) -> Result<String, Str
         }
     } else if star {
         return Err("* already covers every action type: remove it first".into());
+    } else if entry.contains(',') {
+        // The list is kept as comma-separated text: a comma would split it.
+        return Err(format!(
+            "{shown} must not contain a comma: add one entry at a time"
+        ));
     } else if kind == ListKind::Verbs && entry.contains(|c| ACTION_TYPE_PUNCTUATION.contains(c)) {
         return Err(format!(
             "{shown} is not one word: a verb has no {ACTION_TYPE_PUNCTUATION}"
         ));
     } else {
+        // The core's own checks for what the list holds.
         let checked = match kind {
-            ListKind::Values => canonical_name(&entry).map(|_| ()),
+            ListKind::Values => clean_text(&entry, MAX_VALUE_LEN, false).map(|_| ()),
             _ => canonical_action_type(&entry).map(|_| ()),
         };
         if let Err(problem) = checked {
@@ -1306,11 +1333,104 @@ impl PolicyForm {
         }
     }
 
+    /// The choices of a select `field` (key and label), in order; none when
+    /// `field` is not a choice of this form.
+    pub fn choices(&self, field: &FormField) -> Vec<(&'static str, &'static str)> {
+        fn all<T>(choices: &[Choice<T>]) -> Vec<(&'static str, &'static str)> {
+            choices.iter().map(|c| (c.key, c.label)).collect()
+        }
+        match field {
+            FormField::Trigger(TriggerField::AnomalyScope) => all(&ANOMALY_SCOPES),
+            FormField::Policy(name, part) => match (part, self.policy(name).map(|p| &p.rule)) {
+                (PolicyPart::OnTimeout, _) => all(&TIMEOUT_OUTCOMES),
+                (PolicyPart::Scope, Some(RuleForm::Budget(_))) => all(&BUDGET_SCOPES),
+                (PolicyPart::Scope, Some(RuleForm::RateLimit(_))) => all(&RATE_SCOPES),
+                (PolicyPart::Outside, _) => all(&OUTSIDE_CHOICES),
+                (PolicyPart::Handling(_), _) => all(&DATA_HANDLINGS),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    /// The key of what is chosen in the select `field`.
+    pub fn choice(&self, field: &FormField) -> Option<&'static str> {
+        fn key<T: Copy + PartialEq>(choices: &[Choice<T>], value: T) -> Option<&'static str> {
+            choices.iter().find(|c| c.value == value).map(|c| c.key)
+        }
+        match field {
+            FormField::Trigger(TriggerField::AnomalyScope) => {
+                key(&ANOMALY_SCOPES, self.triggers.anomaly_scope)
+            }
+            FormField::Policy(name, part) => {
+                let policy = self.policy(name)?;
+                match (part, &policy.rule) {
+                    (PolicyPart::OnTimeout, _) => key(&TIMEOUT_OUTCOMES, policy.on_timeout),
+                    (PolicyPart::Scope, RuleForm::Budget(b)) => key(&BUDGET_SCOPES, b.scope),
+                    (PolicyPart::Scope, RuleForm::RateLimit(r)) => key(&RATE_SCOPES, r.scope),
+                    (PolicyPart::Outside, RuleForm::ChangeWindow(c)) => {
+                        key(&OUTSIDE_CHOICES, c.outside)
+                    }
+                    (PolicyPart::Handling(kind), RuleForm::SensitiveData(d)) => {
+                        key(&DATA_HANDLINGS, d.handling_of(*kind))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Chooses `key` in the select `field`; an unknown key changes nothing.
+    pub fn choose(&mut self, field: &FormField, key: &str) {
+        match field {
+            FormField::Trigger(TriggerField::AnomalyScope) => {
+                if let Some(scope) = choose(&ANOMALY_SCOPES, key) {
+                    self.triggers.anomaly_scope = scope
+                }
+            }
+            FormField::Policy(name, part) => {
+                let Some(policy) = self.policy_mut(name) else {
+                    return;
+                };
+                match (part, &mut policy.rule) {
+                    (PolicyPart::OnTimeout, _) => {
+                        if let Some(outcome) = choose(&TIMEOUT_OUTCOMES, key) {
+                            policy.on_timeout = outcome
+                        }
+                    }
+                    (PolicyPart::Scope, RuleForm::Budget(b)) => {
+                        if let Some(scope) = choose(&BUDGET_SCOPES, key) {
+                            b.set_scope(scope)
+                        }
+                    }
+                    (PolicyPart::Scope, RuleForm::RateLimit(r)) => {
+                        if let Some(scope) = choose(&RATE_SCOPES, key) {
+                            r.scope = scope
+                        }
+                    }
+                    (PolicyPart::Outside, RuleForm::ChangeWindow(c)) => {
+                        if let Some(outside) = choose(&OUTSIDE_CHOICES, key) {
+                            c.outside = outside
+                        }
+                    }
+                    (PolicyPart::Handling(kind), RuleForm::SensitiveData(d)) => {
+                        if let Some(handling) = choose(&DATA_HANDLINGS, key) {
+                            d.set(*kind, handling)
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// The text typed into `field`, when it is one text (or list) field of
     /// the form: every text control reads and writes through this one
     /// place.
     pub fn text_mut(&mut self, field: &FormField) -> Option<&mut String> {
-        field_text!(self, field, policy_mut, mut)
+        field_text!(self, field, policy_mut, iter_mut, mut)
     }
 
     /// The text typed into `field` (empty when it has none).
@@ -1319,7 +1439,7 @@ impl PolicyForm {
     }
 
     fn text_ref(&self, field: &FormField) -> Option<&String> {
-        field_text!(self, field, policy,)
+        field_text!(self, field, policy, iter,)
     }
 
     pub fn policy(&self, name: &str) -> Option<&PolicyEntry> {
@@ -2106,7 +2226,25 @@ mod tests {
             with_entry("prod", "Live", Values).as_deref(),
             Ok("prod, live")
         );
-        assert!(refused("", "a\u{200b}b", Values).contains("invisible"));
+        assert!(refused("", "a\u{202e}b", Values).contains("invisible"));
+        assert!(refused("", "a\u{7}b", Values).contains("control character"));
+        // A comma would split the list: one entry at a time.
+        for (text, entry, kind) in [
+            ("", "eu,west", Values),
+            ("prod", "prod,prod", Values),
+            ("", "a,", ActionTypes),
+        ] {
+            assert!(
+                refused(text, entry, kind).contains("must not contain a comma"),
+                "{entry}"
+            );
+        }
+        // Values are checked as the core checks them: "#live" is a value.
+        assert_eq!(
+            with_entry("prod", "#live", Values).as_deref(),
+            Ok("prod, #live")
+        );
+        assert!(refused("", &"v".repeat(65), Values).contains("the limit is 64"));
         let full = (0..MAX_LIST_LEN)
             .map(|i| format!("t{i}"))
             .collect::<Vec<_>>()

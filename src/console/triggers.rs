@@ -6,6 +6,7 @@
 //! like [`super::AuditView`], so a refresh costs only the new records.
 
 use super::kill_switches::target_label;
+use super::Currency;
 use crate::governance::triggers::{
     CREDENTIAL_LEAKS_ACTOR, REPEATED_VIOLATIONS_ACTOR, SPEND_ANOMALY_ACTOR,
 };
@@ -77,7 +78,8 @@ impl TriggerLog {
     }
 
     /// Every trigger's row, from the plane's readings now.
-    pub fn rows<C: Clock>(&self, plane: &ControlPlane<C>) -> Vec<TriggerRow> {
+    /// Amounts are written in `currency`.
+    pub fn rows<C: Clock>(&self, plane: &ControlPlane<C>, currency: Currency) -> Vec<TriggerRow> {
         let triggers = &plane.config().triggers;
         let violations = &triggers.repeated_violations;
         let repeated = if violations.enabled {
@@ -114,7 +116,10 @@ impl TriggerLog {
             let reading = plane.spend_anomaly_reading(None);
             format!(
                 "recent {} vs threshold {} (baseline {} per {} s)",
-                reading.recent, reading.threshold, reading.baseline, anomaly.recent_secs
+                currency.format(reading.recent),
+                currency.format(reading.threshold),
+                currency.format(reading.baseline),
+                anomaly.recent_secs
             )
         } else {
             "off".to_owned()
@@ -187,7 +192,7 @@ mod tests {
         let mut plane = ControlPlane::new(config, clock.clone()).unwrap();
         let mut log = TriggerLog::default();
         log.refresh(&plane);
-        let rows = log.rows(&plane);
+        let rows = log.rows(&plane, Currency::Usd);
         assert_eq!(rows[0].reading, "0 of 5 refusals in 300 s");
         assert_eq!(rows[1].reading, "off");
         assert!(!rows[1].on);
@@ -197,15 +202,21 @@ mod tests {
             deny(&mut plane, n, "b");
         }
         log.refresh(&plane);
-        assert_eq!(log.rows(&plane)[0].reading, "3 of 5 refusals in 300 s (b)");
-        assert_eq!(log.rows(&plane)[0].last_fired, None);
+        assert_eq!(
+            log.rows(&plane, Currency::Usd)[0].reading,
+            "3 of 5 refusals in 300 s (b)"
+        );
+        assert_eq!(log.rows(&plane, Currency::Usd)[0].last_fired, None);
 
         clock.advance(Millis::from_secs(2));
         for n in 5..7 {
             deny(&mut plane, n, "b");
         }
         log.refresh(&plane);
-        let fired = log.rows(&plane)[0].last_fired.clone().unwrap();
+        let fired = log.rows(&plane, Currency::Usd)[0]
+            .last_fired
+            .clone()
+            .unwrap();
         assert!(
             fired.starts_with("0:00:02.000, agent b: 5 refusals"),
             "{fired}"
@@ -215,7 +226,7 @@ mod tests {
         // A new trail forgets the old firing.
         let fresh = ControlPlane::new(GovernanceConfig::default(), ManualClock::default()).unwrap();
         log.refresh(&fresh);
-        assert_eq!(log.rows(&fresh)[0].last_fired, None);
+        assert_eq!(log.rows(&fresh, Currency::Usd)[0].last_fired, None);
     }
 
     #[test]
@@ -238,7 +249,7 @@ mod tests {
         };
         log.refresh(&plane);
         assert_eq!(
-            log.rows(&plane)[2].reading,
+            log.rows(&plane, Currency::Usd)[2].reading,
             "0 of 3 requests carrying credentials in 3600 s"
         );
         // Refusals without credentials count toward the other trigger only.
@@ -248,7 +259,7 @@ mod tests {
         leak(&mut plane, 1);
         leak(&mut plane, 2);
         log.refresh(&plane);
-        let row = &log.rows(&plane)[2];
+        let row = &log.rows(&plane, Currency::Usd)[2];
         assert_eq!(
             row.reading,
             "2 of 3 requests carrying credentials in 3600 s (leaky)"
@@ -259,7 +270,10 @@ mod tests {
         );
         leak(&mut plane, 3);
         log.refresh(&plane);
-        let fired = log.rows(&plane)[2].last_fired.clone().unwrap();
+        let fired = log.rows(&plane, Currency::Usd)[2]
+            .last_fired
+            .clone()
+            .unwrap();
         assert!(
             fired.contains("agent leaky: 3 requests carrying credentials"),
             "{fired}"
@@ -270,7 +284,7 @@ mod tests {
         config.triggers.credential_leaks.enabled = false;
         let off = ControlPlane::new(config, ManualClock::default()).unwrap();
         log.refresh(&off);
-        assert_eq!(log.rows(&off)[2].reading, "off");
+        assert_eq!(log.rows(&off, Currency::Usd)[2].reading, "off");
     }
 
     #[test]
@@ -286,8 +300,8 @@ mod tests {
         ));
         let log = TriggerLog::default();
         assert_eq!(
-            log.rows(&plane)[1].reading,
-            "recent 0.50 vs threshold 10.00 (baseline 0.00 per 300 s)"
+            log.rows(&plane, Currency::Usd)[1].reading,
+            "recent $0.50 vs threshold $10.00 (baseline $0.00 per 300 s)"
         );
     }
 }

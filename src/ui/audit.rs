@@ -78,6 +78,8 @@ pub fn AuditPanel() -> impl IntoView {
         let first = (scroll_top.get() / ROW_HEIGHT).floor().max(0.0) as usize;
         let first = first.saturating_sub(OVERSCAN);
         let count = (VIEWPORT_HEIGHT / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+        // Rows are keyed by record and currency: a new currency redraws them.
+        let currency = state.currency();
         state.audit_view(|view, sim| {
             let plane = sim.plane();
             let audit = plane.audit();
@@ -137,10 +139,7 @@ pub fn AuditPanel() -> impl IntoView {
                             kind: record.kind(),
                             agent: line.agent.unwrap_or_default(),
                             action: line.action_type.unwrap_or_default(),
-                            cost: line
-                                .cost
-                                .map(|c| state.currency_untracked().cost(c))
-                                .unwrap_or_default(),
+                            cost: line.cost.map(|c| currency.cost(c)).unwrap_or_default(),
                             verdict: line.verdict,
                             policy: line.policy.unwrap_or_default(),
                             detail,
@@ -249,7 +248,7 @@ pub fn AuditPanel() -> impl IntoView {
                     // element (and a click or the focus on it) while records
                     // arrive; only its position moves.
                     {keyed_list(move || rows.get().into_iter().map(|(_, row)| {
-                        Row::new(row.seq.to_string(), move || view! { <AuditRowView row=row rows=rows opened=opened /> }.into_any())
+                        Row::new(format!("{}:{}", row.seq, state.currency_untracked().code()), move || view! { <AuditRowView row=row rows=rows opened=opened /> }.into_any())
                     }).collect())}
                 </div>
             </div>

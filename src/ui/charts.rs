@@ -50,11 +50,15 @@ pub fn ChartsPanel() -> impl IntoView {
     let bars =
         memo(move || state.read(|sim| agent_bars(&sim.plane().spending_report(), TOP_SPENDERS)));
     let spend_readout: Readout = Arc::new(move |at| {
+        // Read when the pointer or a key moves it, not on every tick: the
+        // readout is announced (aria-live), and a moving one would never stop.
         let symbol = state.currency_untracked().symbol();
-        state.read(|sim| spending.with(|s| s.chart.readout(sim.timeline().points(), at, symbol)))
+        state.peek(|sim| {
+            spending.with_untracked(|s| s.chart.readout(sim.timeline().points(), at, symbol))
+        })
     });
     let verdict_readout: Readout = Arc::new(move |at| {
-        state.read(|sim| verdict_readout(sim.timeline().points(), &marks(sim), at))
+        state.peek(|sim| verdict_readout(sim.timeline().points(), &marks(sim), at))
     });
 
     view! {
@@ -107,7 +111,8 @@ pub fn ChartsPanel() -> impl IntoView {
                     <li class="legend legend--budget">"Budget limit"</li>
                     <li class="legend legend--threshold">"Escalation threshold"</li>
                     <li class="legend legend--policy">"Policy change"</li>
-                    <li class="legend legend--kill">"Kill switch"</li>
+                    <li class="legend legend--kill">"Kill switch on"</li>
+                    <li class="legend legend--release">"Kill switch off"</li>
                 </ul>
             </figure>
             <figure class="chart">
@@ -217,10 +222,6 @@ fn time_chart(
         for m in plot.markers {
             parts.push(placed(m.kind, "left", m.at, String::new()));
         }
-        let at = cursor.get();
-        if at >= 0.0 {
-            parts.push(placed("chart-cursor", "left", at * 100.0, String::new()));
-        }
         let x_ticks = plot
             .x_ticks
             .into_iter()
@@ -233,6 +234,10 @@ fn time_chart(
         parts
     };
     let step = move |ev: leptos::ev::KeyboardEvent| {
+        // Alt+← is the browser's Back, Ctrl and Cmd its own shortcuts.
+        if ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+            return;
+        }
         let at = cursor.get_untracked();
         let at = if at < 0.0 { 1.0 } else { at };
         let moved = match ev.key().as_str() {
@@ -260,6 +265,11 @@ fn time_chart(
             on:pointermove=point
             on:pointerleave=move |_| cursor.set(-1.0)>
             {draw}
+            // Its own closure: moving the pointer redraws the line, not the chart.
+            {move || {
+                let at = cursor.get();
+                (at >= 0.0).then(|| placed("chart-cursor", "left", at * 100.0, String::new()))
+            }}
         </div>
         <p class="chart-readout" aria-live="polite" data-testid=format!("{testid}-readout")>
             {move || {
@@ -272,9 +282,10 @@ fn time_chart(
 }
 
 /// A span placed along an axis: `side` (`left` or `top`) at `at` percent.
-/// Markers (class `policy` or `kill`) carry the test id `chart-marker`.
+/// Markers (class `policy`, `kill` or `release`) carry the test id
+/// `chart-marker`.
 fn placed(class: &'static str, side: &'static str, at: f64, text: String) -> AnyView {
-    let marker = matches!(class, "policy" | "kill");
+    let marker = matches!(class, "policy" | "kill" | "release");
     let class = if marker {
         format!("chart-marker chart-marker--{class}")
     } else {

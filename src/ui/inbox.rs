@@ -14,7 +14,7 @@ use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
 use crate::console::inbox::{filtered_queue, is_urgent, real_time_left, InboxList};
 use crate::console::{action_names, fatigue_reading, review_outcome, Tone};
-use crate::governance::{Millis, RequestId, Review, TimeoutOutcome, Timestamp};
+use crate::governance::{Millis, Money, RequestId, Review, TimeoutOutcome, Timestamp};
 use crate::ui::reactive::{effect, memo};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -24,7 +24,7 @@ struct InboxItem {
     id: RequestId,
     agent: String,
     action: String,
-    cost: String,
+    cost: Money,
     policy: String,
     reason: String,
     parameters: String,
@@ -94,7 +94,7 @@ pub fn InboxPanel() -> impl IntoView {
             id,
             agent: plane.agent_name(p.request.agent).to_string(),
             action: plane.action_name(p.request.action).to_string(),
-            cost: state.currency_untracked().format(p.request.cost),
+            cost: p.request.cost,
             policy: p.escalation.decided_by.policy_name().to_owned(),
             reason: p.escalation.reason.to_string(),
             parameters: serde_json::to_string_pretty(&*p.request.parameters).unwrap_or_default(),
@@ -450,7 +450,7 @@ fn InboxItemView(
             <div class="inbox-item-head">
                 <span class="mono" data-testid="inbox-agent">{item.agent}</span>
                 " wants " <span class="mono" data-testid="inbox-action">{item.action}</span>
-                " costing " <span data-testid="inbox-cost">{item.cost}</span>
+                " costing " <span data-testid="inbox-cost">{move || state.currency().format(item.cost)}</span>
                 {(!gone).then(|| view! {
                     <span class="inbox-countdown" data-testid="inbox-countdown"
                         title="Time left before this is denied by timeout">

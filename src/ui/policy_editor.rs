@@ -12,8 +12,7 @@ use super::{ConsoleState, Panel};
 use crate::console::policy_form::{
     budget_scope_words, choose, conflict_strategy_hint, errors_for, list_entries, place_error,
     policy_has_errors, problems_summary, timeout_warning, window_words, with_entry, without_entry,
-    Choice, ListKind, PolicyEntry, PolicyPart, TriggerField, ANOMALY_SCOPES, BUDGET_SCOPES,
-    DATA_HANDLINGS, OUTSIDE_CHOICES, RATE_SCOPES, TIMEOUT_OUTCOMES,
+    ListKind, PolicyEntry, PolicyPart, TriggerField, BUDGET_SCOPES,
 };
 use crate::console::{FormError, FormField, PolicyForm};
 use crate::governance::config::{BudgetScope, RiskLevel, Weekday};
@@ -78,7 +77,10 @@ pub fn PolicyEditorPanel() -> impl IntoView {
     // edits asks first: the browser shows its own question.
     let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
         if unapplied.try_get_untracked() == Some(true) {
+            // Both: browsers that predate `preventDefault` here ask when a
+            // return value is set.
             ev.prevent_default();
+            ev.set_return_value("unapplied");
         }
     });
     on_cleanup(move || guard.remove());
@@ -201,14 +203,7 @@ pub fn PolicyEditorPanel() -> impl IntoView {
 /// A policy's line in the order table: its priority and on/off.
 fn order_row(ed: Editor, name: String, kind: &'static str) -> impl IntoView {
     let field = FormField::Policy(name.clone(), PolicyPart::Priority);
-    let testid = format!("policy-priority-{name}");
-    let message = ed.message(field);
-    let invalid = {
-        let message = message.clone();
-        move || message().is_some().to_string()
-    };
-    let (get_name, set_name, check_name, toggle_name) =
-        (name.clone(), name.clone(), name.clone(), name.clone());
+    let (check_name, toggle_name) = (name.clone(), name.clone());
     view! {
         <tr>
             <th scope="row">
@@ -216,20 +211,7 @@ fn order_row(ed: Editor, name: String, kind: &'static str) -> impl IntoView {
                 // The kind only says something when the name does not.
                 {(kind != name).then(|| view! { <span class="policy-kind">{format!("({kind})")}</span> })}
             </th>
-            <td>
-                <input type="text" inputmode="numeric" class="input--short"
-                    aria-label=format!("Priority of {name}")
-                    aria-invalid=invalid
-                    aria-describedby=dom_id(&format!("{testid}-error"))
-                    data-testid=testid.clone()
-                    prop:value=move || ed.form.with(|f| f.policy(&get_name).map(|p| p.priority.clone()).unwrap_or_default())
-                    on:input=move |ev| {
-                        let value = event_target_value(&ev);
-                        ed.edit(&set_name, |p| p.priority = value)
-                    } />
-                <span id=dom_id(&format!("{testid}-error")) class="field-error" role="alert"
-                    data-testid=format!("{testid}-error")>{message}</span>
-            </td>
+            <td>{bare_input(ed, format!("Priority of {name}"), format!("policy-priority-{name}"), field)}</td>
             <td>
                 <input type="checkbox"
                     aria-label=format!("{name} enabled")
@@ -372,12 +354,10 @@ fn timeout_outcome(ed: Editor, name: String) -> impl IntoView {
         let risky = risky.clone();
         move || risky().is_some()
     };
-    let (get_name, set_name) = (name.clone(), name.clone());
     view! {
         <div class="field" class:policy-timeout--risky=is_risky>
-            {choice_select(ed, "When nobody answers in time".into(), format!("policy-on-timeout-{name}"), &TIMEOUT_OUTCOMES,
-                move |f| f.policy(&get_name).map(|p| p.on_timeout),
-                move |f, outcome| if let Some(p) = f.policy_mut(&set_name) { p.on_timeout = outcome })}
+            {choice_select(ed, "When nobody answers in time".into(), format!("policy-on-timeout-{name}"),
+                FormField::Policy(name.clone(), PolicyPart::OnTimeout))}
             {move || risky().map(|warning| view! {
                 <p class="form-warning" data-testid=format!("policy-on-timeout-{name}-warning")>{warning}</p>
             })}
@@ -418,13 +398,11 @@ fn budget_controls(ed: Editor, name: String) -> impl IntoView {
             ed.form.with(|f| window_words(&f.text(&window)))
         }
     };
-    let set_name = name.clone();
     let overrides_name = name.clone();
     view! {
         <div class="form-grid">
-            {choice_select(ed, "Whose spend".into(), format!("policy-budget-scope-{name}"), &BUDGET_SCOPES,
-                move |_| scope_of(),
-                move |f, scope| if let Some(b) = f.policy_mut(&set_name).and_then(PolicyEntry::budget_mut) { b.set_scope(scope) })}
+            {choice_select(ed, "Whose spend".into(), format!("policy-budget-scope-{name}"),
+                FormField::Policy(name.clone(), PolicyPart::Scope))}
             {rule_fields(ed, &name, &[
                 ("Limit", "policy-budget-limit", PolicyPart::BudgetLimit),
                 ("Escalate above (% of the limit)", "policy-escalate-percent", PolicyPart::EscalateAtPercent),
@@ -525,41 +503,12 @@ fn agent_overrides(ed: Editor, name: String) -> impl IntoView {
 }
 
 fn override_row(ed: Editor, name: String, agent: String) -> impl IntoView {
-    let testid = format!("policy-override-limit-{name}-{agent}");
-    let error_id = dom_id(&format!("{testid}-error"));
-    let message = ed.message(FormField::Policy(
-        name.clone(),
-        PolicyPart::AgentLimit(agent.clone()),
-    ));
-    let invalid = {
-        let message = message.clone();
-        move || message().is_some().to_string()
-    };
-    let (get_name, get_agent) = (name.clone(), agent.clone());
-    let (set_name, set_agent) = (name.clone(), agent.clone());
     let (remove_name, remove_agent) = (name.clone(), agent.clone());
+    let limit = FormField::Policy(name.clone(), PolicyPart::AgentLimit(agent.clone()));
     view! {
         <li class="override-row" data-testid=format!("policy-override-{name}-item") data-agent=agent.clone()>
             <span class="mono">{agent.clone()}</span>
-            <input type="text" inputmode="decimal" class="input--short"
-                aria-label=format!("Limit for {agent}")
-                aria-invalid=invalid aria-describedby=error_id.clone()
-                data-testid=testid.clone()
-                prop:value=move || ed.form.with(|f| {
-                    f.policy(&get_name)
-                        .and_then(PolicyEntry::budget)
-                        .and_then(|b| b.overrides.iter().find(|o| o.agent == get_agent))
-                        .map(|o| o.limit.clone())
-                        .unwrap_or_default()
-                })
-                on:input=move |ev| {
-                    let value = event_target_value(&ev);
-                    ed.edit(&set_name, |p| {
-                        if let Some(o) = p.budget_mut().and_then(|b| b.overrides.iter_mut().find(|o| o.agent == set_agent)) {
-                            o.limit = value;
-                        }
-                    })
-                } />
+            {bare_input(ed, format!("Limit for {agent}"), format!("policy-override-limit-{name}-{agent}"), limit)}
             <button type="button" class="chip-remove" aria-label=format!("Remove the limit of {agent}")
                 data-testid=format!("policy-override-remove-{name}-{agent}")
                 on:click=move |_| ed.edit(&remove_name, |p| {
@@ -569,18 +518,15 @@ fn override_row(ed: Editor, name: String, agent: String) -> impl IntoView {
                 })>
                 "×"
             </button>
-            <span id=error_id class="field-error" role="alert" data-testid=format!("{testid}-error")>{message}</span>
         </li>
     }
 }
 
 fn rate_limit_controls(ed: Editor, name: String) -> impl IntoView {
-    let (get_name, set_name) = (name.clone(), name.clone());
     view! {
         <div class="form-grid">
-            {choice_select(ed, "Counts actions of".into(), format!("policy-rate-scope-{name}"), &RATE_SCOPES,
-                move |f| f.policy(&get_name).and_then(PolicyEntry::rate_limit).map(|r| r.scope),
-                move |f, scope| if let Some(r) = f.policy_mut(&set_name).and_then(PolicyEntry::rate_limit_mut) { r.scope = scope })}
+            {choice_select(ed, "Counts actions of".into(), format!("policy-rate-scope-{name}"),
+                FormField::Policy(name.clone(), PolicyPart::Scope))}
             {rule_fields(ed, &name, &[
                 ("Actions allowed", "policy-rate-max", PolicyPart::RateMax),
                 ("Window (seconds)", "policy-rate-window", PolicyPart::RateWindow),
@@ -603,25 +549,11 @@ fn sensitive_data_controls(ed: Editor, name: String) -> impl IntoView {
     let selects = DataKind::ALL
         .into_iter()
         .map(|kind| {
-            let (get_name, set_name) = (name.clone(), name.clone());
             choice_select(
                 ed,
                 kind.label().into(),
                 format!("policy-data-{name}-{}", kind.as_str()),
-                &DATA_HANDLINGS,
-                move |f| {
-                    f.policy(&get_name)
-                        .and_then(PolicyEntry::sensitive_data)
-                        .map(|d| d.handling_of(kind))
-                },
-                move |f, handling| {
-                    if let Some(d) = f
-                        .policy_mut(&set_name)
-                        .and_then(PolicyEntry::sensitive_data_mut)
-                    {
-                        d.set(kind, handling)
-                    }
-                },
+                FormField::Policy(name.clone(), PolicyPart::Handling(kind)),
             )
         })
         .collect_any();
@@ -644,8 +576,7 @@ fn change_window_controls(ed: Editor, name: String) -> impl IntoView {
             })
         })
     };
-    let (get_name, set_name, add_name, row_name) =
-        (name.clone(), name.clone(), name.clone(), name.clone());
+    let (add_name, row_name) = (name.clone(), name.clone());
     let windows_message = ed.message(FormField::Policy(name.clone(), PolicyPart::Windows));
     let indices = move || (0..count.get()).collect::<Vec<usize>>();
     view! {
@@ -654,9 +585,8 @@ fn change_window_controls(ed: Editor, name: String) -> impl IntoView {
         </p>
         <div class="form-grid">
             {rule_fields(ed, &name, &[("Parameter", "policy-cw-parameter", PolicyPart::Parameter)])}
-            {choice_select(ed, "Outside every window".into(), format!("policy-cw-outside-{name}"), &OUTSIDE_CHOICES,
-                move |f| f.policy(&get_name).and_then(PolicyEntry::change_window).map(|c| c.outside),
-                move |f, outside| if let Some(c) = f.policy_mut(&set_name).and_then(PolicyEntry::change_window_mut) { c.outside = outside })}
+            {choice_select(ed, "Outside every window".into(), format!("policy-cw-outside-{name}"),
+                FormField::Policy(name.clone(), PolicyPart::Outside))}
         </div>
         {list_field(ed, "Values meaning production".into(), format!("policy-cw-values-{name}"),
             FormField::Policy(name.clone(), PolicyPart::Values), ListKind::Values)}
@@ -898,8 +828,8 @@ fn triggers_fieldset(ed: Editor) -> impl IntoView {
                         (TriggerField::Baseline, "policy-trigger-anomaly-baseline"),
                         (TriggerField::MinBaseline, "policy-trigger-anomaly-min-baseline"),
                     ])}
-                    {choice_select(ed, "Watches".into(), "policy-trigger-anomaly-scope".into(), &ANOMALY_SCOPES,
-                        |f| Some(f.triggers.anomaly_scope), |f, scope| f.triggers.anomaly_scope = scope)}
+                    {choice_select(ed, "Watches".into(), "policy-trigger-anomaly-scope".into(),
+                        FormField::Trigger(TriggerField::AnomalyScope))}
                 </div>
                 <p class="field-hint">
                     "Watching the whole system, a spike stops everything; watching each agent, it stops the agent that spiked."
@@ -975,6 +905,35 @@ fn check_input(
     .into_any()
 }
 
+/// A short text input named by `aria_label` (it sits in a table row or a
+/// list, where a visible label would repeat), bound to one form field, with
+/// that field's errors after it.
+fn bare_input(ed: Editor, aria_label: String, testid: String, field: FormField) -> AnyView {
+    let error_id = dom_id(&format!("{testid}-error"));
+    let message = ed.message(field.clone());
+    let invalid = {
+        let message = message.clone();
+        move || message().is_some().to_string()
+    };
+    let edited = field.clone();
+    view! {
+        <input type="text" inputmode="decimal" class="input--short"
+            aria-label=aria_label aria-invalid=invalid aria-describedby=error_id.clone()
+            data-testid=testid.clone()
+            prop:value=move || ed.form.with(|f| f.text(&field))
+            on:input=move |ev| {
+                let value = event_target_value(&ev);
+                ed.form.update(|f| {
+                    if let Some(text) = f.text_mut(&edited) {
+                        *text = value
+                    }
+                })
+            } />
+        <span id=error_id class="field-error" role="alert" data-testid=format!("{testid}-error")>{message}</span>
+    }
+    .into_any()
+}
+
 /// A labelled text input bound to one form field, with that field's errors.
 fn text_field(ed: Editor, label: String, testid: String, field: FormField) -> AnyView {
     let error_id = dom_id(&format!("{testid}-error"));
@@ -1007,51 +966,25 @@ fn text_field(ed: Editor, label: String, testid: String, field: FormField) -> An
     .into_any()
 }
 
-/// A labelled select over `choices`, bound to the form.
-fn choice_select<T: Copy + PartialEq + Send + Sync + 'static>(
-    ed: Editor,
-    label: String,
-    testid: String,
-    choices: &'static [Choice<T>],
-    get: impl Fn(&PolicyForm) -> Option<T> + Send + Sync + 'static,
-    set: impl Fn(&mut PolicyForm, T) + Send + Sync + 'static,
-) -> AnyView {
-    let options: Vec<(&'static str, &'static str)> =
-        choices.iter().map(|c| (c.key, c.label)).collect();
-    let get: Reader<Option<&'static str>> = Arc::new(move |f| {
-        let value = get(f)?;
-        choices.iter().find(|c| c.value == value).map(|c| c.key)
-    });
-    let set: Writer<String> = Arc::new(move |f, key| {
-        if let Some(value) = choose(choices, &key) {
-            set(f, value)
-        }
-    });
-    select_input(ed, label, testid, options, get, set)
-}
-
-/// The non-generic body of [`choice_select`]: options by key and label.
-fn select_input(
-    ed: Editor,
-    label: String,
-    testid: String,
-    options: Vec<(&'static str, &'static str)>,
-    get: Reader<Option<&'static str>>,
-    set: Writer<String>,
-) -> AnyView {
+/// A labelled select bound to one choice of the form (see
+/// [`PolicyForm::choice`]): one function for every select, however many
+/// kinds of value they choose between.
+fn choice_select(ed: Editor, label: String, testid: String, field: FormField) -> AnyView {
+    let options = ed.form.with_untracked(|f| f.choices(&field));
+    let edited = field.clone();
     view! {
         <label class="field">
             <span>{label}</span>
             <select data-testid=testid
                 on:change=move |ev| {
                     let key = event_target_value(&ev);
-                    ed.form.update(|f| set(f, key))
+                    ed.form.update(|f| f.choose(&edited, &key))
                 }>
                 {options.into_iter().map(|(key, text)| {
-                    let get = get.clone();
+                    let field = field.clone();
                     view! {
                         // A property, not the attribute: Revert and Apply move it.
-                        <option value=key prop:selected=move || ed.form.with(|f| get(f) == Some(key))>
+                        <option value=key prop:selected=move || ed.form.with(|f| f.choice(&field) == Some(key))>
                             {text}
                         </option>
                     }
@@ -1118,11 +1051,14 @@ fn list_field(
     let add_on_enter = add.clone();
     let message = {
         let (message, label) = (ed.message(field), label.clone());
+        // Why the entry typed was refused (until it is edited or the list
+        // changes), and the last Apply's message for the list, both shown.
         move || {
-            refused
-                .get()
-                .map(|why| format!("{label}: {why}"))
-                .or_else(&message)
+            let refusal = refused.get().map(|why| format!("{label}: {why}"));
+            match (refusal, message()) {
+                (Some(refusal), Some(applied)) => Some(format!("{refusal}; {applied}")),
+                (refusal, applied) => refusal.or(applied),
+            }
         }
     };
     let (chips_label, chips_testid) = (label.clone(), testid.clone());
@@ -1143,10 +1079,13 @@ fn list_field(
                                     <span class="mono">{entry}</span>
                                     <button type="button" class="chip-remove" aria-label=remove_label
                                         data-testid=format!("{chips_testid}-remove")
-                                        on:click=move |_| ed.form.update(|f| {
-                                            let text = without_entry(&get(f), index);
-                                            set(f, text)
-                                        })>
+                                        on:click=move |_| {
+                                            refused.set(None);
+                                            ed.form.update(|f| {
+                                                let text = without_entry(&get(f), index);
+                                                set(f, text)
+                                            })
+                                        }>
                                         "×"
                                     </button>
                                 </li>
@@ -1159,7 +1098,10 @@ fn list_field(
                 <input type="text" data-testid=format!("{testid}-new") aria-label=format!("{noun} to add to {label}")
                     placeholder=noun.to_ascii_lowercase().replace(' ', "_")
                     prop:value=move || draft.get()
-                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        refused.set(None);
+                        draft.set(event_target_value(&ev))
+                    }
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                         if ev.key() == "Enter" {
                             ev.prevent_default();

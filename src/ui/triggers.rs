@@ -16,7 +16,7 @@ pub fn TriggersPanel() -> impl IntoView {
         state.read(|sim| {
             log.try_update_value(|log| {
                 log.refresh(sim.plane());
-                log.rows(sim.plane())
+                log.rows(sim.plane(), state.currency())
             })
             .unwrap_or_default()
         })

@@ -54,12 +54,12 @@ test('a reviewer session: escalations, a policy edit, the kill switch, a reload'
     await page.getByTestId('policy-apply').click();
     await page.getByText('must not be negative').waitFor();
     await screenshot(page, 'journey-3-policy-error');
-    assert.equal(await textOf(page, 'report-limit'), '100.00');
+    assert.equal(await textOf(page, 'report-limit'), '$100.00');
     await page.getByTestId('policy-budget-limit-budget').fill('500');
     await page.getByTestId('policy-apply').click();
     await page.getByTestId('policy-status').waitFor();
     await page.waitForFunction(
-      () => document.querySelector("[data-testid='report-limit']").textContent === '500.00',
+      () => document.querySelector("[data-testid='report-limit']").textContent === '$500.00',
     );
 
     // Stop everything.

@@ -2,8 +2,11 @@
 // 390×844 phone. At each: nothing scrolls sideways, the simulation's controls
 // and the kill switch are on screen before and after scrolling (the header
 // sticks), the audit trail's verdict and reason are inside the window, an
-// inbox item's buttons are on screen, and a record opens to its detail.
-// Screenshots of the inbox and the audit detail land in artifacts/.
+// inbox item's buttons are on screen, a record opens to its detail, the spend
+// chart has labelled axes inside the window and a readout under the pointer,
+// and the policy form shows four wrong fields at once. Screenshots of the
+// inbox, the audit detail, the charts and the form's errors land in
+// artifacts/.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,6 +90,44 @@ for (const size of sizes) {
       assert.match(await page.getByTestId('audit-detail').textContent(), /Record: #\d+/);
       await page.getByTestId('audit-detail').scrollIntoViewIfNeeded();
       await screenshot(page, `layout-${size.name}-audit-detail`);
+      assert.match(await page.getByTestId('audit-detail').textContent(), /Each policy, in the order consulted/);
+
+      // The spend chart: money and time axes with labels, inside the window,
+      // and a readout under the pointer.
+      const plot = page.getByTestId('chart-spend-plot');
+      await plot.scrollIntoViewIfNeeded();
+      const x = await page.getByTestId('chart-spend-axis-x').locator('span').allTextContents();
+      assert.ok(x.length >= 2 && x[0] === '0:00:00', `time ticks ${x}`);
+      const y = await page.getByTestId('chart-spend-axis-y').locator('span').allTextContents();
+      assert.ok(y.length >= 2 && y.every((t) => t.startsWith('$')), `money ticks ${y}`);
+      for (const id of ['chart-spend-axis-x', 'chart-spend-axis-y']) {
+        for (const tick of await page.getByTestId(id).locator('span').all()) {
+          const b = await box(tick);
+          assert.ok(b.left >= 0 && b.right <= size.width, `${id} tick across ${b.left}..${b.right}`);
+        }
+      }
+      const area = await box(plot);
+      await page.mouse.move((area.left + area.right) / 2, (area.top + area.bottom) / 2);
+      assert.match(await page.getByTestId('chart-spend-readout').textContent(), /^\d+:\d\d:\d\d: spend \$/);
+      await screenshot(page, `layout-${size.name}-charts`);
+
+      // The policy form with four wrong fields says all four at once, each
+      // beside its field (three of them in one screenshot).
+      await page.getByTestId('policy-section-budget').locator('summary').click();
+      await page.getByTestId('policy-timeout').fill('-5');
+      await page.getByTestId('policy-budget-limit-budget').fill('-1');
+      await page.getByTestId('policy-escalate-percent-budget').fill('250');
+      await page.getByTestId('policy-budget-window-budget').fill('soon');
+      await page.getByTestId('policy-apply').click();
+      for (const id of ['policy-timeout-error', 'policy-budget-limit-budget-error',
+        'policy-escalate-percent-budget-error', 'policy-budget-window-budget-error']) {
+        assert.notEqual((await page.getByTestId(id).textContent()).trim(), '', `${id} is shown`);
+      }
+      assert.match(await page.getByTestId('policy-error-summary').textContent(), /4/);
+      await page.getByTestId('policy-budget-limit-budget').scrollIntoViewIfNeeded();
+      await screenshot(page, `layout-${size.name}-form-errors`);
+      const after = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.equal(after, size.width, 'nothing scrolls sideways with the charts and errors drawn');
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();
