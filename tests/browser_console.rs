@@ -179,9 +179,15 @@ async fn approving_an_inbox_item_executes_it_and_updates_spend_and_charts() {
     console.until_escalation();
     settle().await;
     let before = console.total_spend();
-    let (id, cost) = console.state().peek(|sim| {
-        let p = sim.plane().pending_escalations().next().unwrap();
-        (p.request.id, p.request.cost)
+    let (id, cost, named) = console.state().peek(|sim| {
+        let plane = sim.plane();
+        let p = plane.pending_escalations().next().unwrap();
+        let named = format!(
+            "Approved and executed: {} {} ran.",
+            plane.agent_name(p.request.agent),
+            plane.action_name(p.request.action)
+        );
+        (p.request.id, p.request.cost, named)
     });
     let item = console.all("inbox-item").into_iter().next().unwrap();
     assert_eq!(
@@ -202,9 +208,8 @@ async fn approving_an_inbox_item_executes_it_and_updates_spend_and_charts() {
     assert_eq!(after, expected, "the approved cost was added to spend");
     assert_eq!(console.text("report-total"), format!("${after}"));
     assert_eq!(console.text("chart-spend-total"), format!("${after}"));
-    assert!(console
-        .text("inbox-message")
-        .contains("Approved and executed"));
+    // The feedback names the request it was about.
+    assert!(console.text("inbox-message").contains(&named));
     assert!(console
         .one("inbox-message")
         .class_list()

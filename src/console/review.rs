@@ -39,7 +39,7 @@ pub fn review_outcome(
     match (approve, decision.verdict) {
         (true, Verdict::Approved) => ReviewOutcome {
             tone: Tone::Done,
-            text: "Approved and executed.".to_owned(),
+            text: format!("Approved and executed: {agent} {action} ran."),
         },
         (true, _) => {
             let refused_by = match &decision.decided_by {
@@ -139,7 +139,7 @@ mod tests {
         );
         let outcome = review_outcome(true, "mailer", "email", &decision);
         assert_eq!(outcome.tone, Tone::Done);
-        assert_eq!(outcome.text, "Approved and executed.");
+        assert_eq!(outcome.text, "Approved and executed: mailer email ran.");
     }
 
     #[test]
