@@ -110,7 +110,7 @@ pub fn ChartsPanel() -> impl IntoView {
                     <li class="legend legend--spend">"Spend the budget counts"</li>
                     <li class="legend legend--budget">"Budget limit"</li>
                     <li class="legend legend--threshold">"Escalation threshold"</li>
-                    <li class="legend legend--policy">"Policy change"</li>
+                    <li class="legend legend--policy">"Configuration change"</li>
                     <li class="legend legend--kill">"Kill switch on"</li>
                     <li class="legend legend--release">"Kill switch off"</li>
                 </ul>
