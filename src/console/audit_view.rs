@@ -7,7 +7,6 @@
 
 use super::config_diff::{config_changes, FieldChange};
 use super::Currency;
-use crate::governance::config::PolicyConfig;
 use crate::governance::{
     AuditEvent, Clock, ConflictStrategy, ControlPlane, DecidedBy, Decision, GovernanceConfig,
     RecordHead, Verdict,
@@ -158,17 +157,12 @@ pub fn policy_parts(
         DecidedBy::AllPolicies => None,
         _ => return None,
     };
-    let mut ordered: Vec<&PolicyConfig> = Vec::new();
-    for policy in config.policies.iter().filter(|p| p.enabled) {
-        let at = ordered.partition_point(|p| p.priority >= policy.priority);
-        ordered.insert(at, policy);
-    }
     let (level, _) = config.risk.level_of(action);
     let refused = decision.verdict.is_refusal();
     let first_applicable = config.conflict_strategy == ConflictStrategy::FirstApplicable;
     let mut after = false;
     let mut text = String::new();
-    for policy in ordered {
+    for policy in config.policies_in_order() {
         let covers = policy.covers_all()
             || policy.applies_to.iter().any(|t| t == action)
             || policy.risk_levels.contains(&level);
@@ -435,12 +429,13 @@ mod tests {
         let plane = plane_with(&[("a", "deploy"), ("a", "email"), ("a", "api_call")]);
         let denied = parts(&audit_detail(&plane, 0, Currency::Usd).unwrap());
         let names: Vec<&str> = denied.iter().map(|(n, _)| n.as_str()).collect();
-        let mut expected: Vec<&PolicyConfig> = Vec::new();
-        for p in plane.config().policies.iter().filter(|p| p.enabled) {
-            let at = expected.partition_point(|e| e.priority >= p.priority);
-            expected.insert(at, p);
-        }
-        let expected: Vec<&str> = expected.iter().map(|p| p.name.as_str()).collect();
+        // The order the core consults them in.
+        let expected: Vec<&str> = plane
+            .config()
+            .policies_in_order()
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
         assert_eq!(names, expected, "priority order, list order on ties");
         let decider = plane
             .audit()

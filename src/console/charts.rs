@@ -406,7 +406,7 @@ pub fn spend_chart(
 }
 
 /// A timeline point's count of `verdict`.
-fn count(point: &TimelinePoint, verdict: Verdict) -> u64 {
+pub fn count(point: &TimelinePoint, verdict: Verdict) -> u64 {
     match verdict {
         Verdict::Approved => point.approved,
         Verdict::Denied => point.denied,

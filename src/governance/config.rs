@@ -273,6 +273,21 @@ impl GovernanceConfig {
         problems.0
     }
 
+    /// The enabled policies in the order a request is judged by them:
+    /// highest priority first, list order among equal priorities. The one
+    /// definition of that order, for the compiled policy set and for
+    /// whatever explains a decision.
+    pub fn policies_in_order(&self) -> Vec<&PolicyConfig> {
+        // Each goes after those of its priority already placed; inserting in
+        // place keeps a general sort's code out of the browser build.
+        let mut ordered: Vec<&PolicyConfig> = Vec::with_capacity(self.policies.len());
+        for policy in self.policies.iter().filter(|policy| policy.enabled) {
+            let at = ordered.partition_point(|p| p.priority >= policy.priority);
+            ordered.insert(at, policy);
+        }
+        ordered
+    }
+
     pub fn policy(&self, name: &str) -> Option<&PolicyConfig> {
         self.policies.iter().find(|p| p.name == name)
     }

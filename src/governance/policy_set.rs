@@ -58,15 +58,11 @@ impl PolicySet {
         actions: &mut Interner,
         levels: &[RiskLevel],
     ) -> PolicySet {
-        // Highest priority first; among equal priorities, list order (each
-        // policy goes after those of its priority already placed). Inserting
-        // in place keeps a general sort's code out of the browser build.
-        let mut ordered: Vec<CompiledPolicy> = Vec::with_capacity(config.policies.len());
-        for policy in config.policies.iter().filter(|policy| policy.enabled) {
-            let compiled = compile_policy(policy, agents, actions, levels);
-            let at = ordered.partition_point(|p| p.priority >= compiled.priority);
-            ordered.insert(at, compiled);
-        }
+        let ordered = config
+            .policies_in_order()
+            .into_iter()
+            .map(|policy| compile_policy(policy, agents, actions, levels))
+            .collect();
         PolicySet { ordered }
     }
 

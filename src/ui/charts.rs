@@ -10,8 +10,8 @@ use super::format::verdict_label;
 use super::lists::CollectAny;
 use super::{ConsoleState, Panel};
 use crate::console::charts::{
-    agent_bars, clock, markers, verdict_chart, verdict_readout, Marker, OneDecimal, Plot, HEIGHT,
-    WIDTH,
+    agent_bars, clock, count, markers, verdict_chart, verdict_readout, Marker, OneDecimal, Plot,
+    HEIGHT, WIDTH,
 };
 use crate::console::tiers::{spending_view, TierRow};
 use crate::console::Currency;
@@ -150,12 +150,7 @@ pub fn ChartsPanel() -> impl IntoView {
                     {move || state.read(|sim| {
                         let last = sim.timeline().points().last().copied();
                         Verdict::ALL.into_iter().map(|verdict| {
-                            let count = last.map_or(0, |p| match verdict {
-                                Verdict::Approved => p.approved,
-                                Verdict::Denied => p.denied,
-                                Verdict::Escalated => p.escalated,
-                                Verdict::RateLimited => p.rate_limited,
-                            });
+                            let count = last.map_or(0, |p| count(&p, verdict));
                             view! {
                                 <li class=format!("legend legend--{}", verdict.as_str())
                                     data-testid=format!("chart-verdict-count-{}", verdict.as_str())>
