@@ -1,9 +1,10 @@
 //! Browser-only glue: the one place that touches `window`, timers and storage,
 //! so the rest of the crate stays testable without a browser.
 
-use crate::governance::fast_hash::FastMap;
-use gloo_timers::callback::Interval;
 use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 /// The page's `window`; the console only ever runs inside one.
 pub fn window() -> web_sys::Window {
@@ -21,31 +22,57 @@ pub fn now_ms() -> f64 {
 }
 
 thread_local! {
-    static TIMERS: RefCell<FastMap<u32, Interval>> = RefCell::new(FastMap::default());
+    /// The frame loops still running, by id.
+    static TIMERS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
     static NEXT_TIMER: RefCell<u32> = const { RefCell::new(0) };
 }
 
-/// A repeating timer, cancelled with [`Timer::cancel`]. A plain id, so it can be
+/// A frame loop, cancelled with [`Timer::cancel`]. A plain id, so it can be
 /// held by reactive cleanups that must be `Send`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timer(u32);
 
 impl Timer {
+    /// Stops the loop: its next frame calls nothing and asks for no more.
     pub fn cancel(self) {
-        TIMERS.with(|timers| timers.borrow_mut().remove(&self.0));
+        TIMERS.with(|timers| timers.borrow_mut().retain(|&id| id != self.0));
+    }
+
+    fn running(self) -> bool {
+        TIMERS.with(|timers| timers.borrow().contains(&self.0))
     }
 }
 
-/// Calls `tick` every `millis` milliseconds until cancelled.
-pub fn every(millis: u32, tick: impl FnMut() + 'static) -> Timer {
-    let id = NEXT_TIMER.with(|next| {
+type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut()>>>>;
+
+fn next_frame(callback: &FrameCallback) {
+    if let Some(callback) = callback.borrow().as_ref() {
+        let _ = window().request_animation_frame(callback.as_ref().unchecked_ref());
+    }
+}
+
+/// Calls `tick` once before each frame the browser draws
+/// (`requestAnimationFrame`) until cancelled. Work done there is followed by
+/// the rest of the frame to paint in, and stops while the page is hidden.
+pub fn every_frame(mut tick: impl FnMut() + 'static) -> Timer {
+    let timer = NEXT_TIMER.with(|next| {
         let mut next = next.borrow_mut();
         *next += 1;
-        *next
+        Timer(*next)
     });
-    let interval = Interval::new(millis, tick);
-    TIMERS.with(|timers| timers.borrow_mut().insert(id, interval));
-    Timer(id)
+    TIMERS.with(|timers| timers.borrow_mut().push(timer.0));
+    let callback: FrameCallback = Rc::default();
+    let again = callback.clone();
+    // The callback holds itself to ask for the next frame. Once cancelled it
+    // asks for none, and stays allocated: one small closure per console.
+    *callback.borrow_mut() = Some(Closure::new(move || {
+        if timer.running() {
+            tick();
+            next_frame(&again);
+        }
+    }));
+    next_frame(&callback);
+    timer
 }
 
 fn storage() -> Option<web_sys::Storage> {

@@ -822,3 +822,29 @@ fn parameters_are_shared_when_empty_and_kept_without_a_copy_when_given() {
     );
     assert_eq!(parameters[2], parameters[3]);
 }
+
+#[test]
+fn the_decision_handed_back_is_the_one_recorded_figures_included() {
+    let mut h = Harness::default();
+    // Approved (50 of 100), escalated (95 passes 90 %), denied (110 > 100).
+    let decisions: Vec<_> = [50.0, 45.0, 60.0]
+        .into_iter()
+        .map(|cost| {
+            let id = h.id();
+            h.plane
+                .submit(&RequestInput::new(id, "agent-1", "api_call", cost))
+        })
+        .collect();
+    let recorded: Vec<_> = h
+        .plane
+        .audit()
+        .records()
+        .map(|record| record.decision().unwrap().clone())
+        .collect();
+    assert_eq!(decisions, recorded);
+    assert_eq!(decisions[1].verdict, Verdict::Escalated);
+    assert_eq!(
+        decisions[2].reason.to_string(),
+        "projected spend 110.00 would exceed budget 100.00"
+    );
+}

@@ -1,26 +1,38 @@
-//! How the console spends each timer tick: how much simulation to run, and
-//! when to redraw the panels.
+//! How the console spends each frame: how much simulation to run, and when
+//! to redraw the panels.
 //!
-//! Two costs compete for a frame: simulating (thousands of governed requests a
-//! tick with a large fleet) and redrawing (every panel changes when a large
-//! fleet is busy). Each tick's simulation is cut off at a work budget, so a
-//! tick never freezes the page; at the busy speeds (100× and Max) the panels
-//! are redrawn a few times a second, in a tick of their own, so no frame pays
-//! for both. At the fixed speeds virtual time keeps pace with real time
-//! across those ticks: what a tick could not cover is owed to the next ones,
-//! up to a limit, beyond which the simulation visibly runs slower than asked.
+//! The console ticks once per displayed frame (`requestAnimationFrame`), so
+//! each tick's work comes right after a frame and the rest of the frame is
+//! left to paint and to handle input. Two costs compete for a frame:
+//! simulating (thousands of governed requests a tick with a large fleet) and
+//! redrawing (every panel changes when a large fleet is busy). Each tick's
+//! simulation is cut off at a work budget, so a tick never freezes the page;
+//! at the busy speeds (100× and Max) the panels are redrawn a few times a
+//! second, in a tick of their own, so no frame pays for both, and at the slow
+//! speeds about ten times a second. At the fixed speeds virtual time keeps
+//! pace with the real time between ticks, whatever the display's refresh
+//! rate: what a tick could not cover is owed to the next ones, up to a limit,
+//! beyond which the simulation visibly runs slower than asked.
 
 use super::Speed;
 use crate::governance::Millis;
 
-/// Real time between timer ticks.
-pub const TICK: Millis = Millis(100);
-/// Simulation work allowed per tick (real milliseconds), so the page paints.
-pub const WORK_BUDGET_MS: f64 = 30.0;
+/// The real time a tick stands for when there is no earlier tick to measure
+/// from, and the unit of the owed limit.
+pub const TICK: Millis = Millis(25);
+/// Simulation work allowed per tick (real milliseconds): about 60 % of a
+/// 60 Hz frame, the rest left to the browser to paint and handle input.
+pub const WORK_BUDGET_MS: f64 = 10.0;
+/// The most real time one tick may stand for: after a pause of the page (a
+/// hidden tab gets no frames) the simulation resumes rather than catching up.
+const MAX_TICK_GAP_MS: f64 = 100.0;
+/// At the slow speeds the panels are redrawn after the tick that has kept
+/// work waiting this long (real milliseconds), not after every tick.
+const SLOW_REDRAW_INTERVAL_MS: f64 = 100.0;
 /// At the busy speeds the panels are redrawn at most this often (real
 /// milliseconds).
 const BUSY_REDRAW_INTERVAL_MS: f64 = 300.0;
-/// How many ticks' worth of virtual time may be owed before the rest is
+/// How many [`TICK`]s' worth of virtual time may be owed before the rest is
 /// dropped (the clock then shows the simulation running slower).
 const MAX_OWED_TICKS: u64 = 10;
 
@@ -44,13 +56,24 @@ pub struct Pacer {
     owed: Millis,
     /// Since when (real milliseconds) simulated work has waited to be shown.
     unshown_since: Option<f64>,
+    /// When (real milliseconds) the last tick was planned.
+    last_tick: Option<f64>,
+    /// Real time between ticks not yet turned into whole milliseconds of
+    /// virtual time (frames are not whole milliseconds long).
+    fraction: f64,
 }
 
 impl Pacer {
     /// Decides the tick starting at `now_ms` (real milliseconds).
     pub fn plan(&mut self, speed: Speed, now_ms: f64) -> TickPlan {
-        let span = speed.span_per_tick(TICK).map(|span| {
-            self.owed = Millis((self.owed.0 + span.0).min(span.0 * MAX_OWED_TICKS));
+        let real = self.last_tick.map_or(TICK.0 as f64, |last| {
+            (now_ms - last).clamp(0.0, MAX_TICK_GAP_MS)
+        }) + self.fraction;
+        self.last_tick = Some(now_ms);
+        self.fraction = real.fract();
+        let span = speed.span_per_tick(Millis(real as u64)).map(|span| {
+            let limit = speed.span_per_tick(TICK).map_or(0, |t| t.0) * MAX_OWED_TICKS;
+            self.owed = Millis((self.owed.0 + span.0).min(limit));
             self.owed
         });
         let busy = matches!(speed, Speed::X100 | Speed::Max);
@@ -60,9 +83,13 @@ impl Pacer {
         if busy && redraw_due {
             return TickPlan::Redraw;
         }
+        // What this tick simulates is shown with what waits since
+        // `unshown_since`: the slow speeds redraw about every 100 ms.
+        let waiting_since = self.unshown_since.unwrap_or(now_ms);
+        let slow_redraw_due = now_ms - waiting_since + TICK.0 as f64 >= SLOW_REDRAW_INTERVAL_MS;
         TickPlan::Simulate {
             span,
-            redraw_after: !busy,
+            redraw_after: !busy && slow_redraw_due,
         }
     }
 
@@ -83,9 +110,12 @@ impl Pacer {
         self.unshown_since.is_some()
     }
 
-    /// Paused: virtual time stops, so nothing is owed any more.
+    /// Paused: virtual time stops, so nothing is owed any more, and the next
+    /// tick does not stand for the time spent paused.
     pub fn pause(&mut self) {
         self.owed = Millis(0);
+        self.last_tick = None;
+        self.fraction = 0.0;
     }
 }
 
@@ -93,69 +123,119 @@ impl Pacer {
 mod tests {
     use super::*;
 
+    /// The real time of tick `n`.
+    fn at(n: usize) -> f64 {
+        (n as u64 * TICK.0) as f64
+    }
+
     #[test]
-    fn slow_speeds_simulate_their_span_and_redraw_every_tick() {
+    fn slow_speeds_simulate_their_span_and_redraw_about_every_100_ms() {
         let mut pacer = Pacer::default();
-        for tick in 0..5 {
-            let now = tick as f64 * 100.0;
-            assert_eq!(
-                pacer.plan(Speed::X10, now),
-                TickPlan::Simulate {
-                    span: Some(Millis(1_000)),
-                    redraw_after: true
-                }
-            );
-            pacer.simulated(Millis(1_000), now);
-            pacer.shown();
-            assert!(!pacer.has_unshown());
+        let mut redraws = Vec::new();
+        for tick in 0..12 {
+            let plan = pacer.plan(Speed::X10, at(tick));
+            let TickPlan::Simulate { span, redraw_after } = plan else {
+                panic!("a slow speed always simulates: {plan:?}");
+            };
+            // 10× covers ten times the tick's real time.
+            assert_eq!(span, Some(Millis(TICK.0 * 10)));
+            pacer.simulated(Millis(TICK.0 * 10), at(tick));
+            if redraw_after {
+                redraws.push(tick);
+                pacer.shown();
+                assert!(!pacer.has_unshown());
+            }
         }
+        // Four ticks of 25 ms make the 100 ms between redraws.
+        assert_eq!(redraws, [3, 7, 11]);
     }
 
     #[test]
     fn busy_speeds_redraw_in_a_tick_of_their_own_a_few_times_a_second() {
         let mut pacer = Pacer::default();
-        let mut plans = Vec::new();
-        for tick in 0..10 {
-            let now = tick as f64 * 100.0;
-            let plan = pacer.plan(Speed::Max, now);
-            match plan {
+        let mut redraws = Vec::new();
+        for tick in 0..40 {
+            match pacer.plan(Speed::Max, at(tick)) {
                 TickPlan::Simulate { redraw_after, .. } => {
                     assert!(!redraw_after);
-                    pacer.simulated(Millis(5_000), now);
+                    pacer.simulated(Millis(5_000), at(tick));
                 }
-                TickPlan::Redraw => pacer.shown(),
+                TickPlan::Redraw => {
+                    redraws.push(tick);
+                    pacer.shown();
+                }
             }
-            plans.push(plan == TickPlan::Redraw);
         }
-        // Simulation starts waiting at 0 ms, 400 ms and 800 ms; each wait ends
-        // with a redraw 300 ms later.
-        assert_eq!(
-            plans,
-            [false, false, false, true, false, false, false, true, false, false]
-        );
+        // Simulation starts waiting at 0 ms, 325 ms and 650 ms; each wait
+        // ends with a redraw 300 ms later.
+        assert_eq!(redraws, [12, 25, 38]);
     }
 
     #[test]
     fn virtual_time_skipped_by_a_redraw_tick_is_owed_to_the_next() {
         let mut pacer = Pacer::default();
-        // 100×: each tick owes 10 s of virtual time.
-        assert!(matches!(
-            pacer.plan(Speed::X100, 0.0),
-            TickPlan::Simulate {
-                span: Some(Millis(10_000)),
-                ..
-            }
-        ));
-        pacer.simulated(Millis(10_000), 0.0);
-        assert_eq!(pacer.plan(Speed::X100, 300.0), TickPlan::Redraw);
+        // 100×: each tick owes a hundred times the real time since the last.
+        for tick in 0..12 {
+            let plan = pacer.plan(Speed::X100, at(tick));
+            assert_eq!(
+                plan,
+                TickPlan::Simulate {
+                    span: Some(Millis(TICK.0 * 100)),
+                    redraw_after: false
+                }
+            );
+            pacer.simulated(Millis(TICK.0 * 100), at(tick));
+        }
+        assert_eq!(pacer.plan(Speed::X100, at(12)), TickPlan::Redraw);
         pacer.shown();
         assert_eq!(
-            pacer.plan(Speed::X100, 400.0),
+            pacer.plan(Speed::X100, at(13)),
             TickPlan::Simulate {
-                span: Some(Millis(20_000)),
+                span: Some(Millis(TICK.0 * 100 * 2)),
                 redraw_after: false
             }
         );
+    }
+
+    #[test]
+    fn virtual_time_keeps_pace_with_frames_of_any_length() {
+        let mut pacer = Pacer::default();
+        let mut covered = 0;
+        // Two seconds at 60 Hz: frames of 16⅔ ms, never whole milliseconds.
+        for frame in 1..=120 {
+            let now = frame as f64 * 1_000.0 / 60.0;
+            let TickPlan::Simulate {
+                span: Some(span), ..
+            } = pacer.plan(Speed::X1, now)
+            else {
+                panic!("1× always simulates a span");
+            };
+            pacer.simulated(span, now);
+            pacer.shown();
+            covered += span.0;
+        }
+        // The first tick stands for one nominal tick; then real time.
+        let expected = TICK.0 + 119 * 1_000 / 60;
+        assert!(
+            covered.abs_diff(expected) <= 1,
+            "{covered} ms, not {expected}"
+        );
+    }
+
+    #[test]
+    fn a_long_gap_between_frames_counts_as_at_most_100_ms() {
+        let mut pacer = Pacer::default();
+        pacer.plan(Speed::X10, 0.0);
+        pacer.simulated(Millis(TICK.0 * 10), 0.0);
+        pacer.shown();
+        // A hidden tab gets no frames for a minute.
+        assert!(matches!(
+            pacer.plan(Speed::X10, 60_000.0),
+            TickPlan::Simulate {
+                span: Some(Millis(1_000)),
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -163,33 +243,27 @@ mod tests {
         let mut pacer = Pacer::default();
         let mut last = None;
         for tick in 0..50 {
-            last = Some(pacer.plan(Speed::X10, tick as f64 * 100.0));
+            last = Some(pacer.plan(Speed::X10, at(tick)));
             // The budget ran out before covering anything.
-            pacer.simulated(Millis(0), tick as f64 * 100.0);
+            pacer.simulated(Millis(0), at(tick));
             pacer.shown();
         }
-        assert_eq!(
+        assert!(matches!(
             last,
-            Some(TickPlan::Simulate {
-                span: Some(Millis(10_000)),
-                redraw_after: true
-            })
-        );
+            Some(TickPlan::Simulate { span: Some(span), .. }) if span == Millis(TICK.0 * 10 * MAX_OWED_TICKS)
+        ));
     }
 
     #[test]
     fn a_pause_forgives_what_was_owed() {
         let mut pacer = Pacer::default();
         pacer.plan(Speed::X1, 0.0);
-        pacer.simulated(Millis(40), 0.0);
+        pacer.simulated(Millis(10), 0.0);
         pacer.shown();
         pacer.pause();
-        assert_eq!(
-            pacer.plan(Speed::X1, 100.0),
-            TickPlan::Simulate {
-                span: Some(Millis(100)),
-                redraw_after: true
-            }
-        );
+        assert!(matches!(
+            pacer.plan(Speed::X1, at(1)),
+            TickPlan::Simulate { span: Some(span), .. } if span == TICK
+        ));
     }
 }

@@ -9,8 +9,9 @@
 //! Invariants:
 //! - [`scan`] reads the input in time linear in its size, walks the JSON
 //!   iteratively, so no nesting exhausts the stack, and allocates nothing
-//!   (for parameters nested up to [`MAX_PARAMETER_DEPTH`], which validation
-//!   enforces);
+//!   for parameters nested up to four levels (one stack on the heap for
+//!   deeper ones, which validation bounds at
+//!   [`MAX_PARAMETER_DEPTH`](super::request::MAX_PARAMETER_DEPTH));
 //! - [`mask`] reports exactly what [`scan`] reports, and its copy holds no
 //!   detected secret: every occurrence of every detected substring, wherever
 //!   it is in the copy (the value it was found in, another value, a key, the
@@ -31,7 +32,6 @@
 //! conservatively: `+` international forms and a few national shapes with
 //! separators, never a bare run of digits.
 
-use super::request::MAX_PARAMETER_DEPTH;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
@@ -412,11 +412,16 @@ enum Frame<'a> {
     Array(std::slice::Iter<'a, Value>, Context),
 }
 
-/// The walk's stack: the first [`MAX_PARAMETER_DEPTH`] frames in place, so
-/// walking validated parameters allocates nothing, deeper ones (input that
-/// was never validated) on the heap.
+/// Frames kept in place: parameters nested deeper than this (rare) put the
+/// rest on the heap. Small, because the whole array is set up and dropped on
+/// every walk: at the full depth that cost more than walking
+/// a typical request's parameters.
+const INLINE_FRAMES: usize = 4;
+
+/// The walk's stack: the first [`INLINE_FRAMES`] frames in place, so walking
+/// shallow parameters allocates nothing, deeper ones on the heap.
 struct Frames<'a> {
-    inline: [Option<Frame<'a>>; MAX_PARAMETER_DEPTH],
+    inline: [Option<Frame<'a>>; INLINE_FRAMES],
     depth: usize,
     deeper: Vec<Frame<'a>>,
 }
@@ -424,7 +429,7 @@ struct Frames<'a> {
 impl Default for Frames<'_> {
     fn default() -> Self {
         Frames {
-            inline: [const { None }; MAX_PARAMETER_DEPTH],
+            inline: [const { None }; INLINE_FRAMES],
             depth: 0,
             deeper: Vec::new(),
         }

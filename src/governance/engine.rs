@@ -202,17 +202,17 @@ impl<C: Clock> ControlPlane<C> {
     fn decide(&mut self, input: &RequestInput, parameters: Cow<'_, serde_json::Value>) -> Decision {
         self.advance();
         let (request, received) = self.receive(input, parameters);
-        let decision = match received {
+        let mut decision = match received {
             Received::Valid => self.judge(&request),
             Received::Invalid(denial) => denial,
             Received::Duplicate => {
-                let denial = Decision::new(
+                let mut denial = Decision::new(
                     Verdict::Denied,
                     DecidedBy::Validation,
                     Reason::DuplicateRequestId,
                 );
                 self.stats.record_arrival(request.agent, &denial);
-                self.audit.record_duplicate(self.now, request, &denial);
+                self.audit.record_duplicate(self.now, request, &mut denial);
                 return denial;
             }
         };
@@ -253,7 +253,7 @@ impl<C: Clock> ControlPlane<C> {
             && valid_agent;
         let leaked = request.detected.iter().any(|kind| kind.is_credential());
         let agent = request.agent;
-        self.audit.record_decision(self.now, request, &decision);
+        self.audit.record_decision(self.now, request, &mut decision);
         if violation {
             firing = firing.or(self.triggers.refused(
                 &self.config.triggers.repeated_violations,
@@ -1022,7 +1022,7 @@ impl<C: Clock> ControlPlane<C> {
     fn finish(
         &mut self,
         pending: PendingEscalation,
-        decision: Decision,
+        mut decision: Decision,
         reviewer: Option<Arc<str>>,
         comment: Option<Arc<str>>,
         at: Timestamp,
@@ -1033,7 +1033,7 @@ impl<C: Clock> ControlPlane<C> {
             pending.escalated_at.until(at),
         );
         self.audit
-            .record_resolution(at, pending.request, &decision, reviewer, comment);
+            .record_resolution(at, pending.request, &mut decision, reviewer, comment);
     }
 }
 

@@ -18,7 +18,6 @@ mod triggers;
 
 use crate::browser;
 use crate::console::kill_switches::{scoped_summary, ScopeChoice};
-use crate::console::pacing::TICK;
 use crate::console::session::SavedKillSwitch;
 use crate::console::SavedSession;
 use crate::ui::reactive::{effect, memo};
@@ -142,7 +141,7 @@ pub fn Console(
     provide_context(state);
     if live {
         state.running.set(!paused);
-        let timer = browser::every(TICK.0 as u32, move || state.tick(browser::now_ms));
+        let timer = browser::every_frame(move || state.tick(browser::now_ms));
         on_cleanup(move || timer.cancel());
     }
     let halted = memo(move || state.read(|sim| sim.plane().kill_switch().is_some()));

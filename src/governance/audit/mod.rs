@@ -191,7 +191,12 @@ pub struct AuditLog {
 
 impl AuditLog {
     /// Records a decision on a request when it arrived.
-    pub(crate) fn record_decision(&mut self, at: Timestamp, request: Request, decision: &Decision) {
+    pub(crate) fn record_decision(
+        &mut self,
+        at: Timestamp,
+        request: Request,
+        decision: &mut Decision,
+    ) {
         self.push_request(at, Kind::Decision, request, decision);
     }
 
@@ -200,7 +205,7 @@ impl AuditLog {
         &mut self,
         at: Timestamp,
         request: Request,
-        decision: &Decision,
+        decision: &mut Decision,
     ) {
         self.push_request(at, Kind::DuplicateRejected, request, decision);
     }
@@ -210,7 +215,7 @@ impl AuditLog {
         &mut self,
         at: Timestamp,
         request: Request,
-        decision: &Decision,
+        decision: &mut Decision,
         reviewer: Option<Arc<str>>,
         comment: Option<Arc<str>>,
     ) {
@@ -290,7 +295,16 @@ impl AuditLog {
         }
     }
 
-    fn push_request(&mut self, at: Timestamp, kind: Kind, request: Request, decision: &Decision) {
+    /// Stores a record of `request` and `decision`. The decision is handed
+    /// back as it came: its figure is taken out only while its template is
+    /// looked up, so no decision is copied unless its template is new.
+    fn push_request(
+        &mut self,
+        at: Timestamp,
+        kind: Kind,
+        request: Request,
+        decision: &mut Decision,
+    ) {
         // A resolution's arrival is in its note; any other record is made
         // when its request arrives, and is read back so.
         debug_assert!(
@@ -306,17 +320,17 @@ impl AuditLog {
             }
             self.refusals_by_agent[agent].push(seq);
         }
-        let mut template = decision.clone();
-        let figure = template.reason.take_figure();
-        let detail = match self.decision_index.get(&template) {
+        let figure = decision.reason.take_figure();
+        let detail = match self.decision_index.get(&*decision) {
             Some(&index) => index,
             None => {
                 let index = u32::try_from(self.decisions.len()).expect("fewer than 2^32 decisions");
-                self.decisions.push(template.clone());
-                self.decision_index.insert(template, index);
+                self.decisions.push(decision.clone());
+                self.decision_index.insert(decision.clone(), index);
                 index
             }
         };
+        decision.reason.put_figure(figure);
         let parameters = self.parameters.store(request.parameters);
         let (high, low) = request.id.0.as_u64_pair();
         self.rows.push(
@@ -766,11 +780,11 @@ mod tests {
             };
             let event = match i % 5 {
                 0 | 1 => {
-                    log.record_decision(at, request.clone(), &decision);
+                    log.record_decision(at, request.clone(), &mut decision.clone());
                     AuditEvent::Decision { request, decision }
                 }
                 2 => {
-                    log.record_duplicate(at, request.clone(), &decision);
+                    log.record_duplicate(at, request.clone(), &mut decision.clone());
                     AuditEvent::DuplicateRejected { request, decision }
                 }
                 3 => {
@@ -783,7 +797,7 @@ mod tests {
                     log.record_resolution(
                         at,
                         request.clone(),
-                        &decision,
+                        &mut decision.clone(),
                         reviewer.clone(),
                         comment.clone(),
                     );
@@ -884,7 +898,7 @@ mod tests {
             cost: Money::ZERO,
             received_at: Timestamp(5),
         };
-        log.record_duplicate(Timestamp(5), request.clone(), &decision);
+        log.record_duplicate(Timestamp(5), request.clone(), &mut decision.clone());
         log.record_event(Timestamp(6), event(6));
         let resolved = Decision::new(
             Verdict::Denied,
@@ -894,7 +908,7 @@ mod tests {
         log.record_resolution(
             Timestamp(7),
             request.clone(),
-            &resolved,
+            &mut resolved.clone(),
             None,
             Some(Arc::from("late")),
         );
@@ -976,7 +990,7 @@ mod tests {
                 log.record_resolution(
                     Timestamp(at),
                     request.clone(),
-                    &decision,
+                    &mut decision.clone(),
                     reviewer.clone(),
                     None,
                 );
@@ -987,7 +1001,7 @@ mod tests {
                     comment: None,
                 }
             } else {
-                log.record_decision(Timestamp(at), request.clone(), &decision);
+                log.record_decision(Timestamp(at), request.clone(), &mut decision.clone());
                 AuditEvent::Decision { request, decision }
             };
             held.push(AuditRecord {
