@@ -129,6 +129,11 @@ type Entry = (u64, u32);
 struct Listed {
     entries: Vec<Entry>,
     stale: usize,
+    /// Where the live entries begin: every entry before it is stale. Items
+    /// mostly leave oldest first (they time out in arrival order), so the
+    /// stale ones gather at the front, and reading the list from the start
+    /// (the inbox's first few) would otherwise step over all of them.
+    start: usize,
 }
 
 impl Listed {
@@ -136,15 +141,23 @@ impl Listed {
     /// it is stale. True when nothing is left.
     fn left(&mut self, slots: &[Option<Slot>]) -> bool {
         self.stale += 1;
+        while self
+            .entries
+            .get(self.start)
+            .is_some_and(|&entry| !is_live(slots, entry))
+        {
+            self.start += 1;
+        }
         if self.stale * 2 >= self.entries.len() {
             self.entries.retain(|&entry| is_live(slots, entry));
             self.stale = 0;
+            self.start = 0;
         }
         self.entries.is_empty()
     }
 
     fn live<'a>(&'a self, slots: &'a [Option<Slot>]) -> impl Iterator<Item = Entry> + 'a {
-        self.entries
+        self.entries[self.start..]
             .iter()
             .copied()
             .filter(move |&entry| is_live(slots, entry))
@@ -164,11 +177,44 @@ fn is_live(slots: &[Option<Slot>], (arrival, slot): Entry) -> bool {
         .is_some_and(|held| held.arrival == arrival)
 }
 
-/// Notes that one item listed under `key` has left; drops the list when
-/// nothing is left in it.
-fn unlist(index: &mut FastMap<u32, Listed>, key: u32, slots: &[Option<Slot>]) {
-    if index.get_mut(&key).is_some_and(|listed| listed.left(slots)) {
-        index.remove(&key);
+/// Lists by interned number (`AgentId.0`, `ActionType.0`): the numbers are
+/// dense, so a list is found by indexing, not hashing.
+#[derive(Clone, Debug, Default)]
+struct ListsByKey(Vec<Listed>);
+
+impl ListsByKey {
+    fn push(&mut self, key: u32, entry: Entry) {
+        let key = key as usize;
+        if self.0.len() <= key {
+            self.0.resize_with(key + 1, Listed::default);
+        }
+        self.0[key].entries.push(entry);
+    }
+
+    fn get(&self, key: u32) -> Option<&Listed> {
+        self.0
+            .get(key as usize)
+            .filter(|listed| !listed.entries.is_empty())
+    }
+
+    /// Notes that one item listed under `key` has left; frees the list's
+    /// room when nothing is left in it.
+    fn left(&mut self, key: u32, slots: &[Option<Slot>]) {
+        if let Some(listed) = self.0.get_mut(key as usize) {
+            if listed.left(slots) {
+                *listed = Listed::default();
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn values(&self) -> impl Iterator<Item = &Listed> {
+        self.0.iter().filter(|listed| !listed.entries.is_empty())
+    }
+
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.values().next().is_none()
     }
 }
 
@@ -186,10 +232,8 @@ pub struct EscalationQueue {
     /// until it reaches the top (or the heap is rebuilt).
     by_deadline: BinaryHeap<Reverse<(Timestamp, u64, u32)>>,
     slot_of: FastMap<RequestId, u32>,
-    /// Keyed by the interned number (`AgentId.0`, `ActionType.0`), so both
-    /// indexes share one map type (one copy of its code in the browser).
-    by_agent: FastMap<u32, Listed>,
-    by_action: FastMap<u32, Listed>,
+    by_agent: ListsByKey,
+    by_action: ListsByKey,
     next_arrival: u64,
     len: usize,
 }
@@ -218,12 +262,8 @@ impl EscalationQueue {
         self.order.entries.push(entry);
         self.by_deadline.push(Reverse((deadline, arrival, slot)));
         self.slot_of.insert(id, slot);
-        self.by_agent.entry(agent).or_default().entries.push(entry);
-        self.by_action
-            .entry(action)
-            .or_default()
-            .entries
-            .push(entry);
+        self.by_agent.push(agent, entry);
+        self.by_action.push(action, entry);
         self.len += 1;
     }
 
@@ -253,8 +293,8 @@ impl EscalationQueue {
         self.len -= 1;
         self.slot_of.remove(&pending.request.id);
         self.order.left(&self.slots);
-        unlist(&mut self.by_agent, pending.request.agent.0, &self.slots);
-        unlist(&mut self.by_action, pending.request.action.0, &self.slots);
+        self.by_agent.left(pending.request.agent.0, &self.slots);
+        self.by_action.left(pending.request.action.0, &self.slots);
         if self.by_deadline.len() > 2 * self.len + 64 {
             let slots = &self.slots;
             self.by_deadline
@@ -298,8 +338,8 @@ impl EscalationQueue {
     pub fn drain_scope(&mut self, scope: KillScope) -> Vec<PendingEscalation> {
         let listed = match scope {
             KillScope::Global => Some(&self.order),
-            KillScope::Agent(agent) => self.by_agent.get(&agent.0),
-            KillScope::ActionType(action) => self.by_action.get(&action.0),
+            KillScope::Agent(agent) => self.by_agent.get(agent.0),
+            KillScope::ActionType(action) => self.by_action.get(action.0),
         };
         let chosen: Vec<u32> = listed
             .map(|listed| listed.live(&self.slots).map(|(_, slot)| slot).collect())
