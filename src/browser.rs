@@ -22,57 +22,81 @@ pub fn now_ms() -> f64 {
 }
 
 thread_local! {
-    /// The frame loops still running, by id.
-    static TIMERS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+    /// The frame loops that run: each one's timer and the number of the
+    /// start it runs for.
+    static TIMERS: RefCell<Vec<(Timer, u32)>> = const { RefCell::new(Vec::new()) };
     static NEXT_TIMER: RefCell<u32> = const { RefCell::new(0) };
 }
 
-/// A frame loop, cancelled with [`Timer::cancel`]. A plain id, so it can be
-/// held by reactive cleanups that must be `Send`.
+/// A frame loop that can be started, ended and started again. A plain id, so
+/// it can be held by reactive cleanups that must be `Send`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timer(u32);
 
 impl Timer {
-    /// Stops the loop: its next frame calls nothing and asks for no more.
-    pub fn cancel(self) {
-        TIMERS.with(|timers| timers.borrow_mut().retain(|&id| id != self.0));
+    /// A timer that does not run yet.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Timer {
+        NEXT_TIMER.with(|next| {
+            let mut next = next.borrow_mut();
+            *next += 1;
+            Timer(*next)
+        })
     }
 
-    fn running(self) -> bool {
-        TIMERS.with(|timers| timers.borrow().contains(&self.0))
-    }
-}
-
-type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut()>>>>;
-
-fn next_frame(callback: &FrameCallback) {
-    if let Some(callback) = callback.borrow().as_ref() {
-        let _ = window().request_animation_frame(callback.as_ref().unchecked_ref());
-    }
-}
-
-/// Calls `tick` once before each frame the browser draws
-/// (`requestAnimationFrame`) until cancelled. Work done there is followed by
-/// the rest of the frame to paint in, and stops while the page is hidden.
-pub fn every_frame(mut tick: impl FnMut() + 'static) -> Timer {
-    let timer = NEXT_TIMER.with(|next| {
-        let mut next = next.borrow_mut();
-        *next += 1;
-        Timer(*next)
-    });
-    TIMERS.with(|timers| timers.borrow_mut().push(timer.0));
-    let callback: FrameCallback = Rc::default();
-    let again = callback.clone();
-    // The callback holds itself to ask for the next frame. Once cancelled it
-    // asks for none, and stays allocated: one small closure per console.
-    *callback.borrow_mut() = Some(Closure::new(move || {
-        if timer.running() {
-            tick();
-            next_frame(&again);
+    /// Calls `tick` once before each frame the browser draws
+    /// (`requestAnimationFrame`), for as long as it returns true and the
+    /// timer is not cancelled; nothing when the timer runs already. Work done
+    /// there is followed by the rest of the frame to paint in, and stops
+    /// while the page is hidden (a hidden tab gets no frames). Nothing stays
+    /// allocated once the loop ends.
+    pub fn start(self, tick: impl FnMut() -> bool + 'static) {
+        if self.run().is_some() {
+            return;
         }
-    }));
-    next_frame(&callback);
-    timer
+        // A frame asked for by an earlier run, cancelled since, is not this
+        // run's: each run has its own number.
+        let run = NEXT_TIMER.with(|next| {
+            let mut next = next.borrow_mut();
+            *next += 1;
+            *next
+        });
+        TIMERS.with(|timers| timers.borrow_mut().push((self, run)));
+        next_frame(self, run, Rc::new(RefCell::new(tick)));
+    }
+
+    /// Ends the loop: its next frame calls nothing and asks for no more.
+    pub fn cancel(self) {
+        TIMERS.with(|timers| timers.borrow_mut().retain(|&(timer, _)| timer != self));
+    }
+
+    fn run(self) -> Option<u32> {
+        TIMERS.with(|timers| {
+            timers
+                .borrow()
+                .iter()
+                .find(|&&(timer, _)| timer == self)
+                .map(|&(_, run)| run)
+        })
+    }
+}
+
+type Tick = Rc<RefCell<dyn FnMut() -> bool>>;
+
+/// Asks for the next frame of `run`, with a callback that frees itself once
+/// called.
+fn next_frame(timer: Timer, run: u32, tick: Tick) {
+    let callback = Closure::once_into_js(move || {
+        if timer.run() == Some(run) {
+            let again = (tick.borrow_mut())();
+            if again {
+                next_frame(timer, run, tick);
+            } else {
+                timer.cancel();
+            }
+        }
+    });
+    let _ = window().request_animation_frame(callback.unchecked_ref());
 }
 
 fn storage() -> Option<web_sys::Storage> {

@@ -1,9 +1,10 @@
 //! How the console spends each frame: how much simulation to run, and when
 //! to redraw the panels.
 //!
-//! The console ticks once per displayed frame (`requestAnimationFrame`), so
-//! each tick's work comes right after a frame and the rest of the frame is
-//! left to paint and to handle input. Two costs compete for a frame:
+//! The console ticks once per displayed frame (`requestAnimationFrame`, whose
+//! callbacks run before the browser's style, layout and paint), and a tick
+//! works for only part of a frame, so the rest is left to paint and to handle
+//! input. Two costs compete for a frame:
 //! simulating (thousands of governed requests a tick with a large fleet) and
 //! redrawing (every panel changes when a large fleet is busy). Each tick's
 //! simulation is cut off at a work budget, so a tick never freezes the page;
@@ -18,23 +19,27 @@ use super::Speed;
 use crate::governance::Millis;
 
 /// The real time a tick stands for when there is no earlier tick to measure
-/// from, and the unit of the owed limit.
+/// from, and the frame length assumed until one is measured.
 pub const TICK: Millis = Millis(25);
-/// Simulation work allowed per tick (real milliseconds): about 60 % of a
-/// 60 Hz frame, the rest left to the browser to paint and handle input.
+/// The most simulation work a tick may do (real milliseconds): 60 % of a
+/// 60 Hz frame. A shorter frame (a faster display) gets 60 % of its length.
 pub const WORK_BUDGET_MS: f64 = 10.0;
+/// The share of a frame a tick may work for.
+const WORK_SHARE: f64 = 0.6;
 /// The most real time one tick may stand for: after a pause of the page (a
-/// hidden tab gets no frames) the simulation resumes rather than catching up.
-const MAX_TICK_GAP_MS: f64 = 100.0;
-/// At the slow speeds the panels are redrawn after the tick that has kept
-/// work waiting this long (real milliseconds), not after every tick.
+/// hidden tab gets no frames) the simulation resumes rather than catching up
+/// on minutes at once. Longer than the slowest frames the console draws.
+const MAX_TICK_GAP_MS: f64 = 1_000.0;
+/// At the slow speeds the panels are redrawn once simulated work has waited
+/// about this long (real milliseconds): after the tick that would take the
+/// wait past it, not after every tick.
 const SLOW_REDRAW_INTERVAL_MS: f64 = 100.0;
 /// At the busy speeds the panels are redrawn at most this often (real
 /// milliseconds).
 const BUSY_REDRAW_INTERVAL_MS: f64 = 300.0;
-/// How many [`TICK`]s' worth of virtual time may be owed before the rest is
-/// dropped (the clock then shows the simulation running slower).
-const MAX_OWED_TICKS: u64 = 10;
+/// How much real time's worth of virtual time may be owed before the rest
+/// is dropped (the clock then shows the simulation running slower).
+const MAX_OWED_MS: u64 = 1_000;
 
 /// What a tick should do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,18 +66,20 @@ pub struct Pacer {
     /// Real time between ticks not yet turned into whole milliseconds of
     /// virtual time (frames are not whole milliseconds long).
     fraction: f64,
+    /// The real time between the last two ticks: the frame's length.
+    frame_ms: Option<f64>,
 }
 
 impl Pacer {
     /// Decides the tick starting at `now_ms` (real milliseconds).
     pub fn plan(&mut self, speed: Speed, now_ms: f64) -> TickPlan {
-        let real = self.last_tick.map_or(TICK.0 as f64, |last| {
-            (now_ms - last).clamp(0.0, MAX_TICK_GAP_MS)
-        }) + self.fraction;
+        let gap = self.last_tick.map(|last| (now_ms - last).max(0.0));
+        self.frame_ms = gap;
+        let real = gap.map_or(TICK.0 as f64, |gap| gap.min(MAX_TICK_GAP_MS)) + self.fraction;
         self.last_tick = Some(now_ms);
         self.fraction = real.fract();
         let span = speed.span_per_tick(Millis(real as u64)).map(|span| {
-            let limit = speed.span_per_tick(TICK).map_or(0, |t| t.0) * MAX_OWED_TICKS;
+            let limit = speed.span_per_tick(Millis(MAX_OWED_MS)).map_or(0, |t| t.0);
             self.owed = Millis((self.owed.0 + span.0).min(limit));
             self.owed
         });
@@ -105,6 +112,14 @@ impl Pacer {
         self.unshown_since = None;
     }
 
+    /// How long (real milliseconds) this tick may simulate: [`WORK_SHARE`]
+    /// of the last frame's length, at most [`WORK_BUDGET_MS`], at least a
+    /// millisecond (two ticks close together still make progress).
+    pub fn work_budget_ms(&self) -> f64 {
+        let frame = self.frame_ms.unwrap_or(TICK.0 as f64);
+        (frame * WORK_SHARE).clamp(1.0, WORK_BUDGET_MS)
+    }
+
     /// Whether simulated work is waiting to be shown.
     pub fn has_unshown(&self) -> bool {
         self.unshown_since.is_some()
@@ -116,6 +131,7 @@ impl Pacer {
         self.owed = Millis(0);
         self.last_tick = None;
         self.fraction = 0.0;
+        self.frame_ms = None;
     }
 }
 
@@ -223,35 +239,65 @@ mod tests {
     }
 
     #[test]
-    fn a_long_gap_between_frames_counts_as_at_most_100_ms() {
+    fn work_that_cannot_keep_up_is_owed_only_up_to_a_limit() {
+        let mut pacer = Pacer::default();
+        let mut last = None;
+        for tick in 0..100 {
+            last = Some(pacer.plan(Speed::X10, at(tick)));
+            // The budget ran out before covering anything.
+            pacer.simulated(Millis(0), at(tick));
+            pacer.shown();
+        }
+        // One second of real time at 10×.
+        assert!(matches!(
+            last,
+            Some(TickPlan::Simulate { span: Some(span), .. }) if span == Millis(MAX_OWED_MS * 10)
+        ));
+    }
+
+    #[test]
+    fn a_long_gap_between_frames_counts_as_at_most_a_second() {
         let mut pacer = Pacer::default();
         pacer.plan(Speed::X10, 0.0);
         pacer.simulated(Millis(TICK.0 * 10), 0.0);
         pacer.shown();
+        // A slow frame (a redraw) is owed in full.
+        assert!(matches!(
+            pacer.plan(Speed::X10, 200.0),
+            TickPlan::Simulate {
+                span: Some(Millis(2_000)),
+                ..
+            }
+        ));
+        pacer.simulated(Millis(2_000), 200.0);
         // A hidden tab gets no frames for a minute.
         assert!(matches!(
-            pacer.plan(Speed::X10, 60_000.0),
+            pacer.plan(Speed::X10, 60_200.0),
             TickPlan::Simulate {
-                span: Some(Millis(1_000)),
+                span: Some(Millis(10_000)),
                 ..
             }
         ));
     }
 
     #[test]
-    fn work_that_cannot_keep_up_is_owed_only_up_to_a_limit() {
+    fn a_tick_works_for_part_of_the_frame_it_is_in() {
         let mut pacer = Pacer::default();
-        let mut last = None;
-        for tick in 0..50 {
-            last = Some(pacer.plan(Speed::X10, at(tick)));
-            // The budget ran out before covering anything.
-            pacer.simulated(Millis(0), at(tick));
-            pacer.shown();
+        // Before a frame is measured: 60 % of the assumed 25 ms, at most 10.
+        assert_eq!(pacer.work_budget_ms(), WORK_BUDGET_MS);
+        let mut now = 0.0;
+        let frames = [
+            (1_000.0 / 60.0, 10.0),
+            (1_000.0 / 144.0, 1_000.0 * 0.6 / 144.0),
+            (0.0, 1.0),
+        ];
+        for (frame, budget) in frames {
+            pacer.plan(Speed::Max, now);
+            now += frame;
+            pacer.plan(Speed::Max, now);
+            let got = pacer.work_budget_ms();
+            assert!((got - budget).abs() < 1e-9, "{frame} ms: {got}");
         }
-        assert!(matches!(
-            last,
-            Some(TickPlan::Simulate { span: Some(span), .. }) if span == Millis(TICK.0 * 10 * MAX_OWED_TICKS)
-        ));
     }
 
     #[test]

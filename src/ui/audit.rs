@@ -157,7 +157,11 @@ pub fn AuditPanel() -> impl IntoView {
         seen.set_value(now);
         if let Some(element) = viewport.get_untracked() {
             if follow.get_untracked() {
-                element.set_scroll_top(0);
+                // Only when not at the top already: setting a scroll position
+                // lays the panel out, even while it is out of view.
+                if scroll_top.get_untracked() != 0.0 {
+                    element.set_scroll_top(0);
+                }
             } else if before != usize::MAX && now > before {
                 let moved = (now - before) as f64 * ROW_HEIGHT;
                 let top = element.scroll_top() as f64 + moved;

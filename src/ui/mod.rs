@@ -122,7 +122,7 @@ pub fn BenchmarkPage() -> impl IntoView {
 pub const BENCHMARK_REQUESTS: usize = 200_000;
 
 /// The whole console. Without a `state` it restores the saved session; with
-/// `live` (the default) the simulation runs on a timer from the start.
+/// `live` (the default) the simulation runs frame by frame from the start.
 #[component]
 pub fn Console(
     #[prop(optional)] state: Option<ConsoleState>,
@@ -141,8 +141,18 @@ pub fn Console(
     provide_context(state);
     if live {
         state.running.set(!paused);
-        let timer = browser::every_frame(move || state.tick(browser::now_ms));
-        on_cleanup(move || timer.cancel());
+        // Frames are asked for while the simulation runs, and for one tick
+        // after it stops (which shows what it did last); none while paused.
+        let frames = browser::Timer::new();
+        effect(move || {
+            if state.running.get() {
+                frames.start(move || {
+                    state.tick(browser::now_ms);
+                    state.running.get_untracked()
+                });
+            }
+        });
+        on_cleanup(move || frames.cancel());
     }
     let halted = memo(move || state.read(|sim| sim.plane().kill_switch().is_some()));
     // Switches for some agents or types: a count, not the global banner.

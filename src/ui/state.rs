@@ -7,7 +7,6 @@
 //! open the one confirmation form for its agent.
 
 use crate::console::kill_switches::ScopeChoice;
-use crate::console::pacing::WORK_BUDGET_MS;
 use crate::console::{AuditView, Currency, Pacer, SavedSession, Speed, TickPlan};
 use crate::governance::{Millis, Timestamp};
 use crate::sim::{SimError, Simulation};
@@ -166,7 +165,7 @@ impl ConsoleState {
         self.reviewer.get_untracked().trim().to_owned()
     }
 
-    /// One tick of the timer: simulation and redrawing as the [`Pacer`]
+    /// One tick of the frame loop: simulation and redrawing as the [`Pacer`]
     /// plans them. `elapsed_ms` reads a real clock, for the work budget.
     pub fn tick(&self, elapsed_ms: impl Fn() -> f64) {
         if !self.running.get_untracked() {
@@ -193,13 +192,14 @@ impl ConsoleState {
             self.redraw();
             return;
         };
+        let budget = self.pacer.with_value(Pacer::work_budget_ms);
         let covered = self
             .sim
             .try_update_value(|sim| {
                 let from = sim.now();
                 // Max has no target: an hour ahead is more than a budget covers.
                 let target = from.saturating_add(span.unwrap_or(Millis::from_secs(3_600)));
-                while elapsed_ms() - started < WORK_BUDGET_MS {
+                while elapsed_ms() - started < budget {
                     let progress = sim.run_until(target, SLICE);
                     if progress.reached >= target || (span.is_none() && progress.submitted == 0) {
                         break;
