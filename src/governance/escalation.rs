@@ -675,6 +675,11 @@ mod tests {
                 proptest::prop_assert!(queue.by_deadline.len() <= 2 * queue.len() + 65);
                 for listed in queue.by_agent.values().chain(queue.by_action.values()).chain([&queue.order]) {
                     proptest::prop_assert!(listed.entries.len() <= 2 * queue.len() + 1);
+                    // Only items that left come before where a list's live
+                    // entries begin.
+                    proptest::prop_assert!(listed.entries[..listed.start]
+                        .iter()
+                        .all(|&entry| !is_live(&queue.slots, entry)));
                 }
             }
         }
