@@ -175,6 +175,8 @@ mod tests {
                 TickPlan::Simulate { redraw_after, .. } => {
                     assert!(!redraw_after);
                     pacer.simulated(Millis(5_000), at(tick));
+                    // Shown at the next redraw, or when the run pauses.
+                    assert!(pacer.has_unshown());
                 }
                 TickPlan::Redraw => {
                     redraws.push(tick);
