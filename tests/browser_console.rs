@@ -592,6 +592,48 @@ async fn an_unanswered_escalation_times_out_on_its_own() {
 }
 
 #[wasm_bindgen_test]
+async fn a_paused_console_shows_its_last_work_and_stops_until_play() {
+    let mut live = session(|_| {});
+    live.speed = agent_governance_console::console::Speed::X100;
+    let console = mount(live, true);
+    let records = || console.state().peek(|sim| sim.plane().audit().len());
+    let shown = || {
+        console
+            .text("audit-count")
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    // The frames run the simulation.
+    for _ in 0..100 {
+        TimeoutFuture::new(50).await;
+        if records() > 0 {
+            break;
+        }
+    }
+    assert!(records() > 0, "the simulation ran");
+    // Paused, the next frame shows everything simulated, then no more run.
+    console.state().running.set(false);
+    TimeoutFuture::new(200).await;
+    settle().await;
+    let clock = console.state().now();
+    assert_eq!(shown(), records(), "the last work is shown");
+    TimeoutFuture::new(300).await;
+    assert_eq!(console.state().now(), clock, "nothing runs while paused");
+    // Play starts the frames again.
+    console.state().running.set(true);
+    for _ in 0..100 {
+        TimeoutFuture::new(50).await;
+        if console.state().now() > clock {
+            break;
+        }
+    }
+    assert!(console.state().now() > clock, "the simulation runs again");
+    console.state().running.set(false);
+}
+
+#[wasm_bindgen_test]
 async fn editing_the_budget_changes_the_next_verdict() {
     let console = mount(session(|c| without(c, &["action_cap"])), false);
     let submit = |n: u128| {

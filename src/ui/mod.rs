@@ -146,10 +146,7 @@ pub fn Console(
         let frames = browser::Timer::new();
         effect(move || {
             if state.running.get() {
-                frames.start(move || {
-                    state.tick(browser::now_ms);
-                    state.running.get_untracked()
-                });
+                frames.start(move || state.tick(browser::now_ms));
             }
         });
         on_cleanup(move || frames.cancel());

@@ -167,13 +167,14 @@ impl ConsoleState {
 
     /// One tick of the frame loop: simulation and redrawing as the [`Pacer`]
     /// plans them. `elapsed_ms` reads a real clock, for the work budget.
-    pub fn tick(&self, elapsed_ms: impl Fn() -> f64) {
+    /// False when no more ticks are needed: paused, with everything shown.
+    pub fn tick(&self, elapsed_ms: impl Fn() -> f64) -> bool {
         if !self.running.get_untracked() {
             self.pacer.update_value(Pacer::pause);
             if self.pacer.with_value(Pacer::has_unshown) {
                 self.redraw();
             }
-            return;
+            return false;
         }
         let records = self.sim.with_value(|sim| sim.plane().audit().len());
         if records >= AUDIT_RECORD_CEILING {
@@ -181,7 +182,8 @@ impl ConsoleState {
             self.notice.set(Some(format!(
                 "Paused: the audit trail holds {records} records, the most this page keeps. Reset to start again."
             )));
-            return;
+            // The next tick shows what was simulated since the last redraw.
+            return true;
         }
         let started = elapsed_ms();
         let plan = self
@@ -190,7 +192,7 @@ impl ConsoleState {
             .expect("the console state lives as long as the console");
         let TickPlan::Simulate { span, redraw_after } = plan else {
             self.redraw();
-            return;
+            return true;
         };
         let budget = self.pacer.with_value(Pacer::work_budget_ms);
         let covered = self
@@ -213,5 +215,6 @@ impl ConsoleState {
         if redraw_after {
             self.redraw();
         }
+        true
     }
 }
