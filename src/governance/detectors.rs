@@ -2573,6 +2573,24 @@ mod tests {
         assert!(written.contains("…[email]") && !written.contains("jane@"));
     }
 
+    #[test]
+    fn what_follows_a_branch_deeper_than_the_frames_kept_in_place_is_read() {
+        // Seven levels down (past the four frames kept in place), then back
+        // up: the entries after the deep branch are read at every level
+        // (keys are kept in order: "later" comes after "d").
+        let sent = params(json!({
+            "a": {"b": {"c": {
+                "d": {"e": {"f": {"g": "nothing here"}}},
+                "later": "jane@acme-corp.io"
+            }}},
+            "z": "+44 7700 900123"
+        }));
+        let mut both = only(DataKind::Email);
+        both.insert(DataKind::Phone);
+        assert_eq!(scan(&sent), both);
+        assert_eq!(mask(&sent).1, both);
+    }
+
     /// Detected secrets are gone from the masked copy, and nothing is found in
     /// it, whatever surrounds them.
     #[cfg(not(target_arch = "wasm32"))]
