@@ -37,11 +37,7 @@ impl Timer {
     /// A timer that does not run yet.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Timer {
-        NEXT_TIMER.with(|next| {
-            let mut next = next.borrow_mut();
-            *next += 1;
-            Timer(*next)
-        })
+        Timer(next_number())
     }
 
     /// Calls `tick` once before each frame the browser draws
@@ -56,11 +52,7 @@ impl Timer {
         }
         // A frame asked for by an earlier run, cancelled since, is not this
         // run's: each run has its own number.
-        let run = NEXT_TIMER.with(|next| {
-            let mut next = next.borrow_mut();
-            *next += 1;
-            *next
-        });
+        let run = next_number();
         TIMERS.with(|timers| timers.borrow_mut().push((self, run)));
         next_frame(self, run, Rc::new(RefCell::new(tick)));
     }
@@ -79,6 +71,15 @@ impl Timer {
                 .map(|&(_, run)| run)
         })
     }
+}
+
+/// A number not handed out before: for timers and for their runs.
+fn next_number() -> u32 {
+    NEXT_TIMER.with(|next| {
+        let mut next = next.borrow_mut();
+        *next += 1;
+        *next
+    })
 }
 
 type Tick = Rc<RefCell<dyn FnMut() -> bool>>;
