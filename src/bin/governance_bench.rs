@@ -21,8 +21,8 @@ mod bench {
     use agent_governance_console::governance::detectors;
     use agent_governance_console::governance::ids::BUILT_IN_ACTION_TYPES;
     use agent_governance_console::governance::{
-        BudgetConfig, ControlPlane, GovernanceConfig, ManualClock, PolicyRule, RateLimitConfig,
-        RequestId, RequestInput, SensitiveActionsConfig, Timestamp,
+        BudgetConfig, ControlPlane, GovernanceConfig, ManualClock, Millis, PolicyRule,
+        RateLimitConfig, RequestId, RequestInput, SensitiveActionsConfig, Timestamp,
     };
     use agent_governance_console::replay;
     use std::hint::black_box;
@@ -110,6 +110,48 @@ mod bench {
             GovernanceConfig::default(),
             "submit, default config, 3 KB parameters",
             requests,
+        );
+    }
+
+    /// The simulated fleet (1,000 agents, default configuration) as the page
+    /// runs it at Max: slices of 400 requests, until the trail holds five
+    /// times the stream's requests (the page's record ceiling). A frame of
+    /// the page waits for its slowest slice: the longest shows the stalls
+    /// (a map growing all at once, for one).
+    fn stalls() {
+        use agent_governance_console::sim::fleet::FleetSettings;
+        use agent_governance_console::sim::simulation::Simulation;
+        let settings = FleetSettings {
+            size: AGENTS as u32,
+            ..FleetSettings::default()
+        };
+        let Ok(mut sim) = Simulation::new(settings, GovernanceConfig::default()) else {
+            return;
+        };
+        let records = 5 * requests();
+        let mut slices = Vec::new();
+        while sim.plane().audit().len() < records {
+            let target = sim.now().saturating_add(Millis::from_secs(3_600));
+            let started = Instant::now();
+            if sim.run_until(target, 400).submitted == 0 {
+                break;
+            }
+            slices.push(started.elapsed().as_secs_f64() * 1_000.0);
+        }
+        slices.sort_by(f64::total_cmp);
+        let at = |share: f64| slices[((slices.len() - 1) as f64 * share) as usize];
+        println!(
+            "{:<44} {:>12}",
+            format!("simulation, {AGENTS} agents, slices of 400"),
+            format!("{} slices", slices.len())
+        );
+        println!(
+            "{:<44} {:>12}",
+            format!(
+                "  to {} records: p50, p99, longest",
+                sim.plane().audit().len()
+            ),
+            format!("{:.2}, {:.2}, {:.1} ms", at(0.5), at(0.99), at(1.0))
         );
     }
 
@@ -391,6 +433,9 @@ mod bench {
         time_per_call("refusals(None).count()", 100, || {
             plane.refusals(None).count()
         });
+
+        println!();
+        stalls();
 
         println!();
         for (dirty, label) in [(false, "clean"), (true, "dirty")] {

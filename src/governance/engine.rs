@@ -41,7 +41,8 @@ use super::state::{RateTracker, SpendLedger};
 use super::stats::{AgentSpend, AgentStats, EscalationStats, SpendingReport, Stats, VerdictCounts};
 use super::time::{Clock, ManualClock, Millis, Timestamp};
 use super::triggers::{AnomalyReading, Firing, TriggerState};
-use crate::governance::fast_hash::{FastMap, FastSet};
+use crate::governance::fast_hash::FastMap;
+use crate::governance::parted_map::PartedMap;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -133,11 +134,11 @@ pub struct ControlPlane<C: Clock = ManualClock> {
     audit: AuditLog,
     stats: Stats,
     /// Every request id used so far.
-    used_ids: FastSet<RequestId>,
+    used_ids: PartedMap<RequestId, ()>,
     /// When each escalation that timed out did: a review that comes too
     /// late is told when, without reading the audit trail, which a
     /// streaming replay does not keep.
-    timed_out: FastMap<RequestId, Timestamp>,
+    timed_out: PartedMap<RequestId, Timestamp>,
     /// Each interned action type's risk level under the configuration.
     risk_levels: Vec<RiskLevel>,
     triggers: TriggerState,
@@ -169,8 +170,8 @@ impl<C: Clock> ControlPlane<C> {
             rates: RateTracker::default(),
             audit: AuditLog::default(),
             stats: Stats::default(),
-            used_ids: FastSet::default(),
-            timed_out: FastMap::default(),
+            used_ids: PartedMap::default(),
+            timed_out: PartedMap::default(),
             risk_levels: Vec::new(),
             triggers: TriggerState::default(),
             approvals: FastMap::default(),
@@ -373,7 +374,7 @@ impl<C: Clock> ControlPlane<C> {
     /// Why `id` cannot be reviewed: unknown, timed out (and when), or
     /// otherwise not waiting.
     fn not_pending(&self, id: RequestId) -> ResolveError {
-        if !self.used_ids.contains(&id) {
+        if !self.used_ids.contains_key(&id) {
             return ResolveError::UnknownRequest(id);
         }
         match self.timed_out.get(&id) {
@@ -883,7 +884,7 @@ impl<C: Clock> ControlPlane<C> {
         };
         // A reused id is refused before anything else, so a submission can
         // never add a record under an id that belongs to another request.
-        if !self.used_ids.insert(input.id) {
+        if !self.used_ids.insert_new(input.id, ()) {
             return (request, Received::Duplicate);
         }
         let invalid_name = |field, name: &str, problem: TextProblem| Reason::InvalidField {

@@ -20,6 +20,7 @@ pub mod ids;
 pub mod kill_switch;
 pub mod money;
 pub mod names;
+pub mod parted_map;
 pub mod policy;
 pub mod policy_set;
 pub mod request;

@@ -7,7 +7,7 @@
 //! copy, never a wrong one: a candidate is compared whole before it is
 //! shared.
 
-use crate::governance::fast_hash::FastMap;
+use crate::governance::parted_map::PartedMap;
 use crate::governance::request::Parameters;
 use serde_json::Value;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -20,7 +20,7 @@ pub(super) const NO_PARAMETERS: u32 = u32::MAX;
 pub(super) struct ParameterStore {
     values: Vec<Parameters>,
     /// The first index stored under each content hash.
-    by_hash: FastMap<u64, u32>,
+    by_hash: PartedMap<u64, u32>,
     hasher: foldhash::fast::RandomState,
     empty: Parameters,
 }
@@ -41,7 +41,7 @@ impl ParameterStore {
         }
         let index = u32::try_from(self.values.len()).expect("fewer than 2^32 parameter objects");
         self.values.push(parameters);
-        self.by_hash.entry(hash).or_insert(index);
+        self.by_hash.insert_new(hash, index);
         index
     }
 
