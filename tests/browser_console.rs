@@ -1495,3 +1495,43 @@ async fn an_approval_overruled_by_a_block_says_it_did_not_execute_and_why() {
     let reasons = audit_reasons(&console);
     assert!(reasons.contains("action type is blocked"), "{reasons}");
 }
+
+#[wasm_bindgen_test]
+async fn at_a_busy_speed_the_charts_and_audit_trail_follow_a_redraw_at_the_next_tick() {
+    // Ticked by hand, as the frame loop would at Max.
+    let console = mount(session(|_| {}), false);
+    let state = console.state();
+    state
+        .speed
+        .set(agent_governance_console::console::Speed::Max);
+    state.running.set(true);
+    let records = || state.peek(|sim| sim.plane().audit().len());
+    let shown = || {
+        console
+            .text("audit-count")
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    let clock = console.text("sim-clock");
+    let mut redrawn = false;
+    for _ in 0..200 {
+        state.tick(agent_governance_console::browser::now_ms);
+        settle().await;
+        if console.text("sim-clock") != clock {
+            // A busy redraw: the panels at the top show it, the charts and
+            // the audit trail still show the last one...
+            assert!(shown() < records(), "the late panels wait a frame");
+            // ...until the next tick.
+            state.tick(agent_governance_console::browser::now_ms);
+            settle().await;
+            assert_eq!(shown(), records(), "the late panels follow");
+            redrawn = true;
+            break;
+        }
+        TimeoutFuture::new(16).await;
+    }
+    state.running.set(false);
+    assert!(redrawn, "a busy redraw came within 200 frames");
+}

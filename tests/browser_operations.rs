@@ -6,7 +6,7 @@
 
 use agent_governance_console::console::SavedSession;
 use agent_governance_console::governance::{
-    GovernanceConfig, Millis, RequestId, RequestInput, Verdict,
+    GovernanceConfig, KillTarget, Millis, RequestId, RequestInput, Verdict,
 };
 use agent_governance_console::sim::FleetSettings;
 use agent_governance_console::ui::{Console, ConsoleState};
@@ -410,4 +410,39 @@ async fn the_triggers_panel_reads_repeated_violations_and_shows_the_firing() {
         console.text("kill-switch-scoped"),
         "Kill switches: 1 agent halted"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_scoped_switch_keeps_its_row_across_redraws_until_it_changes() {
+    let console = mount(session(|_| {}));
+    let probe = KillTarget::Agent("probe".into());
+    let activate = |reason: &str| {
+        console.state.command(|sim| {
+            sim.plane_mut()
+                .activate_kill_switch_for(Some(&probe), "riley", reason)
+                .unwrap()
+        })
+    };
+    activate("loops on email");
+    settle().await;
+    let row = console.one("kill-switch-item");
+    // A busy fleet redraws the panel all the time: the row stays as it is
+    // (a reviewer's focus on its button with it).
+    for n in 1..=3 {
+        console.submit(n, "worker", "api_call", 0.1);
+        settle().await;
+    }
+    assert!(row.is_connected(), "the row was not built again");
+    assert_eq!(console.all("kill-switch-item").len(), 1);
+    // Switched off and on again, for another reason: the row says so.
+    console.state.command(|sim| {
+        sim.plane_mut()
+            .deactivate_kill_switch_for(Some(&probe), "riley")
+            .unwrap()
+    });
+    activate("still looping");
+    settle().await;
+    assert!(!row.is_connected());
+    assert_eq!(console.text("kill-switch-item-reason"), "still looping");
+    assert_eq!(console.all("kill-switch-item").len(), 1);
 }

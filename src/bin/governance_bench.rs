@@ -307,7 +307,8 @@ mod bench {
         }
         println!(
             "{:<44} {:>12.0} ns each",
-            "  freeing the requests alone", elapsed * 1e9 / freed as f64
+            "  freeing the requests alone",
+            elapsed * 1e9 / freed as f64
         );
     }
 

@@ -103,9 +103,15 @@ pub struct SwitchRow {
 }
 
 impl SwitchRow {
-    /// A stable key for a list of rows.
+    /// Its key in a keyed list: the same while the switch stays as it is,
+    /// another when the switch is deactivated and activated again (by
+    /// someone else, at another time, for another reason), so its row is
+    /// redrawn then and only then.
     pub fn key(&self) -> String {
-        self.scope.clone()
+        format!(
+            "{}\n{}\n{}\n{}",
+            self.scope, self.at, self.actor, self.reason
+        )
     }
 }
 

@@ -68,6 +68,9 @@ pub struct Pacer {
     fraction: f64,
     /// The real time between the last two ticks: the frame's length.
     frame_ms: Option<f64>,
+    /// A busy redraw left the late panels (charts, audit trail) to the next
+    /// tick, so no one frame redraws every panel.
+    late_due: bool,
 }
 
 impl Pacer {
@@ -110,6 +113,19 @@ impl Pacer {
     /// The panels show everything now (after a redraw, however caused).
     pub fn shown(&mut self) {
         self.unshown_since = None;
+        self.late_due = false;
+    }
+
+    /// The panels but the late ones show everything now; the late ones are
+    /// due at the next tick ([`Pacer::take_late`]).
+    pub fn shown_early(&mut self) {
+        self.unshown_since = None;
+        self.late_due = true;
+    }
+
+    /// Whether the late panels are due now; they are due once.
+    pub fn take_late(&mut self) -> bool {
+        std::mem::take(&mut self.late_due)
     }
 
     /// How long (real milliseconds) this tick may simulate: [`WORK_SHARE`]
@@ -187,6 +203,24 @@ mod tests {
         // Simulation starts waiting at 0 ms, 325 ms and 650 ms; each wait
         // ends with a redraw 300 ms later.
         assert_eq!(redraws, [12, 25, 38]);
+    }
+
+    #[test]
+    fn a_busy_redraw_leaves_the_late_panels_to_the_next_tick_once() {
+        let mut pacer = Pacer::default();
+        assert!(!pacer.take_late(), "nothing is due before any redraw");
+        pacer.simulated(Millis(5_000), at(0));
+        pacer.shown_early();
+        assert!(!pacer.has_unshown(), "the early panels show everything");
+        assert!(
+            pacer.take_late(),
+            "the late panels are due at the next tick"
+        );
+        assert!(!pacer.take_late(), "and only at that one");
+        // A full redraw (a command, a pause) shows the late panels too.
+        pacer.shown_early();
+        pacer.shown();
+        assert!(!pacer.take_late());
     }
 
     #[test]

@@ -65,14 +65,14 @@ pub fn AuditPanel() -> impl IntoView {
     });
 
     let agents = memo(move || {
-        state.read(|sim| {
+        state.read_late(|sim| {
             sim.plane()
                 .agents()
                 .map(|a| sim.plane().agent_name(a).to_string())
                 .collect::<Vec<_>>()
         })
     });
-    let actions = memo(move || state.read(|sim| action_names(sim.plane())));
+    let actions = memo(move || state.read_late(|sim| action_names(sim.plane())));
     let total = memo(move || state.audit_view(|view, _| view.matches().len()));
     let rows = memo(move || {
         let first = (scroll_top.get() / ROW_HEIGHT).floor().max(0.0) as usize;
@@ -171,9 +171,9 @@ pub fn AuditPanel() -> impl IntoView {
             }
         }
     });
-    let report = memo(move || state.read(|sim| sim.plane().spending_report()));
-    let escalations = memo(move || state.read(|sim| sim.plane().escalation_stats()));
-    let refused = memo(move || state.read(|sim| sim.plane().audit().refusal_count()));
+    let report = memo(move || state.read_late(|sim| sim.plane().spending_report()));
+    let escalations = memo(move || state.read_late(|sim| sim.plane().escalation_stats()));
+    let refused = memo(move || state.read_late(|sim| sim.plane().audit().refusal_count()));
 
     view! {
         <Panel testid="panel-audit" title="Audit trail">

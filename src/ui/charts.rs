@@ -37,7 +37,7 @@ fn marks(sim: &Simulation) -> Vec<Marker> {
 pub fn ChartsPanel() -> impl IntoView {
     let state = expect_context::<ConsoleState>();
     let spending = memo(move || {
-        state.read(|sim| {
+        state.read_late(|sim| {
             let usage = sim.plane().budget_usage(None);
             spending_view(
                 sim.timeline().points(),
@@ -47,8 +47,9 @@ pub fn ChartsPanel() -> impl IntoView {
             )
         })
     });
-    let bars =
-        memo(move || state.read(|sim| agent_bars(&sim.plane().spending_report(), TOP_SPENDERS)));
+    let bars = memo(move || {
+        state.read_late(|sim| agent_bars(&sim.plane().spending_report(), TOP_SPENDERS))
+    });
     let spend_readout: Readout = Arc::new(move |at| {
         // Read when the pointer or a key moves it, not on every tick: the
         // readout is announced (aria-live), and a moving one would never stop.
@@ -145,9 +146,9 @@ pub fn ChartsPanel() -> impl IntoView {
                 <figcaption>"Verdicts over time (cumulative, each on its own scale)"</figcaption>
                 {time_chart("chart-verdicts", "plot--verdicts",
                     "Cumulative count of each verdict over time, each on its own scale, with marked changes",
-                    Arc::new(move || state.read(|sim| verdict_chart(sim.timeline().points(), marks(sim)))), verdict_readout)}
+                    Arc::new(move || state.read_late(|sim| verdict_chart(sim.timeline().points(), marks(sim)))), verdict_readout)}
                 <ul class="chart-legend" data-testid="chart-verdict-legend">
-                    {move || state.read(|sim| {
+                    {move || state.read_late(|sim| {
                         let last = sim.timeline().points().last().copied();
                         Verdict::ALL.into_iter().map(|verdict| {
                             let count = last.map_or(0, |p| count(&p, verdict));

@@ -3,7 +3,7 @@
 //! reason and a confirmation; every active switch is listed with who (or
 //! which trigger) activated it and why, and its own deactivation.
 
-use super::lists::CollectAny;
+use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
 use crate::console::kill_switches::{actor_label, scoped_switches, ScopeChoice};
 use crate::governance::names::INVALID_NAME_MARKER;
@@ -167,7 +167,9 @@ pub fn KillSwitchPanel() -> impl IntoView {
             })}
             <h3 class="panel-subtitle">"Switches for one agent or action type"</h3>
             <ul class="kill-switch-list" data-testid="kill-switch-list">
-                {move || scoped().into_iter().map(|row| {
+                // Keyed: a busy fleet halts agents all the time, and each
+                // redraw used to build every row again.
+                {keyed_list(move || scoped().into_iter().map(|row| Row::new(row.key(), move || {
                     let target = row.target.clone();
                     view! {
                         <li class="kill-switch-item" data-testid="kill-switch-item" data-scope=row.scope.clone()>
@@ -181,8 +183,8 @@ pub fn KillSwitchPanel() -> impl IntoView {
                                 "Deactivate"
                             </button>
                         </li>
-                    }
-                }).collect_any()}
+                    }.into_any()
+                })).collect())}
             </ul>
         </Panel>
     }

@@ -1,7 +1,10 @@
 //! The console's shared state: one simulation (which owns the control plane)
 //! behind a revision counter. Components read through [`ConsoleState::read`],
 //! which subscribes them to the revision, and change things only through
-//! [`ConsoleState::command`], which bumps it.
+//! [`ConsoleState::command`], which bumps it. The charts and the audit trail
+//! read through [`ConsoleState::read_late`], a second counter: a command
+//! bumps both, but a redraw at the busy speeds bumps the second one a tick
+//! later, so no one frame redraws every panel.
 //!
 //! The kill-switch form's fields live here too, so the fleet's "Halt…" can
 //! open the one confirmation form for its agent.
@@ -62,6 +65,9 @@ pub struct ConsoleState {
     sim: StoredValue<Simulation>,
     audit_view: StoredValue<AuditView>,
     revision: RwSignal<u64>,
+    /// The revision of the panels that follow a busy redraw one frame late
+    /// (the charts and the audit trail), so no one frame redraws everything.
+    late: RwSignal<u64>,
     pacer: StoredValue<Pacer>,
     pub running: RwSignal<bool>,
     pub speed: RwSignal<Speed>,
@@ -81,6 +87,7 @@ impl ConsoleState {
             sim: StoredValue::new(simulation),
             audit_view: StoredValue::new(AuditView::default()),
             revision: RwSignal::new(0),
+            late: RwSignal::new(0),
             pacer: StoredValue::new(Pacer::default()),
             running: RwSignal::new(false),
             speed: RwSignal::new(session.speed),
@@ -113,6 +120,13 @@ impl ConsoleState {
         self.sim.with_value(f)
     }
 
+    /// [`ConsoleState::read`] for the panels redrawn a frame late at the
+    /// busy speeds: the charts and the audit trail.
+    pub fn read_late<R>(&self, f: impl FnOnce(&Simulation) -> R) -> R {
+        self.late.track();
+        self.sim.with_value(f)
+    }
+
     /// Reads the simulation without subscribing: for event handlers, set-up
     /// code and tests.
     pub fn peek<R>(&self, f: impl FnOnce(&Simulation) -> R) -> R {
@@ -135,12 +149,13 @@ impl ConsoleState {
 
     fn redraw(&self) {
         self.pacer.update_value(Pacer::shown);
+        self.late.update(|r| *r += 1);
         self.revision.update(|r| *r += 1);
     }
 
     /// The audit view, brought up to date and read in one go.
     pub fn audit_view<R>(&self, f: impl FnOnce(&AuditView, &Simulation) -> R) -> R {
-        self.revision.track();
+        self.late.track();
         self.sim.with_value(|sim| {
             self.audit_view
                 .try_update_value(|view| {
@@ -153,7 +168,7 @@ impl ConsoleState {
 
     pub fn set_audit_filter(&self, filter: crate::console::AuditFilter) {
         self.audit_view.update_value(|view| view.set_filter(filter));
-        self.revision.update(|r| *r += 1);
+        self.late.update(|r| *r += 1);
     }
 
     pub fn now(&self) -> Timestamp {
@@ -169,6 +184,9 @@ impl ConsoleState {
     /// plans them. `elapsed_ms` reads a real clock, for the work budget.
     /// False when no more ticks are needed: paused, with everything shown.
     pub fn tick(&self, elapsed_ms: impl Fn() -> f64) -> bool {
+        if self.pacer.try_update_value(Pacer::take_late) == Some(true) {
+            self.late.update(|r| *r += 1);
+        }
         if !self.running.get_untracked() {
             self.pacer.update_value(Pacer::pause);
             if self.pacer.with_value(Pacer::has_unshown) {
@@ -191,7 +209,9 @@ impl ConsoleState {
             .try_update_value(|pacer| pacer.plan(self.speed.get_untracked(), started))
             .expect("the console state lives as long as the console");
         let TickPlan::Simulate { span, redraw_after } = plan else {
-            self.redraw();
+            // A busy redraw, in two frames: the late panels at the next tick.
+            self.pacer.update_value(Pacer::shown_early);
+            self.revision.update(|r| *r += 1);
             return true;
         };
         let budget = self.pacer.with_value(Pacer::work_budget_ms);
