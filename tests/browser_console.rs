@@ -1523,9 +1523,12 @@ async fn at_a_busy_speed_the_charts_and_audit_trail_follow_a_redraw_at_the_next_
             // A busy redraw: the panels at the top show it, the charts and
             // the audit trail still show the last one...
             assert!(shown() < records(), "the late panels wait a frame");
-            // ...until the next tick.
+            // ...until the next tick, which simulates nothing, so every
+            // panel then shows the same state.
+            let before = records();
             state.tick(agent_governance_console::browser::now_ms);
             settle().await;
+            assert_eq!(records(), before, "the late panels' tick does nothing else");
             assert_eq!(shown(), records(), "the late panels follow");
             redrawn = true;
             break;
@@ -1534,4 +1537,52 @@ async fn at_a_busy_speed_the_charts_and_audit_trail_follow_a_redraw_at_the_next_
     }
     state.running.set(false);
     assert!(redrawn, "a busy redraw came within 200 frames");
+}
+
+#[wasm_bindgen_test]
+async fn a_tall_item_chosen_far_down_the_inbox_is_scrolled_wholly_into_view() {
+    let console = mount(session(|c| without(c, &["action_cap"])), false);
+    // Items far taller than an item out of view is assumed to be: each
+    // with a long parameter object (its box scrolls at 9rem).
+    let tall: serde_json::Map<String, serde_json::Value> = (0..40)
+        .map(|i| {
+            (
+                format!("line{i:02}"),
+                serde_json::Value::from("x".repeat(60)),
+            )
+        })
+        .collect();
+    for n in 1..=30u128 {
+        let verdict = console.state().command(|sim| {
+            sim.plane_mut()
+                .submit(
+                    &RequestInput::new(RequestId(uuid::Uuid::from_u128(n)), "mailer", "email", 0.5)
+                        .with_parameters(serde_json::Value::Object(tall.clone())),
+                )
+                .verdict
+        });
+        assert_eq!(verdict, Verdict::Escalated);
+    }
+    settle().await;
+    let list = console.one("inbox-list").unchecked_into::<HtmlElement>();
+    console.focus_list();
+    console.press("inbox-list", "End");
+    settle().await;
+    let selected = console.selected_item().unchecked_into::<HtmlElement>();
+    assert_eq!(
+        selected.get_attribute("data-request-id").unwrap(),
+        *console.listed().last().unwrap()
+    );
+    assert!(
+        selected.offset_height() > 200,
+        "a tall item: {} px",
+        selected.offset_height()
+    );
+    // Its buttons too: the whole item, by its real height.
+    assert!(selected.offset_top() >= list.scroll_top());
+    assert!(
+        selected.offset_top() + selected.offset_height()
+            <= list.scroll_top() + list.client_height(),
+        "the whole item is in view"
+    );
 }

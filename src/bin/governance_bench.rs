@@ -115,7 +115,8 @@ mod bench {
 
     /// The simulated fleet (1,000 agents, default configuration) as the page
     /// runs it at Max: slices of 400 requests, until the trail holds five
-    /// times the stream's requests (the page's record ceiling). A frame of
+    /// times the stream's requests (by default 5,000,000, the page's record
+    /// ceiling). A frame of
     /// the page waits for its slowest slice: the longest shows the stalls
     /// (a map growing all at once, for one).
     fn stalls() {
@@ -137,6 +138,9 @@ mod bench {
                 break;
             }
             slices.push(started.elapsed().as_secs_f64() * 1_000.0);
+        }
+        if slices.is_empty() {
+            return;
         }
         slices.sort_by(f64::total_cmp);
         let at = |share: f64| slices[((slices.len() - 1) as f64 * share) as usize];

@@ -9,7 +9,8 @@
 //! redrawing (every panel changes when a large fleet is busy). Each tick's
 //! simulation is cut off at a work budget, so a tick never freezes the page;
 //! at the busy speeds (100× and Max) the panels are redrawn a few times a
-//! second, in a tick of their own, so no frame pays for both, and at the slow
+//! second, in ticks of their own (two: the panels at the top, then the late
+//! ones, [`Pacer::shown_early`]), so no frame pays for both, and at the slow
 //! speeds about ten times a second. At the fixed speeds virtual time keeps
 //! pace with the real time between ticks, whatever the display's refresh
 //! rate: what a tick could not cover is owed to the next ones, up to a limit,

@@ -54,6 +54,9 @@ fn keep_in_view(list: &web_sys::HtmlElement, dom_id: &str) {
     else {
         return;
     };
+    // An item out of the list's view is not laid out (`content-visibility:
+    // auto`) and measures as its placeholder: laid out, it measures true.
+    let _ = item.set_attribute("style", "content-visibility:visible");
     let (top, bottom) = (item.offset_top(), item.offset_top() + item.offset_height());
     if top < list.scroll_top() {
         list.set_scroll_top(top);

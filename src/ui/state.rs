@@ -3,8 +3,9 @@
 //! which subscribes them to the revision, and change things only through
 //! [`ConsoleState::command`], which bumps it. The charts and the audit trail
 //! read through [`ConsoleState::read_late`], a second counter: a command
-//! bumps both, but a redraw at the busy speeds bumps the second one a tick
-//! later, so no one frame redraws every panel.
+//! bumps both, but a redraw at the busy speeds bumps the second one at the
+//! next tick, which does nothing else, so no one frame redraws every panel
+//! and every panel shows the same state.
 //!
 //! The kill-switch form's fields live here too, so the fleet's "Halt…" can
 //! open the one confirmation form for its agent.
@@ -185,7 +186,11 @@ impl ConsoleState {
     /// False when no more ticks are needed: paused, with everything shown.
     pub fn tick(&self, elapsed_ms: impl Fn() -> f64) -> bool {
         if self.pacer.try_update_value(Pacer::take_late) == Some(true) {
+            // The late half of a busy redraw is this tick's only work, so
+            // it shows the state the other panels show, in a frame of its
+            // own.
             self.late.update(|r| *r += 1);
+            return true;
         }
         if !self.running.get_untracked() {
             self.pacer.update_value(Pacer::pause);
