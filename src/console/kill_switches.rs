@@ -271,6 +271,34 @@ mod tests {
     }
 
     #[test]
+    fn a_switch_keeps_its_key_until_it_is_switched_again_differently() {
+        let mut plane = plane();
+        let mailer = KillTarget::Agent("mailer".into());
+        let b = KillTarget::Agent("b".into());
+        for target in [&mailer, &b] {
+            plane
+                .activate_kill_switch_for(Some(target), "riley", "loops")
+                .unwrap();
+        }
+        let keys = |plane: &ControlPlane| -> Vec<String> {
+            scoped_switches(plane).iter().map(SwitchRow::key).collect()
+        };
+        let before = keys(&plane);
+        assert_ne!(before[0], before[1], "one key per switch");
+        assert_eq!(keys(&plane), before, "the same while nothing changes");
+        // Off and on again for another reason: a new key, so a new row.
+        plane
+            .deactivate_kill_switch_for(Some(&mailer), "riley")
+            .unwrap();
+        plane
+            .activate_kill_switch_for(Some(&mailer), "riley", "still looping")
+            .unwrap();
+        let after = keys(&plane);
+        assert!(!after.contains(&before[0]));
+        assert!(after.contains(&before[1]));
+    }
+
+    #[test]
     fn an_agent_is_halted_by_the_global_switch_or_its_own() {
         let mut plane = plane();
         plane.submit(&RequestInput::new(

@@ -114,19 +114,39 @@ mod tests {
         }
     }
 
+    /// A fixed sequence of well-mixed 64-bit numbers (splitmix64).
+    fn mixed(n: u64) -> u64 {
+        let mut z = n.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn largest_part<K, V>(map: &PartedMap<K, V>) -> usize {
+        map.parts.iter().map(|part| part.len()).max().unwrap_or(0)
+    }
+
     #[test]
-    fn a_part_holds_a_share_of_sequential_and_random_ids() {
-        let mut map = PartedMap::default();
-        for n in 0..64_000u128 {
-            map.insert(RequestId(uuid::Uuid::from_u128(n)), ());
-            map.insert(
-                RequestId(uuid::Uuid::from_u128(
-                    n.wrapping_mul(0x9E37_79B9_7F4A_7C15) << 40,
-                )),
-                (),
-            );
+    fn a_part_holds_about_its_share_of_request_ids() {
+        // Ids numbered in order (as a replay's) and random ones (as
+        // agents' version 4 ids), 64,000 of each.
+        let (mut sequential, mut random) = (PartedMap::default(), PartedMap::default());
+        for n in 0..64_000u64 {
+            sequential.insert(RequestId(uuid::Uuid::from_u128(u128::from(n))), ());
+            let bits = u128::from(mixed(2 * n)) << 64 | u128::from(mixed(2 * n + 1));
+            random.insert(RequestId(uuid::Uuid::from_u128(bits)), ());
         }
-        let largest = map.parts.iter().map(|part| part.len()).max().unwrap();
-        assert!(largest < 2 * 128_000 / PARTS, "largest part {largest}");
+        // A 64th is 1,000 each.
+        assert!(largest_part(&sequential) <= 1_000);
+        assert!(largest_part(&random) < 1_200, "{}", largest_part(&random));
+    }
+
+    #[test]
+    fn a_part_holds_about_its_share_of_hashes() {
+        let mut hashes = PartedMap::default();
+        for n in 0..64_000u64 {
+            hashes.insert(mixed(n), ());
+        }
+        assert!(largest_part(&hashes) < 1_200, "{}", largest_part(&hashes));
     }
 }
