@@ -116,9 +116,8 @@ mod bench {
     /// The simulated fleet (1,000 agents, default configuration) as the page
     /// runs it at Max: slices of 400 requests, until the trail holds five
     /// times the stream's requests (by default 5,000,000, the page's record
-    /// ceiling). A frame of
-    /// the page waits for its slowest slice: the longest shows the stalls
-    /// (a map growing all at once, for one).
+    /// ceiling). A frame of the page waits for its slowest slice: the
+    /// longest shows the stalls (a map growing all at once, for one).
     fn stalls() {
         use agent_governance_console::sim::fleet::FleetSettings;
         use agent_governance_console::sim::simulation::Simulation;
