@@ -21,7 +21,7 @@ pub(super) struct ParameterStore {
     values: Vec<Parameters>,
     /// The first index stored under each content hash.
     by_hash: PartedMap<u64, u32>,
-    hasher: foldhash::fast::RandomState,
+    hasher: crate::governance::fast_hash::RandomSeed,
     empty: Parameters,
 }
 
