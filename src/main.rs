@@ -5,11 +5,15 @@ fn main() {
     use agent_governance_console::browser::location_hash;
     use agent_governance_console::ui::{BenchmarkPage, Console};
     use leptos::prelude::*;
+    // A panic's message in the browser's console. The release build's panics
+    // abort on the spot (`scripts/release-flags.sh`), before any hook could
+    // run, so there the hook would only be dead weight.
+    #[cfg(not(panic = "immediate-abort"))]
     console_error_panic_hook::set_once();
     if location_hash() == "#bench" {
         leptos::mount::mount_to_body(|| view! { <BenchmarkPage /> });
     } else {
-        leptos::mount::mount_to_body(|| view! { <Console /> });
+        leptos::mount::mount_to_body(|| view! { <Console progressive=true /> });
     }
 }
 

@@ -12,6 +12,7 @@ use agent_governance_console::governance::{
 };
 use agent_governance_console::sim::FleetSettings;
 use agent_governance_console::ui::{Console, ConsoleState};
+use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
@@ -541,4 +542,54 @@ async fn list_entries_are_checked_as_they_are_added_and_leaving_with_edits_asks_
     console.click("policy-apply");
     settle().await;
     assert!(!leaving_asks(), "applied edits are not lost");
+}
+
+/// The page mounts the console progressively: the policy editor's lists (each
+/// policy's form, the order table, the risk verbs: 90 % of its elements) are
+/// drawn in the frame after the console first appears, so it appears sooner.
+/// Then they are all there, and they work.
+#[wasm_bindgen_test]
+async fn mounted_progressively_the_policy_lists_follow_a_frame_later() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let state = ConsoleState::new(&session()).unwrap();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <Console state=state live=false progressive=true /> }
+    });
+    let console = Mounted {
+        root,
+        state,
+        _handle: Box::new(handle),
+    };
+    let config = console.config();
+    // At once: the console and the editor around its lists, no list.
+    assert!(console.find("panel-fleet").is_some());
+    assert!(console.find("policy-apply").is_some());
+    assert!(console.find("policy-section-budget").is_none());
+    assert!(console.all("policy-risk-low-verbs-item").is_empty());
+
+    // A frame or two later (up to a second on a loaded machine).
+    for _ in 0..50 {
+        if console.find("policy-section-budget").is_some() {
+            break;
+        }
+        TimeoutFuture::new(20).await;
+    }
+    settle().await;
+    let sections = console.root.query_selector_all(".policy-section").unwrap();
+    assert_eq!(sections.length() as usize, config.policies.len());
+    assert_eq!(
+        console.all("policy-risk-low-verbs-item").len(),
+        config.risk.low_verbs.len()
+    );
+    console.type_into("policy-budget-limit-budget", "123");
+    console.click("policy-apply");
+    settle().await;
+    let applied = console.config();
+    let limit = applied.policies.iter().find_map(|p| match &p.rule {
+        PolicyRule::Budget(budget) if p.name == "budget" => Some(budget.limit),
+        _ => None,
+    });
+    assert_eq!(limit, Some(123.0));
 }

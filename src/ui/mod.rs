@@ -122,11 +122,14 @@ pub fn BenchmarkPage() -> impl IntoView {
 pub const BENCHMARK_REQUESTS: usize = 200_000;
 
 /// The whole console. Without a `state` it restores the saved session; with
-/// `live` (the default) the simulation runs frame by frame from the start.
+/// `live` (the default) the simulation runs frame by frame from the start;
+/// with `progressive` (the page's choice) the policy editor's forms are built
+/// in the frame after the console first appears.
 #[component]
 pub fn Console(
     #[prop(optional)] state: Option<ConsoleState>,
     #[prop(default = true)] live: bool,
+    #[prop(optional)] progressive: bool,
 ) -> impl IntoView {
     let (state, paused) = match state {
         Some(state) => (state, false),
@@ -150,6 +153,21 @@ pub fn Console(
             }
         });
         on_cleanup(move || frames.cancel());
+    }
+    if progressive {
+        // The policy editor's forms (60 % of the console's elements, below
+        // the first screen on a desktop as on a phone) wait for the frame
+        // after the one that first shows the console, which is then shown,
+        // and answers input, that much sooner.
+        state.forms_shown.set(false);
+        let mut frames = 0;
+        browser::Timer::new().start(move || {
+            frames += 1;
+            if frames == 2 {
+                state.forms_shown.set(true);
+            }
+            frames < 2
+        });
     }
     let halted = memo(move || state.read(|sim| sim.plane().kill_switch().is_some()));
     // Switches for some agents or types: a count, not the global banner.

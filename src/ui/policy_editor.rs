@@ -29,6 +29,9 @@ use std::sync::Arc;
 struct Editor {
     form: RwSignal<PolicyForm>,
     errors: RwSignal<Vec<FormError>>,
+    /// Whether the lists (each policy's section, the order table, every
+    /// list's entries) are drawn: see [`ConsoleState::forms_shown`].
+    shown: RwSignal<bool>,
 }
 
 impl Editor {
@@ -69,8 +72,18 @@ pub fn PolicyEditorPanel() -> impl IntoView {
     let form = RwSignal::new(in_force());
     let errors = RwSignal::new(Vec::<FormError>::new());
     let status = RwSignal::new(None::<String>);
-    let ed = Editor { form, errors };
-    let keys = memo(move || form.with(PolicyForm::keys));
+    let ed = Editor {
+        form,
+        errors,
+        shown: state.forms_shown,
+    };
+    let keys = memo(move || {
+        if ed.shown.get() {
+            form.with(PolicyForm::keys)
+        } else {
+            Vec::new()
+        }
+    });
     let unapplied =
         memo(move || form.with(|f| state.read(|sim| f.differs_from(sim.plane().config()))));
     // Leaving the page (reload, close, another address) with unapplied
@@ -1033,7 +1046,13 @@ fn list_field(
     let labelled_by = label_id.clone();
     let entries = {
         let get = get.clone();
-        memo(move || ed.form.with(|f| list_entries(&get(f))))
+        memo(move || {
+            if ed.shown.get() {
+                ed.form.with(|f| list_entries(&get(f)))
+            } else {
+                Vec::new()
+            }
+        })
     };
     let add = {
         let (get, set) = (get.clone(), set.clone());

@@ -79,6 +79,11 @@ pub struct ConsoleState {
     /// A message for the whole console (for example why the simulation paused).
     pub notice: RwSignal<Option<String>>,
     pub kill_form: KillForm,
+    /// Whether the policy editor's lists (each policy's form, the order
+    /// table, the risk verbs: 90 % of its elements) are drawn: at once, or in
+    /// the page in the frame after the console first appears
+    /// ([`super::Console`]'s `progressive`).
+    pub forms_shown: RwSignal<bool>,
 }
 
 impl ConsoleState {
@@ -96,6 +101,7 @@ impl ConsoleState {
             currency: RwSignal::new(session.currency.code().to_owned()),
             notice: RwSignal::new(None),
             kill_form: KillForm::new(),
+            forms_shown: RwSignal::new(true),
         })
     }
 
