@@ -39,8 +39,10 @@ test('a trigger halts the runaway loop and the fleet shows it', async () => {
     await page.getByTestId('panel-fleet').screenshot({ path: new URL('./artifacts/triggers-2-fleet-panel.png', import.meta.url).pathname });
     await page.getByTestId('panel-triggers').screenshot({ path: new URL('./artifacts/triggers-3-triggers-panel.png', import.meta.url).pathname });
 
-    // Lifting the halt from the fleet row lets the agent run again.
-    await halted.first().getByTestId('agent-halt').click();
+    // Lifting the halt from the fleet row lets the agent run again. The row
+    // is the one read above: by now another runaway agent may be halted
+    // too, higher in the table, and `halted.first()` would be that one.
+    await page.locator(`[data-testid='fleet-row'][data-agent='${agent}']`).getByTestId('agent-halt').click();
     await page.waitForFunction(
       (name) => document.querySelector(`[data-testid='fleet-row'][data-agent='${name}'] [data-testid='agent-status']`).textContent !== 'Halted',
       agent,
