@@ -134,6 +134,19 @@ mod tests {
     }
 
     #[test]
+    fn numbers_of_every_width_reach_the_hash() {
+        // Keys that differ only in one number (an interned id, a length, an
+        // enum's tag) must not all land in one bucket.
+        let seeded = RandomSeed::default();
+        assert_ne!(seeded.hash_one(1u8), seeded.hash_one(2u8));
+        assert_ne!(seeded.hash_one(1u16), seeded.hash_one(2u16));
+        assert_ne!(seeded.hash_one(1u32), seeded.hash_one(2u32));
+        assert_ne!(seeded.hash_one(1u64), seeded.hash_one(2u64));
+        assert_ne!(seeded.hash_one(1usize), seeded.hash_one(2usize));
+        assert_ne!(seeded.hash_one("a"), seeded.hash_one("b"));
+    }
+
+    #[test]
     fn each_thread_starts_from_a_random_seed() {
         // Two threads that create the same maps in the same order: with a
         // seed from addresses or a counter they would agree.
