@@ -123,7 +123,7 @@ pub const BENCHMARK_REQUESTS: usize = 200_000;
 
 /// The whole console. Without a `state` it restores the saved session; with
 /// `live` (the default) the simulation runs frame by frame from the start;
-/// with `progressive` (the page's choice) the policy editor's forms are built
+/// with `progressive` (the page's choice) the policy editor's lists are drawn
 /// in the frame after the console first appears.
 #[component]
 pub fn Console(
