@@ -446,3 +446,71 @@ async fn a_scoped_switch_keeps_its_row_across_redraws_until_it_changes() {
     assert_eq!(console.text("kill-switch-item-reason"), "still looping");
     assert_eq!(console.all("kill-switch-item").len(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn a_long_list_of_switches_is_capped_and_any_switch_found_by_name() {
+    browser_support::use_stylesheet();
+    let console = mount(session(|_| {}));
+    let shown = |testid: &str| {
+        console
+            .one(testid)
+            .unchecked_into::<HtmlElement>()
+            .offset_height()
+            > 0
+    };
+    let scopes = || -> Vec<String> {
+        console
+            .all("kill-switch-item-scope")
+            .iter()
+            .map(|e| e.text_content().unwrap_or_default())
+            .collect()
+    };
+    settle().await;
+    // Nothing to find: no field, no line under the list.
+    assert!(!shown("kill-switch-find"));
+    assert!(console.find("kill-switch-more").is_none());
+    // The triggers halt agents in bursts: 60 of them here.
+    console.state.command(|sim| {
+        for n in 0..60 {
+            let target = KillTarget::Agent(format!("worker-{n:02}"));
+            sim.plane_mut()
+                .activate_kill_switch_for(Some(&target), "trigger:repeated_violations", "x")
+                .unwrap();
+        }
+    });
+    settle().await;
+    assert_eq!(scopes().len(), 50);
+    assert_eq!(scopes()[0], "agent worker-00");
+    assert_eq!(
+        console.text("kill-switch-more"),
+        "Showing 50 of 60 matching switches: find one by name to see it."
+    );
+    assert_eq!(
+        console.text("kill-switch-scoped"),
+        "Kill switches: 60 agents halted"
+    );
+    assert!(shown("kill-switch-find"));
+    // The last agent halted is found by name, and lifted from its row.
+    console.type_into("kill-switch-find", "Worker-59");
+    settle().await;
+    assert_eq!(scopes(), ["agent worker-59"]);
+    assert!(console.find("kill-switch-more").is_none());
+    console.click("kill-switch-item-deactivate");
+    settle().await;
+    assert_eq!(
+        console.text("kill-switch-scoped"),
+        "Kill switches: 59 agents halted"
+    );
+    // What was typed stays, and the field with it, while nothing matches.
+    assert!(scopes().is_empty());
+    assert!(shown("kill-switch-find"));
+    assert_eq!(console.value("kill-switch-find"), "Worker-59");
+    // The fleet's redraws keep what the reviewer found.
+    console.type_into("kill-switch-find", "worker-5");
+    for n in 1..=3 {
+        console.submit(n, "worker", "api_call", 0.1);
+        settle().await;
+    }
+    assert_eq!(scopes().len(), 9, "worker-50 to -58");
+    assert_eq!(console.value("kill-switch-find"), "worker-5");
+}

@@ -114,11 +114,12 @@ mod bench {
     }
 
     /// The simulated fleet (1,000 agents, default configuration) as the page
-    /// runs it at Max: slices of 400 requests, until the trail holds five
+    /// runs it at Max: slices of `SLICE_REQUESTS` requests, until the trail holds five
     /// times the stream's requests (by default 5,000,000, the page's record
     /// ceiling). A frame of the page waits for its slowest slice: the
     /// longest shows the stalls (a map growing all at once, for one).
     fn stalls() {
+        use agent_governance_console::console::SLICE_REQUESTS;
         use agent_governance_console::sim::fleet::FleetSettings;
         use agent_governance_console::sim::simulation::Simulation;
         let settings = FleetSettings {
@@ -133,7 +134,7 @@ mod bench {
         while sim.plane().audit().len() < records {
             let target = sim.now().saturating_add(Millis::from_secs(3_600));
             let started = Instant::now();
-            if sim.run_until(target, 400).submitted == 0 {
+            if sim.run_until(target, SLICE_REQUESTS).submitted == 0 {
                 break;
             }
             slices.push(started.elapsed().as_secs_f64() * 1_000.0);
@@ -145,7 +146,7 @@ mod bench {
         let at = |share: f64| slices[((slices.len() - 1) as f64 * share) as usize];
         println!(
             "{:<44} {:>12}",
-            format!("simulation, {AGENTS} agents, slices of 400"),
+            format!("simulation, {AGENTS} agents, slices of {SLICE_REQUESTS}"),
             format!("{} slices", slices.len())
         );
         println!(

@@ -136,6 +136,62 @@ pub fn scoped_switches<C: Clock>(plane: &ControlPlane<C>) -> Vec<SwitchRow> {
         .collect()
 }
 
+/// The panel lists at most this many scoped switches at once. A busy fleet's
+/// triggers can halt hundreds of agents in seconds, and hundreds of rows
+/// neither fit a reviewer's screen nor lay out within a frame; the others
+/// are found by name.
+pub const LISTED_SWITCHES: usize = 50;
+
+/// The scoped switches the panel lists: those whose scope contains what the
+/// reviewer typed to find one (ignoring case; all when nothing is typed),
+/// at most [`LISTED_SWITCHES`] of them in the core's order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListedSwitches {
+    pub rows: Vec<SwitchRow>,
+    /// How many more match but are not listed.
+    pub unlisted: usize,
+}
+
+impl ListedSwitches {
+    /// The line under a capped list, e.g. "Showing 50 of 618 switches: find
+    /// one by name to see it."; `None` when every match is listed.
+    pub fn more(&self) -> Option<String> {
+        (self.unlisted > 0).then(|| {
+            format!(
+                "Showing {} of {} matching switches: find one by name to see it.",
+                self.rows.len(),
+                self.rows.len() + self.unlisted
+            )
+        })
+    }
+}
+
+/// The switches to list for `find` (see [`ListedSwitches`]). Only the
+/// listed ones are formatted, so a thousand halts cost a count.
+pub fn listed_switches<C: Clock>(plane: &ControlPlane<C>, find: &str) -> ListedSwitches {
+    let find = find.trim().to_ascii_lowercase();
+    let mut listed = ListedSwitches::default();
+    for activation in plane
+        .kill_switches()
+        .into_iter()
+        .filter(|a| a.scope != KillScope::Global)
+    {
+        let matches = find.is_empty()
+            || target_label(plane.kill_target(activation.scope).as_ref())
+                .to_ascii_lowercase()
+                .contains(&find);
+        if !matches {
+            continue;
+        }
+        if listed.rows.len() < LISTED_SWITCHES {
+            listed.rows.push(row(plane, activation));
+        } else {
+            listed.unlisted += 1;
+        }
+    }
+    listed
+}
+
 /// The header's line for scoped switches, e.g. "2 agents halted, 1 action
 /// type stopped"; `None` when there are none.
 pub fn scoped_summary<C: Clock>(plane: &ControlPlane<C>) -> Option<String> {
@@ -268,6 +324,63 @@ mod tests {
             scoped_summary(&plane).as_deref(),
             Some("2 agents halted, 1 action type stopped")
         );
+    }
+
+    #[test]
+    fn at_most_fifty_switches_are_listed_and_the_others_found_by_name() {
+        let mut plane = plane();
+        plane.activate_kill_switch("riley", "drill").unwrap();
+        for n in 0..120 {
+            let target = KillTarget::Agent(format!("Worker-{n:03}"));
+            plane
+                .activate_kill_switch_for(Some(&target), "trigger:repeated_violations", "x")
+                .unwrap();
+        }
+        plane
+            .activate_kill_switch_for(Some(&KillTarget::ActionType("email".into())), "riley", "y")
+            .unwrap();
+        let all = listed_switches(&plane, "");
+        assert_eq!(all.rows.len(), LISTED_SWITCHES);
+        assert_eq!(all.unlisted, 71, "the global switch is not a scoped one");
+        assert_eq!(all.rows[0].scope, "agent Worker-000", "in the core's order");
+        assert_eq!(all.rows[49].scope, "agent Worker-049");
+        assert_eq!(
+            all.more().as_deref(),
+            Some("Showing 50 of 121 matching switches: find one by name to see it.")
+        );
+        // The last switch activated is beyond the list, and found by name,
+        // in any case, with spaces around it.
+        let found = listed_switches(&plane, "  worker-11 ");
+        let scopes: Vec<_> = found.rows.iter().map(|r| r.scope.as_str()).collect();
+        assert_eq!(
+            scopes,
+            [
+                "agent Worker-110",
+                "agent Worker-111",
+                "agent Worker-112",
+                "agent Worker-113",
+                "agent Worker-114",
+                "agent Worker-115",
+                "agent Worker-116",
+                "agent Worker-117",
+                "agent Worker-118",
+                "agent Worker-119"
+            ]
+        );
+        assert_eq!((found.unlisted, found.more()), (0, None));
+        let email = listed_switches(&plane, "ACTION TYPE");
+        assert_eq!(email.rows.len(), 1);
+        assert_eq!(
+            email.rows[0].target,
+            Some(KillTarget::ActionType("email".into()))
+        );
+        assert_eq!(listed_switches(&plane, "nobody").rows, []);
+        // Nothing hidden when there are few.
+        plane
+            .deactivate_kill_switch_for(Some(&KillTarget::ActionType("email".into())), "riley")
+            .unwrap();
+        let few = listed_switches(&plane, "worker-00");
+        assert_eq!((few.rows.len(), few.unlisted, few.more()), (10, 0, None));
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub mod triggers;
 pub use audit_view::{audit_detail, AuditDetail, AuditFilter, AuditView};
 pub use fleet_form::parse_fleet_form;
 pub use money::Currency;
-pub use pacing::{Pacer, TickPlan};
+pub use pacing::{Pacer, TickPlan, SLICE_REQUESTS};
 pub use policy_form::{FormError, FormField, PolicyForm};
 pub use review::{fatigue_reading, review_outcome, ReviewOutcome, Tone};
 pub use session::{SavedSession, Speed};

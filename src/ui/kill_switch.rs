@@ -5,7 +5,7 @@
 
 use super::lists::{keyed_list, CollectAny, Row};
 use super::{ConsoleState, Panel};
-use crate::console::kill_switches::{actor_label, scoped_switches, ScopeChoice};
+use crate::console::kill_switches::{actor_label, listed_switches, ScopeChoice};
 use crate::governance::names::INVALID_NAME_MARKER;
 use crate::governance::KillTarget;
 use crate::ui::reactive::effect;
@@ -18,7 +18,9 @@ pub fn KillSwitchPanel() -> impl IntoView {
     let form = state.kill_form;
     let error = RwSignal::new(None::<String>);
     let global = move || state.read(|sim| sim.plane().kill_switch().cloned());
-    let scoped = move || state.read(|sim| scoped_switches(sim.plane()));
+    // What the reviewer typed to find a switch the capped list leaves out.
+    let find = RwSignal::new(String::new());
+    let listed = move || find.with(|find| state.read(|sim| listed_switches(sim.plane(), find)));
     // Names to suggest, while the form asks for one.
     let names = move || {
         let scope = form.scope.get();
@@ -166,10 +168,18 @@ pub fn KillSwitchPanel() -> impl IntoView {
                 <p class="field-error" role="alert" data-testid="kill-switch-error">{message}</p>
             })}
             <h3 class="panel-subtitle">"Switches for one agent or action type"</h3>
+            // Hidden by the style sheet while there is nothing to find.
+            <label class="field kill-switch-find">
+                <span>"Find a switch by agent or action type"</span>
+                <input type="search" data-testid="kill-switch-find" maxlength="128" autocomplete="off"
+                    placeholder="a name, or part of one"
+                    prop:value=move || find.get()
+                    on:input=move |ev| find.set(event_target_value(&ev)) />
+            </label>
             <ul class="kill-switch-list" data-testid="kill-switch-list">
                 // Keyed: a busy fleet halts agents all the time, and each
                 // redraw used to build every row again.
-                {keyed_list(move || scoped().into_iter().map(|row| Row::new(row.key(), move || {
+                {keyed_list(move || listed().rows.into_iter().map(|row| Row::new(row.key(), move || {
                     let target = row.target.clone();
                     view! {
                         <li class="kill-switch-item" data-testid="kill-switch-item" data-scope=row.scope.clone()>
@@ -186,6 +196,9 @@ pub fn KillSwitchPanel() -> impl IntoView {
                     }.into_any()
                 })).collect())}
             </ul>
+            {move || listed().more().map(|more| view! {
+                <p class="panel-hint" data-testid="kill-switch-more">{more}</p>
+            })}
         </Panel>
     }
 }

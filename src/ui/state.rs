@@ -11,13 +11,11 @@
 //! open the one confirmation form for its agent.
 
 use crate::console::kill_switches::ScopeChoice;
-use crate::console::{AuditView, Currency, Pacer, SavedSession, Speed, TickPlan};
+use crate::console::{AuditView, Currency, Pacer, SavedSession, Speed, TickPlan, SLICE_REQUESTS};
 use crate::governance::{Millis, Timestamp};
 use crate::sim::{SimError, Simulation};
 use leptos::prelude::*;
 
-/// Requests per slice of simulation work, between looks at the clock.
-const SLICE: usize = 400;
 /// The simulation pauses itself at this many audit records: the trail is kept
 /// whole, and a browser tab's memory is finite.
 pub const AUDIT_RECORD_CEILING: usize = 5_000_000;
@@ -233,7 +231,7 @@ impl ConsoleState {
                 // Max has no target: an hour ahead is more than a budget covers.
                 let target = from.saturating_add(span.unwrap_or(Millis::from_secs(3_600)));
                 while elapsed_ms() - started < budget {
-                    let progress = sim.run_until(target, SLICE);
+                    let progress = sim.run_until(target, SLICE_REQUESTS);
                     if progress.reached >= target || (span.is_none() && progress.submitted == 0) {
                         break;
                     }
