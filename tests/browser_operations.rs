@@ -465,29 +465,50 @@ async fn a_long_list_of_switches_is_capped_and_any_switch_found_by_name() {
             .map(|e| e.text_content().unwrap_or_default())
             .collect()
     };
+    // What the style sheet writes in an empty list.
+    let empty_list_says = || {
+        web_sys::window()
+            .unwrap()
+            .get_computed_style_with_pseudo_elt(&console.one("kill-switch-list"), "::after")
+            .unwrap()
+            .unwrap()
+            .get_property_value("content")
+            .unwrap()
+    };
+    let halt = |name: &str| {
+        let target = KillTarget::Agent(name.to_owned());
+        console.state.command(|sim| {
+            sim.plane_mut()
+                .activate_kill_switch_for(Some(&target), "trigger:repeated_violations", "x")
+                .unwrap()
+        })
+    };
     settle().await;
     // Nothing to find: no field, no line under the list.
     assert!(!shown("kill-switch-find"));
     assert!(console.find("kill-switch-more").is_none());
-    // The triggers halt agents in bursts: 60 of them here.
+    assert_eq!(empty_list_says(), "\"None active.\"");
+    // The triggers halt agents in bursts: 60 of them here, then a person
+    // stops an action type.
+    for n in 0..60 {
+        halt(&format!("worker-{n:02}"));
+    }
+    let email = KillTarget::ActionType("email".into());
     console.state.command(|sim| {
-        for n in 0..60 {
-            let target = KillTarget::Agent(format!("worker-{n:02}"));
-            sim.plane_mut()
-                .activate_kill_switch_for(Some(&target), "trigger:repeated_violations", "x")
-                .unwrap();
-        }
+        sim.plane_mut()
+            .activate_kill_switch_for(Some(&email), "riley", "spam")
+            .unwrap()
     });
     settle().await;
     assert_eq!(scopes().len(), 50);
-    assert_eq!(scopes()[0], "agent worker-00");
+    assert_eq!(scopes()[..2], ["action type email", "agent worker-00"]);
     assert_eq!(
         console.text("kill-switch-more"),
-        "Showing 50 of 60 matching switches: find one by name to see it."
+        "Showing 50 of 61 matching switches: find one by name to see it."
     );
     assert_eq!(
         console.text("kill-switch-scoped"),
-        "Kill switches: 60 agents halted"
+        "Kill switches: 60 agents halted, 1 action type stopped"
     );
     assert!(shown("kill-switch-find"));
     // The last agent halted is found by name, and lifted from its row.
@@ -499,18 +520,41 @@ async fn a_long_list_of_switches_is_capped_and_any_switch_found_by_name() {
     settle().await;
     assert_eq!(
         console.text("kill-switch-scoped"),
-        "Kill switches: 59 agents halted"
+        "Kill switches: 59 agents halted, 1 action type stopped"
     );
     // What was typed stays, and the field with it, while nothing matches.
     assert!(scopes().is_empty());
     assert!(shown("kill-switch-find"));
     assert_eq!(console.value("kill-switch-find"), "Worker-59");
-    // The fleet's redraws keep what the reviewer found.
+    assert_eq!(empty_list_says(), "\"No active switch matches.\"");
+    // A switch activated while the list is narrowed appears in it if it
+    // matches, and not otherwise.
     console.type_into("kill-switch-find", "worker-5");
-    for n in 1..=3 {
-        console.submit(n, "worker", "api_call", 0.1);
-        settle().await;
-    }
+    settle().await;
     assert_eq!(scopes().len(), 9, "worker-50 to -58");
+    halt("worker-5b");
+    halt("mailer");
+    settle().await;
+    assert_eq!(scopes().len(), 10);
+    assert_eq!(scopes()[9], "agent worker-5b");
     assert_eq!(console.value("kill-switch-find"), "worker-5");
+    // Cleared, with every switch lifted: the field goes away again.
+    console.state.command(|sim| {
+        let plane = sim.plane_mut();
+        let targets: Vec<_> = plane
+            .kill_switches()
+            .iter()
+            .filter_map(|a| plane.kill_target(a.scope))
+            .collect();
+        for target in targets {
+            plane
+                .deactivate_kill_switch_for(Some(&target), "riley")
+                .unwrap();
+        }
+    });
+    console.type_into("kill-switch-find", "");
+    settle().await;
+    assert!(scopes().is_empty());
+    assert!(!shown("kill-switch-find"));
+    assert_eq!(empty_list_says(), "\"None active.\"");
 }

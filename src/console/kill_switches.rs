@@ -142,9 +142,11 @@ pub fn scoped_switches<C: Clock>(plane: &ControlPlane<C>) -> Vec<SwitchRow> {
 /// are found by name.
 pub const LISTED_SWITCHES: usize = 50;
 
-/// The scoped switches the panel lists: those whose scope contains what the
-/// reviewer typed to find one (ignoring case; all when nothing is typed),
-/// at most [`LISTED_SWITCHES`] of them in the core's order.
+/// The scoped switches the panel lists: those whose agent or action type
+/// name contains what the reviewer typed to find one (ignoring ASCII case;
+/// all when nothing is typed), at most [`LISTED_SWITCHES`] of them. Action
+/// types come first (they are few, and usually a person's), then agents in
+/// the order the control plane first saw them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ListedSwitches {
     pub rows: Vec<SwitchRow>,
@@ -153,8 +155,9 @@ pub struct ListedSwitches {
 }
 
 impl ListedSwitches {
-    /// The line under a capped list, e.g. "Showing 50 of 618 switches: find
-    /// one by name to see it."; `None` when every match is listed.
+    /// The line under a capped list, e.g. "Showing 50 of 618 matching
+    /// switches: find one by name to see it."; `None` when every match is
+    /// listed.
     pub fn more(&self) -> Option<String> {
         (self.unlisted > 0).then(|| {
             format!(
@@ -167,20 +170,24 @@ impl ListedSwitches {
 }
 
 /// The switches to list for `find` (see [`ListedSwitches`]). Only the
-/// listed ones are formatted, so a thousand halts cost a count.
+/// listed ones are formatted; a name is read (not copied) to match it.
 pub fn listed_switches<C: Clock>(plane: &ControlPlane<C>, find: &str) -> ListedSwitches {
     let find = find.trim().to_ascii_lowercase();
+    let switches = plane.kill_switches();
+    let of_types = switches
+        .iter()
+        .filter(|a| matches!(a.scope, KillScope::ActionType(_)));
+    let of_agents = switches
+        .iter()
+        .filter(|a| matches!(a.scope, KillScope::Agent(_)));
     let mut listed = ListedSwitches::default();
-    for activation in plane
-        .kill_switches()
-        .into_iter()
-        .filter(|a| a.scope != KillScope::Global)
-    {
-        let matches = find.is_empty()
-            || target_label(plane.kill_target(activation.scope).as_ref())
-                .to_ascii_lowercase()
-                .contains(&find);
-        if !matches {
+    for activation in of_types.chain(of_agents) {
+        let name = match activation.scope {
+            KillScope::Agent(agent) => plane.agent_name(agent),
+            KillScope::ActionType(action) => plane.action_name(action),
+            KillScope::Global => continue,
+        };
+        if !find.is_empty() && !name.to_ascii_lowercase().contains(&find) {
             continue;
         }
         if listed.rows.len() < LISTED_SWITCHES {
@@ -336,48 +343,42 @@ mod tests {
                 .activate_kill_switch_for(Some(&target), "trigger:repeated_violations", "x")
                 .unwrap();
         }
+        // A person's switch for an action type, after 120 halted agents.
+        let email = KillTarget::ActionType("email".into());
         plane
-            .activate_kill_switch_for(Some(&KillTarget::ActionType("email".into())), "riley", "y")
+            .activate_kill_switch_for(Some(&email), "riley", "y")
             .unwrap();
         let all = listed_switches(&plane, "");
         assert_eq!(all.rows.len(), LISTED_SWITCHES);
         assert_eq!(all.unlisted, 71, "the global switch is not a scoped one");
-        assert_eq!(all.rows[0].scope, "agent Worker-000", "in the core's order");
-        assert_eq!(all.rows[49].scope, "agent Worker-049");
+        assert_eq!(
+            all.rows[0].target,
+            Some(email.clone()),
+            "action types first"
+        );
+        assert_eq!(
+            all.rows[1].scope, "agent Worker-000",
+            "then agents, in order"
+        );
+        assert_eq!(all.rows[49].scope, "agent Worker-048");
         assert_eq!(
             all.more().as_deref(),
             Some("Showing 50 of 121 matching switches: find one by name to see it.")
         );
-        // The last switch activated is beyond the list, and found by name,
-        // in any case, with spaces around it.
+        // The last agents halted are beyond the list, and found by name, in
+        // any case, with spaces around it.
         let found = listed_switches(&plane, "  worker-11 ");
         let scopes: Vec<_> = found.rows.iter().map(|r| r.scope.as_str()).collect();
-        assert_eq!(
-            scopes,
-            [
-                "agent Worker-110",
-                "agent Worker-111",
-                "agent Worker-112",
-                "agent Worker-113",
-                "agent Worker-114",
-                "agent Worker-115",
-                "agent Worker-116",
-                "agent Worker-117",
-                "agent Worker-118",
-                "agent Worker-119"
-            ]
-        );
+        let expected: Vec<_> = (110..120).map(|n| format!("agent Worker-{n}")).collect();
+        assert_eq!(scopes, expected);
         assert_eq!((found.unlisted, found.more()), (0, None));
-        let email = listed_switches(&plane, "ACTION TYPE");
-        assert_eq!(email.rows.len(), 1);
-        assert_eq!(
-            email.rows[0].target,
-            Some(KillTarget::ActionType("email".into()))
-        );
+        // The name is matched, not the words around it.
+        assert_eq!(listed_switches(&plane, "agent").rows, []);
+        assert_eq!(listed_switches(&plane, "EMAIL").rows.len(), 1);
         assert_eq!(listed_switches(&plane, "nobody").rows, []);
         // Nothing hidden when there are few.
         plane
-            .deactivate_kill_switch_for(Some(&KillTarget::ActionType("email".into())), "riley")
+            .deactivate_kill_switch_for(Some(&email), "riley")
             .unwrap();
         let few = listed_switches(&plane, "worker-00");
         assert_eq!((few.rows.len(), few.unlisted, few.more()), (10, 0, None));

@@ -172,7 +172,7 @@ pub fn KillSwitchPanel() -> impl IntoView {
             <label class="field kill-switch-find">
                 <span>"Find a switch by agent or action type"</span>
                 <input type="search" data-testid="kill-switch-find" maxlength="128" autocomplete="off"
-                    placeholder="a name, or part of one"
+                    placeholder="a name, or part of one" aria-describedby="kill-switch-more"
                     prop:value=move || find.get()
                     on:input=move |ev| find.set(event_target_value(&ev)) />
             </label>
@@ -197,7 +197,7 @@ pub fn KillSwitchPanel() -> impl IntoView {
                 })).collect())}
             </ul>
             {move || listed().more().map(|more| view! {
-                <p class="panel-hint" data-testid="kill-switch-more">{more}</p>
+                <p class="panel-hint" id="kill-switch-more" data-testid="kill-switch-more">{more}</p>
             })}
         </Panel>
     }
