@@ -75,6 +75,11 @@ impl<K: PartKey, V> PartedMap<K, V> {
         }
     }
 
+    /// Removes `key`; its value, if it was present.
+    pub fn remove(&mut self, key: &K) -> Option<V> {
+        self.parts[key.part()].remove(key)
+    }
+
     pub fn get(&self, key: &K) -> Option<&V> {
         self.parts[key.part()].get(key)
     }
@@ -119,6 +124,24 @@ mod tests {
                 proptest::prop_assert_eq!(parted.contains_key(&id(n + 1)), one.contains_key(&id(n + 1)));
             }
             proptest::prop_assert!(parted.capacity() >= one.len());
+        }
+
+        /// Removing answers as one map does, and a removed key is gone.
+        #[test]
+        fn removes_as_one_map(ops in proptest::collection::vec((0u128..100, proptest::bool::ANY), 1..400),
+                              crowd in proptest::bool::ANY) {
+            let id = |n: u128| RequestId(uuid::Uuid::from_u128(if crowd { n << 64 | n } else { n }));
+            let mut parted = PartedMap::default();
+            let mut one = std::collections::HashMap::new();
+            for (n, insert) in ops {
+                if insert {
+                    proptest::prop_assert_eq!(parted.insert(id(n), n), one.insert(id(n), n));
+                } else {
+                    proptest::prop_assert_eq!(parted.remove(&id(n)), one.remove(&id(n)));
+                    proptest::prop_assert!(!parted.contains_key(&id(n)));
+                }
+                proptest::prop_assert_eq!(parted.get(&id(n + 1)), one.get(&id(n + 1)));
+            }
         }
     }
 
