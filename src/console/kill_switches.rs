@@ -170,7 +170,8 @@ impl ListedSwitches {
 }
 
 /// The switches to list for `find` (see [`ListedSwitches`]). Only the
-/// listed ones are formatted; a name is read (not copied) to match it.
+/// listed ones are formatted; while something is typed, each name is
+/// lower-cased to compare it.
 pub fn listed_switches<C: Clock>(plane: &ControlPlane<C>, find: &str) -> ListedSwitches {
     let find = find.trim().to_ascii_lowercase();
     let switches = plane.kill_switches();
