@@ -7,7 +7,9 @@
 //!
 //! Invariant: two configurations that save to the same document have no
 //! changes; every field whose saved value differs is listed exactly once,
-//! with its value before and after (`None` where it did not exist).
+//! with its value before and after (`None` where it did not exist); and a
+//! change of the order policies judge in (a move among equal priorities, or
+//! new priorities) is listed as `policies › order judged`.
 
 use crate::governance::decode::Document;
 use crate::governance::GovernanceConfig;
@@ -51,6 +53,27 @@ pub fn config_changes(before: &GovernanceConfig, after: &GovernanceConfig) -> Ve
         Some(&document(after)),
         &mut changes,
     );
+    // Policies are matched by name, so a move within the list reads as no
+    // change; but among equal priorities the list decides which policy
+    // judges first. The order they judge in, of those enabled before and
+    // after, is one more field when it changed.
+    let judged = |config: &GovernanceConfig, other: &GovernanceConfig| {
+        config
+            .policies_in_order()
+            .into_iter()
+            .filter(|p| other.policy(&p.name).is_some_and(|o| o.enabled))
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (was, is) = (judged(before, after), judged(after, before));
+    if was != is {
+        changes.push(FieldChange {
+            field: "policies › order judged".to_owned(),
+            before: Some(was),
+            after: Some(is),
+        });
+    }
     changes
 }
 
@@ -149,6 +172,55 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_move_among_equal_priorities_changes_the_order_policies_judge_in() {
+        let mut before = GovernanceConfig::default();
+        for policy in &mut before.policies {
+            policy.priority = 10;
+        }
+        let names = |config: &GovernanceConfig| {
+            config
+                .policies
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut after = before.clone();
+        after.policies.swap(0, 1);
+        assert_eq!(
+            config_changes(&before, &after),
+            [FieldChange {
+                field: "policies › order judged".into(),
+                before: Some(names(&before)),
+                after: Some(names(&after)),
+            }]
+        );
+        // A disabled policy judges nothing: moving it changes no order.
+        let mut disabled = before.clone();
+        disabled.policies[0].enabled = false;
+        let mut moved = disabled.clone();
+        let first = moved.policies.remove(0);
+        moved.policies.push(first);
+        assert!(config_changes(&disabled, &moved).is_empty());
+        // Disabling one changes its field, not the others' order.
+        let changes = fields(&config_changes(&before, &disabled));
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert!(changes[0].ends_with("enabled: true → false"), "{changes:?}");
+        // A new priority that changes the order says so beside the priority.
+        let mut raised = before.clone();
+        let last = raised.policies.len() - 1;
+        raised.policies[last].priority = 20;
+        let changes = fields(&config_changes(&before, &raised));
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert!(changes[0].ends_with("priority: 10 → 20"), "{changes:?}");
+        assert!(changes[1].starts_with(&format!(
+            "policies › order judged: {} → {}, ",
+            names(&before),
+            raised.policies[last].name
+        )));
     }
 
     #[test]
