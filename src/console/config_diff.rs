@@ -56,22 +56,23 @@ pub fn config_changes(before: &GovernanceConfig, after: &GovernanceConfig) -> Ve
     // Policies are matched by name, so a move within the list reads as no
     // change; but among equal priorities the list decides which policy
     // judges first. The order they judge in, of those enabled before and
-    // after, is one more field when it changed.
-    let judged = |config: &GovernanceConfig, other: &GovernanceConfig| {
+    // after, is one more field when it changed: compared as lists, shown as
+    // JSON (names may hold commas, so joined text could read the same).
+    fn judged<'a>(config: &'a GovernanceConfig, other: &GovernanceConfig) -> Vec<&'a str> {
         config
             .policies_in_order()
             .into_iter()
             .filter(|p| other.policy(&p.name).is_some_and(|o| o.enabled))
             .map(|p| p.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+            .collect()
+    }
     let (was, is) = (judged(before, after), judged(after, before));
     if was != is {
+        let list = |names: Vec<&str>| text(&Value::from(names));
         changes.push(FieldChange {
             field: "policies › order judged".to_owned(),
-            before: Some(was),
-            after: Some(is),
+            before: Some(list(was)),
+            after: Some(list(is)),
         });
     }
     changes
@@ -181,12 +182,8 @@ mod tests {
             policy.priority = 10;
         }
         let names = |config: &GovernanceConfig| {
-            config
-                .policies
-                .iter()
-                .map(|p| p.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            let names: Vec<_> = config.policies.iter().map(|p| p.name.as_str()).collect();
+            serde_json::to_string(&names).unwrap()
         };
         let mut after = before.clone();
         after.policies.swap(0, 1);
@@ -217,10 +214,21 @@ mod tests {
         assert_eq!(changes.len(), 2, "{changes:?}");
         assert!(changes[0].ends_with("priority: 10 → 20"), "{changes:?}");
         assert!(changes[1].starts_with(&format!(
-            "policies › order judged: {} → {}, ",
+            "policies › order judged: {} → [\"{}\",",
             names(&before),
             raised.policies[last].name
         )));
+        // Names chosen so that joined text reads the same either way.
+        let mut commas = before.clone();
+        commas.policies.truncate(2);
+        commas.policies[0].name = "a".into();
+        commas.policies[1].name = "a, a".into();
+        let mut swapped = commas.clone();
+        swapped.policies.swap(0, 1);
+        assert_eq!(
+            fields(&config_changes(&commas, &swapped)),
+            [r#"policies › order judged: ["a","a, a"] → ["a, a","a"]"#]
+        );
     }
 
     #[test]

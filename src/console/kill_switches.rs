@@ -126,7 +126,9 @@ fn row<C: Clock>(plane: &ControlPlane<C>, activation: &Activation) -> SwitchRow 
     }
 }
 
-/// The active scoped switches (agents and action types), in the core's order.
+/// The active scoped switches (agents and action types), in the core's order
+/// (the panel lists them through [`listed_switches`]).
+#[cfg(test)]
 pub fn scoped_switches<C: Clock>(plane: &ControlPlane<C>) -> Vec<SwitchRow> {
     plane
         .kill_switches()
